@@ -1,0 +1,279 @@
+//! The wire contract between the KPI board server and its web app, and the plain logic both sides
+//! share: period arithmetic, red/amber/green status, and how a KPI value is written for people.
+//! Everything here builds for native targets and for wasm32, and is covered by `cargo test`.
+//!
+//! # Layout
+//! - [`period`]: grains (week, month, quarter, year), period starts and ends, previous periods.
+//! - [`status`]: red/amber/green from a value, a target and an amber band.
+//! - [`format`]: numbers and units as a person reads them.
+//! - this file: the JSON types of every endpoint.
+
+pub mod format;
+pub mod period;
+pub mod status;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub use period::Grain;
+pub use status::Status;
+
+/// The body of every error answer: a stable machine code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
+
+/// `GET /api/health`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    /// Rows per imported table, so an operator sees at once whether data is loaded.
+    pub rows: Vec<TableRows>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableRows {
+    pub table: String,
+    pub rows: i64,
+}
+
+/// The level of an org unit in the tree region -> city -> district -> department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Region,
+    City,
+    District,
+    Department,
+}
+
+impl UnitKind {
+    pub const ALL: [UnitKind; 4] = [
+        UnitKind::Region,
+        UnitKind::City,
+        UnitKind::District,
+        UnitKind::Department,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Region => "region",
+            UnitKind::City => "city",
+            UnitKind::District => "district",
+            UnitKind::Department => "department",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UnitKind> {
+        UnitKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One node of the org tree (`GET /api/units` returns them all, parents before children).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unit {
+    /// A stable slug such as `perm` or `mashhad-district-8`.
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub kind: UnitKind,
+    pub name: String,
+    pub population: Option<i64>,
+}
+
+/// What a KPI's value is measured in; it decides formatting and how parts become a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    Percent,
+    Hours,
+    Days,
+    Count,
+    #[serde(rename = "per_1000")]
+    Per1000,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 5] = [
+        Measure::Percent,
+        Measure::Hours,
+        Measure::Days,
+        Measure::Count,
+        Measure::Per1000,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Percent => "percent",
+            Measure::Hours => "hours",
+            Measure::Days => "days",
+            Measure::Count => "count",
+            Measure::Per1000 => "per_1000",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// The factor that turns numerator / denominator into the displayed value.
+    pub fn ratio_scale(self) -> f64 {
+        match self {
+            Measure::Percent => 100.0,
+            Measure::Per1000 => 1000.0,
+            _ => 1.0,
+        }
+    }
+}
+
+/// Whether a higher or a lower value is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Higher,
+    Lower,
+}
+
+/// A lag measure is a result (answer time); a lead measure is an action that should move one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Lag,
+    Lead,
+}
+
+/// A KPI definition as loaded from its file in `queries/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiDef {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub measure: Measure,
+    pub direction: Direction,
+    pub target: Option<f64>,
+    /// The far edge of the amber band: between target and this the KPI is amber, beyond it red.
+    pub amber: Option<f64>,
+    pub grain: Grain,
+    pub role: Role,
+    pub owner: Option<String>,
+    pub source: Option<String>,
+    pub tags: Vec<String>,
+    /// The file it was read from, relative to the queries folder.
+    pub file: String,
+    /// The SQL body, shown on the KPI's passport.
+    pub sql: String,
+}
+
+/// A KPI file that could not be loaded, with where and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiLoadError {
+    pub file: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+/// `GET /api/kpis`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiList {
+    pub kpis: Vec<KpiDef>,
+    pub errors: Vec<KpiLoadError>,
+}
+
+/// One value of a series; `value` is null where the period has no data (a zero denominator).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub period: NaiveDate,
+    pub value: Option<f64>,
+}
+
+/// `GET /api/kpis/{id}/values?unit=&from=&to=&grain=`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub kpi: String,
+    pub unit: String,
+    pub grain: Grain,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub points: Vec<Point>,
+}
+
+/// One row of `GET /api/kpis/{id}/children?unit=&from=&to=`: a child unit's value over the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChildValue {
+    pub unit: Unit,
+    pub value: Option<f64>,
+    pub status: Status,
+}
+
+/// `GET /api/kpis/{id}/children`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Children {
+    pub kpi: String,
+    pub unit: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The parent's own value over the same rows, for the table's total line.
+    pub total: Option<f64>,
+    pub children: Vec<ChildValue>,
+}
+
+/// An entry of `GET /api/boards`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardSummary {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub kpis: Vec<String>,
+}
+
+/// One tile of a board: the KPI over the chosen period, against target and the period before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tile {
+    pub kpi: KpiDef,
+    pub value: Option<f64>,
+    /// The same KPI over the equally long period just before.
+    pub previous: Option<f64>,
+    /// value - previous, in the KPI's own measure (percentage points for percents).
+    pub change: Option<f64>,
+    pub status: Status,
+    /// The KPI at the board's grain across the chosen period.
+    pub sparkline: Vec<Point>,
+    /// Set when this tile's KPI failed to evaluate; the other tiles still show.
+    pub error: Option<String>,
+}
+
+/// `GET /api/boards/{id}?unit=&from=&to=&grain=`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Board {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub unit: Unit,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub grain: Grain,
+    pub previous_from: NaiveDate,
+    pub previous_to: NaiveDate,
+    pub tiles: Vec<Tile>,
+}
+
+/// What importing one export file did (`POST /api/imports`, `kpiboard import`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub file: String,
+    /// The table the file was recognised as: org_units, appeals, service_cases or staffing.
+    pub table: String,
+    /// The SHA-256 of the file's bytes; a file already imported is recognised by it.
+    pub sha256: String,
+    pub rows_in_file: u64,
+    /// Rows whose key was new.
+    pub inserted: u64,
+    /// Rows whose key existed and were replaced by the file's version (a corrected export).
+    pub updated: u64,
+    /// True when these exact bytes had been imported before: nothing was changed.
+    pub already_imported: bool,
+    pub millis: u64,
+}

@@ -1,0 +1,234 @@
+//! The running application: configuration, shared state, and the server bound to its port.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use chrono::{Datelike, NaiveDate};
+use kpi_api::{BoardSummary, KpiLoadError, Unit, UnitKind};
+
+use crate::boards;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::import;
+use crate::kpi::{self, Catalog};
+
+/// Where things are and which port to bind. Tests pass port 0 and read the real port back.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The DuckDB file; None keeps the database in memory (tests).
+    pub database: Option<PathBuf>,
+    pub queries: PathBuf,
+    /// The built frontend (trunk's dist/); when absent the API is still served.
+    pub dist: PathBuf,
+    pub host: String,
+    pub port: u16,
+}
+
+/// What every request shares. The org tree and the KPI catalog are small and read on every
+/// request, so they are kept in memory and swapped whole when an import or a reload changes them.
+pub struct AppState {
+    pub db: Arc<Db>,
+    pub config: Config,
+    units: RwLock<Arc<Vec<Unit>>>,
+    catalog: RwLock<Arc<Catalog>>,
+    boards: RwLock<Arc<Vec<BoardSummary>>>,
+    data_end: RwLock<Option<NaiveDate>>,
+}
+
+impl AppState {
+    pub fn new(config: Config) -> Result<Arc<AppState>> {
+        let db = match &config.database {
+            Some(path) => Db::open(path)?,
+            None => Db::open_in_memory()?,
+        };
+        let state = Arc::new(AppState {
+            db,
+            config,
+            units: RwLock::new(Arc::new(Vec::new())),
+            catalog: RwLock::new(Arc::new(Catalog::default())),
+            boards: RwLock::new(Arc::new(Vec::new())),
+            data_end: RwLock::new(None),
+        });
+        state.refresh_data()?;
+        state.reload_queries();
+        Ok(state)
+    }
+
+    pub fn units(&self) -> Arc<Vec<Unit>> {
+        Arc::clone(&self.units.read().expect("units lock"))
+    }
+
+    pub fn unit(&self, id: &str) -> Option<Unit> {
+        self.units().iter().find(|u| u.id == id).cloned()
+    }
+
+    pub fn catalog(&self) -> Arc<Catalog> {
+        Arc::clone(&self.catalog.read().expect("catalog lock"))
+    }
+
+    pub fn boards(&self) -> Arc<Vec<BoardSummary>> {
+        Arc::clone(&self.boards.read().expect("boards lock"))
+    }
+
+    /// The last day that has appeal data, which sets the default period.
+    pub fn data_end(&self) -> Option<NaiveDate> {
+        *self.data_end.read().expect("data_end lock")
+    }
+
+    /// Re-reads what imports can change: the org tree and the latest data day.
+    pub fn refresh_data(&self) -> Result<()> {
+        let (units, end) = self.db.with(|c| Ok((read_units(c)?, read_data_end(c)?)))?;
+        *self.units.write().expect("units lock") = Arc::new(units);
+        *self.data_end.write().expect("data_end lock") = end;
+        Ok(())
+    }
+
+    /// Loads and validates every KPI file and board.
+    pub fn reload_queries(&self) {
+        let dir = self.config.queries.clone();
+        let mut catalog = self
+            .db
+            .with(|c| Ok(kpi::load_dir(c, &dir)))
+            .unwrap_or_else(|e| Catalog {
+                errors: vec![KpiLoadError {
+                    file: dir.display().to_string(),
+                    line: None,
+                    column: None,
+                    message: e.to_string(),
+                }],
+                ..Catalog::default()
+            });
+        for e in &catalog.errors {
+            tracing::warn!(file = %e.file, line = ?e.line, "KPI not loaded: {}", e.message);
+        }
+        let (boards, board_errors) =
+            boards::load_dir(&dir.join("boards"), &|id| catalog.kpis.contains_key(id));
+        for e in &board_errors {
+            tracing::warn!(file = %e.file, "board not loaded: {}", e.message);
+        }
+        catalog.errors.extend(board_errors);
+        *self.catalog.write().expect("catalog lock") = Arc::new(catalog);
+        *self.boards.write().expect("boards lock") = Arc::new(boards);
+    }
+
+    /// Imports one file (blocking) and refreshes what it may have changed.
+    pub fn import(&self, path: &Path, name: &str) -> Result<kpi_api::ImportReport> {
+        let report = import::import_file(&self.db, path, name)?;
+        if !report.already_imported {
+            self.refresh_data()?;
+        }
+        Ok(report)
+    }
+
+    /// The default period: the last full quarter that has data.
+    pub fn default_period(&self) -> (NaiveDate, NaiveDate) {
+        let end = self
+            .data_end()
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let quarter_start = kpi_api::Grain::Quarter.start_of(end);
+        let next = kpi_api::Grain::Quarter.next(quarter_start);
+        let last_full_end = if end.succ_opt() == Some(next) {
+            end
+        } else {
+            quarter_start.pred_opt().unwrap_or(end)
+        };
+        let from = kpi_api::Grain::Quarter.start_of(last_full_end);
+        debug_assert!(from.day() == 1);
+        (from, last_full_end)
+    }
+}
+
+fn read_units(c: &duckdb::Connection) -> Result<Vec<Unit>> {
+    // Parents before children: order by depth in the tree, then by name.
+    let mut stmt = c.prepare(
+        "SELECT u.id, u.parent_id, u.kind, u.name, u.population
+         FROM main.org_units u
+         LEFT JOIN (SELECT unit_id, max(depth) AS depth FROM main.unit_closure GROUP BY unit_id) d ON d.unit_id = u.id
+         ORDER BY coalesce(d.depth, 0), u.name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<i64>>(4)?,
+        ))
+    })?;
+    let mut units = Vec::new();
+    for row in rows {
+        let (id, parent_id, kind, name, population) = row?;
+        let kind = UnitKind::parse(&kind)
+            .ok_or_else(|| Error::Internal(format!("unit {id} has unknown kind {kind}")))?;
+        units.push(Unit {
+            id,
+            parent_id,
+            kind,
+            name,
+            population,
+        });
+    }
+    Ok(units)
+}
+
+fn read_data_end(c: &duckdb::Connection) -> Result<Option<NaiveDate>> {
+    Ok(c.query_row(
+        "SELECT CAST(max(received_at) AS DATE) FROM main.appeals",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// The server, bound and ready to run.
+pub struct Application {
+    addr: SocketAddr,
+    state: Arc<AppState>,
+    listener: tokio::net::TcpListener,
+}
+
+impl Application {
+    /// Opens the database, loads the KPIs and binds the port from the config.
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let state = tokio::task::spawn_blocking(move || AppState::new(config)).await??;
+        Self::with_state(state).await
+    }
+
+    /// Binds a server over existing state (the CLI imports seeds first, then serves).
+    pub async fn with_state(state: Arc<AppState>) -> anyhow::Result<Application> {
+        let bind = format!("{}:{}", state.config.host, state.config.port);
+        let listener = tokio::net::TcpListener::bind(&bind)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+        let addr = listener.local_addr()?;
+        Ok(Application {
+            addr,
+            state,
+            listener,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> Arc<AppState> {
+        Arc::clone(&self.state)
+    }
+
+    /// Serves until the process ends.
+    pub async fn run(self) {
+        let routes = crate::routes::routes(self.state);
+        warp::serve(routes).incoming(self.listener).run().await;
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) {
+        let routes = crate::routes::routes(self.state);
+        warp::serve(routes)
+            .incoming(self.listener)
+            .graceful(shutdown)
+            .run()
+            .await;
+    }
+}

@@ -1,0 +1,932 @@
+//! Importing operational exports (CSV or Parquet) into the database.
+//!
+//! One file is one transaction: every row lands or none does. A file is recognised by its header
+//! (the set of column names), loaded as text into a staging table with the line each row came from,
+//! checked column by column (type, allowed values, references to the org tree, row rules), and only
+//! then merged into its table by key: new keys are inserted, known keys replaced (a corrected
+//! export). The SHA-256 of the bytes is recorded, so re-sending the same file changes nothing.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::Path;
+use std::time::Instant;
+
+use duckdb::Connection;
+use kpi_api::ImportReport;
+use sha2::{Digest, Sha256};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+/// The type a column's text must cast to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColType {
+    Text,
+    Int,
+    Real,
+    Timestamp,
+    Date,
+}
+
+impl ColType {
+    fn sql(self) -> &'static str {
+        match self {
+            ColType::Text => "VARCHAR",
+            ColType::Int => "BIGINT",
+            ColType::Real => "DOUBLE",
+            ColType::Timestamp => "TIMESTAMP",
+            ColType::Date => "DATE",
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            ColType::Text => "text",
+            ColType::Int => "a whole number",
+            ColType::Real => "a number",
+            ColType::Timestamp => "a timestamp YYYY-MM-DD HH:MM:SS",
+            ColType::Date => "a date YYYY-MM-DD",
+        }
+    }
+}
+
+/// A constraint on a column's value beyond its type.
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    Any,
+    OneOf(&'static [&'static str]),
+    Range(i64, i64),
+    /// A stable identifier: lower-case letters, digits and dashes.
+    Slug,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColType,
+    pub required: bool,
+    pub check: Check,
+}
+
+const fn col(name: &'static str, ty: ColType, required: bool, check: Check) -> Column {
+    Column {
+        name,
+        ty,
+        required,
+        check,
+    }
+}
+
+/// A rule over a whole (typed) row: `bad` is the SQL condition that makes a row wrong.
+#[derive(Debug, Clone, Copy)]
+pub struct RowRule {
+    pub column: &'static str,
+    pub bad: &'static str,
+    pub message: &'static str,
+}
+
+/// One kind of export: its table, columns and key.
+#[derive(Debug)]
+pub struct TableSpec {
+    pub table: &'static str,
+    pub columns: &'static [Column],
+    pub key: &'static [&'static str],
+    /// A column that must name a unit of the org tree.
+    pub unit_column: Option<&'static str>,
+    pub rules: &'static [RowRule],
+}
+
+pub const APPEAL_CHANNELS: &[&str] = &[
+    "portal",
+    "feedback_platform",
+    "social_network",
+    "phone",
+    "reception",
+    "one_stop_centre",
+];
+pub const APPEAL_CATEGORIES: &[&str] = &[
+    "housing",
+    "roads",
+    "improvement",
+    "transport",
+    "social",
+    "permits",
+    "other",
+];
+pub const SERVICE_CHANNELS: &[&str] = &["electronic", "one_stop_centre", "paper"];
+pub const SERVICE_OUTCOMES: &[&str] = &["granted", "refused", "withdrawn", "pending"];
+pub const UNIT_KINDS: &[&str] = &["region", "city", "district", "department"];
+
+use Check::{Any, OneOf, Range, Slug};
+use ColType::{Date, Int, Real, Text, Timestamp};
+
+pub static SPECS: [TableSpec; 4] = [
+    TableSpec {
+        table: "org_units",
+        columns: &[
+            col("id", Text, true, Slug),
+            col("parent_id", Text, false, Slug),
+            col("kind", Text, true, OneOf(UNIT_KINDS)),
+            col("name", Text, true, Any),
+            col("population", Int, false, Range(0, 2_000_000_000)),
+        ],
+        key: &["id"],
+        unit_column: None,
+        rules: &[RowRule {
+            column: "parent_id",
+            bad: "parent_id = id",
+            message: "a unit cannot be its own parent",
+        }],
+    },
+    TableSpec {
+        table: "appeals",
+        columns: &[
+            col("appeal_id", Text, true, Any),
+            col("unit_id", Text, true, Any),
+            col("channel", Text, true, OneOf(APPEAL_CHANNELS)),
+            col("category", Text, true, OneOf(APPEAL_CATEGORIES)),
+            col("received_at", Timestamp, true, Any),
+            col("first_response_at", Timestamp, false, Any),
+            col("closed_at", Timestamp, false, Any),
+            col("due_at", Timestamp, true, Any),
+            col("rating", Int, false, Range(1, 5)),
+        ],
+        key: &["appeal_id"],
+        unit_column: Some("unit_id"),
+        rules: &[
+            RowRule {
+                column: "first_response_at",
+                bad: "first_response_at < received_at",
+                message: "the first response is earlier than the appeal was received",
+            },
+            RowRule {
+                column: "closed_at",
+                bad: "closed_at < received_at",
+                message: "the appeal is closed before it was received",
+            },
+            RowRule {
+                column: "due_at",
+                bad: "due_at < received_at",
+                message: "the due date is earlier than the appeal was received",
+            },
+            RowRule {
+                column: "rating",
+                bad: "rating IS NOT NULL AND closed_at IS NULL",
+                message: "an appeal that is not closed cannot be rated",
+            },
+        ],
+    },
+    TableSpec {
+        table: "service_cases",
+        columns: &[
+            col("case_id", Text, true, Any),
+            col("unit_id", Text, true, Any),
+            col("service_code", Text, true, Any),
+            col("channel", Text, true, OneOf(SERVICE_CHANNELS)),
+            col("submitted_at", Timestamp, true, Any),
+            col("completed_at", Timestamp, false, Any),
+            col("due_at", Timestamp, true, Any),
+            col("outcome", Text, true, OneOf(SERVICE_OUTCOMES)),
+        ],
+        key: &["case_id"],
+        unit_column: Some("unit_id"),
+        rules: &[
+            RowRule {
+                column: "completed_at",
+                bad: "completed_at < submitted_at",
+                message: "the case is completed before it was submitted",
+            },
+            RowRule {
+                column: "outcome",
+                bad: "(outcome = 'pending') <> (completed_at IS NULL)",
+                message: "a pending case has no completion time, and only a pending case lacks one",
+            },
+        ],
+    },
+    TableSpec {
+        table: "staffing",
+        columns: &[
+            col("month", Date, true, Any),
+            col("unit_id", Text, true, Any),
+            col("headcount", Int, true, Range(0, 10_000_000)),
+            col("vacancies", Int, true, Range(0, 10_000_000)),
+            col("training_hours", Real, true, Any),
+        ],
+        key: &["month", "unit_id"],
+        unit_column: Some("unit_id"),
+        rules: &[
+            RowRule {
+                column: "month",
+                bad: "day(month) <> 1",
+                message: "a staffing month is written as its first day (YYYY-MM-01)",
+            },
+            RowRule {
+                column: "training_hours",
+                bad: "training_hours < 0",
+                message: "training hours cannot be negative",
+            },
+        ],
+    },
+];
+
+pub fn spec(table: &str) -> Option<&'static TableSpec> {
+    SPECS.iter().find(|s| s.table == table)
+}
+
+/// SHA-256 of a file's bytes, read in chunks.
+pub fn file_sha256(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Imports one export file. `name` is how the file is called in reports and errors.
+pub fn import_file(db: &Db, path: &Path, name: &str) -> Result<ImportReport> {
+    let started = Instant::now();
+    let sha256 = file_sha256(path)?;
+    db.with_writer(|conn| {
+        let known = conn
+            .prepare("SELECT table_name, rows FROM main.imports WHERE sha256 = ?")?
+            .query_map([&sha256], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .next()
+            .transpose()?;
+        if let Some((table, rows)) = known {
+            return Ok(ImportReport {
+                file: name.to_string(),
+                table,
+                sha256: sha256.clone(),
+                rows_in_file: rows as u64,
+                inserted: 0,
+                updated: 0,
+                already_imported: true,
+                millis: started.elapsed().as_millis() as u64,
+            });
+        }
+        conn.execute_batch("DROP TABLE IF EXISTS temp.staging")?;
+        let outcome = stage(conn, path, name).and_then(|(spec, rows)| {
+            validate(conn, spec, name, rows)?;
+            merge(conn, spec, name, &sha256, rows)
+        });
+        conn.execute_batch("DROP TABLE IF EXISTS temp.staging")?;
+        let (table, rows, inserted, updated) = outcome?;
+        Ok(ImportReport {
+            file: name.to_string(),
+            table: table.to_string(),
+            sha256: sha256.clone(),
+            rows_in_file: rows,
+            inserted,
+            updated,
+            already_imported: false,
+            millis: started.elapsed().as_millis() as u64,
+        })
+    })
+}
+
+fn is_parquet(path: &Path) -> Result<bool> {
+    let mut magic = [0u8; 4];
+    let mut file = std::fs::File::open(path)?;
+    let n = file.read(&mut magic)?;
+    Ok(n == 4 && &magic == b"PAR1")
+}
+
+/// Finds the export kind whose columns are exactly `header`, or explains the closest miss.
+fn recognise(header: &[String], name: &str) -> Result<&'static TableSpec> {
+    let given: BTreeSet<&str> = header.iter().map(String::as_str).collect();
+    if given.len() != header.len() {
+        let dup = header
+            .iter()
+            .find(|h| header.iter().filter(|x| x == h).count() > 1)
+            .map(String::as_str)
+            .unwrap_or_default();
+        return Err(Error::InvalidFile(format!(
+            "{name}, line 1: column '{dup}' appears twice in the header"
+        )));
+    }
+    let closest = SPECS
+        .iter()
+        .max_by_key(|s| s.columns.iter().filter(|c| given.contains(c.name)).count())
+        .expect("there are specs");
+    let wanted: BTreeSet<&str> = closest.columns.iter().map(|c| c.name).collect();
+    if wanted == given {
+        return Ok(closest);
+    }
+    if wanted.intersection(&given).count() == 0 {
+        let kinds: Vec<String> = SPECS
+            .iter()
+            .map(|s| {
+                let cols: Vec<&str> = s.columns.iter().map(|c| c.name).collect();
+                format!("{} ({})", s.table, cols.join(", "))
+            })
+            .collect();
+        return Err(Error::InvalidFile(format!(
+            "{name}, line 1: the header matches no known export; expected the columns of one of: {}",
+            kinds.join("; ")
+        )));
+    }
+    let missing: Vec<&str> = wanted.difference(&given).copied().collect();
+    let unknown: Vec<&str> = given.difference(&wanted).copied().collect();
+    let mut reasons = Vec::new();
+    if !missing.is_empty() {
+        reasons.push(format!("missing column(s) {}", missing.join(", ")));
+    }
+    if !unknown.is_empty() {
+        reasons.push(format!("unknown column(s) {}", unknown.join(", ")));
+    }
+    Err(Error::InvalidFile(format!(
+        "{name}, line 1: looks like a {} export but has {}",
+        closest.table,
+        reasons.join(" and ")
+    )))
+}
+
+fn create_staging(conn: &Connection, spec: &TableSpec) -> Result<()> {
+    let cols: Vec<String> = spec
+        .columns
+        .iter()
+        .map(|c| format!("{} VARCHAR", quote_ident(c.name)))
+        .collect();
+    conn.execute_batch(&format!(
+        "CREATE TEMP TABLE staging (line BIGINT, {})",
+        cols.join(", ")
+    ))?;
+    Ok(())
+}
+
+/// Loads the file as text into `temp.staging`, returning its kind and row count.
+fn stage(conn: &Connection, path: &Path, name: &str) -> Result<(&'static TableSpec, u64)> {
+    if is_parquet(path)? {
+        stage_parquet(conn, path, name)
+    } else {
+        stage_csv(conn, path, name)
+    }
+}
+
+fn stage_csv(conn: &Connection, path: &Path, name: &str) -> Result<(&'static TableSpec, u64)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| Error::InvalidFile(format!("{name}: {e}")))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| csv_error(name, &e))?
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = if i == 0 {
+                h.trim_start_matches('\u{feff}')
+            } else {
+                h
+            };
+            h.trim().to_string()
+        })
+        .collect();
+    let spec = recognise(&header, name)?;
+    create_staging(conn, spec)?;
+    // The staging columns are in the spec's order; map each to its position in the file.
+    let positions: Vec<usize> = spec
+        .columns
+        .iter()
+        .map(|c| header.iter().position(|h| h == c.name).expect("recognised"))
+        .collect();
+    let mut appender = conn.appender_to_catalog_and_db("staging", "temp", "main")?;
+    let mut rows = 0u64;
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(name, &e)),
+        }
+        let line = record.position().map(|p| p.line() as i64).unwrap_or(0);
+        let values = std::iter::once(Some(line.to_string())).chain(positions.iter().map(|&i| {
+            let v = record.get(i).unwrap_or("").trim();
+            (!v.is_empty()).then(|| v.to_string())
+        }));
+        appender.append_row(duckdb::appender_params_from_iter(values))?;
+        rows += 1;
+    }
+    appender.flush()?;
+    Ok((spec, rows))
+}
+
+fn csv_error(name: &str, e: &csv::Error) -> Error {
+    let at = e
+        .position()
+        .map(|p| format!(", line {}", p.line()))
+        .unwrap_or_default();
+    let reason = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("the row has {len} fields but the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => "the text is not valid UTF-8".to_string(),
+        _ => e.to_string(),
+    };
+    Error::InvalidFile(format!("{name}{at}: {reason}"))
+}
+
+fn stage_parquet(conn: &Connection, path: &Path, name: &str) -> Result<(&'static TableSpec, u64)> {
+    let source = format!(
+        "read_parquet({}, file_row_number = true)",
+        quote_literal(&path.to_string_lossy())
+    );
+    let header: Vec<String> = conn
+        .prepare(&format!(
+            "SELECT column_name FROM (DESCRIBE SELECT * FROM {source})"
+        ))
+        .and_then(|mut s| {
+            s.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<duckdb::Result<Vec<_>>>()
+        })
+        .map_err(|e| Error::InvalidFile(format!("{name}: not a readable Parquet file: {e}")))?
+        .into_iter()
+        .filter(|c| c != "file_row_number")
+        .collect();
+    let spec = recognise(&header, name)?;
+    create_staging(conn, spec)?;
+    let cols: Vec<String> = spec
+        .columns
+        .iter()
+        .map(|c| format!("CAST({} AS VARCHAR)", quote_ident(c.name)))
+        .collect();
+    let rows = conn
+        .execute(
+            &format!(
+                "INSERT INTO temp.staging SELECT file_row_number + 1, {} FROM {source}",
+                cols.join(", ")
+            ),
+            [],
+        )
+        .map_err(|e| Error::InvalidFile(format!("{name}: {e}")))?;
+    Ok((spec, rows as u64))
+}
+
+/// The first offending row for `sql` (which selects `line, value`), as "file, line N, column C: ...".
+fn first_bad(
+    conn: &Connection,
+    sql: &str,
+    name: &str,
+    row_word: &str,
+    column: &str,
+    reason: impl Fn(Option<String>) -> String,
+) -> Result<()> {
+    let hit = conn
+        .prepare(sql)?
+        .query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+        })?
+        .next()
+        .transpose()?;
+    match hit {
+        Some((line, value)) => Err(Error::InvalidFile(format!(
+            "{name}, {row_word} {line}, column {column}: {}",
+            reason(value)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Checks every staged row; the first problem (in file order per check) is the error.
+fn validate(conn: &Connection, spec: &TableSpec, name: &str, rows: u64) -> Result<()> {
+    if rows == 0 {
+        return Err(Error::InvalidFile(format!(
+            "{name}: the file has a header but no rows"
+        )));
+    }
+    let row_word = "line";
+    for c in spec.columns {
+        let q = quote_ident(c.name);
+        if c.required {
+            first_bad(
+                conn,
+                &format!("SELECT line, CAST(NULL AS VARCHAR) FROM temp.staging WHERE {q} IS NULL ORDER BY line LIMIT 1"),
+                name,
+                row_word,
+                c.name,
+                |_| "a value is required".to_string(),
+            )?;
+        }
+        if c.ty != ColType::Text {
+            first_bad(
+                conn,
+                &format!(
+                    "SELECT line, {q} FROM temp.staging WHERE {q} IS NOT NULL AND TRY_CAST({q} AS {}) IS NULL ORDER BY line LIMIT 1",
+                    c.ty.sql()
+                ),
+                name,
+                row_word,
+                c.name,
+                |v| format!("'{}' is not {}", v.unwrap_or_default(), c.ty.expected()),
+            )?;
+        }
+        match c.check {
+            Check::Any => {}
+            Check::OneOf(allowed) => {
+                let list: Vec<String> = allowed.iter().map(|a| quote_literal(a)).collect();
+                first_bad(
+                    conn,
+                    &format!(
+                        "SELECT line, {q} FROM temp.staging WHERE {q} NOT IN ({}) ORDER BY line LIMIT 1",
+                        list.join(", ")
+                    ),
+                    name,
+                    row_word,
+                    c.name,
+                    |v| format!("'{}' is not one of {}", v.unwrap_or_default(), allowed.join(", ")),
+                )?;
+            }
+            Check::Range(lo, hi) => {
+                first_bad(
+                    conn,
+                    &format!(
+                        "SELECT line, {q} FROM temp.staging WHERE CAST({q} AS {}) NOT BETWEEN {lo} AND {hi} ORDER BY line LIMIT 1",
+                        c.ty.sql()
+                    ),
+                    name,
+                    row_word,
+                    c.name,
+                    |v| format!("{} is outside {lo}..{hi}", v.unwrap_or_default()),
+                )?;
+            }
+            Check::Slug => {
+                first_bad(
+                    conn,
+                    &format!(
+                        "SELECT line, {q} FROM temp.staging WHERE NOT regexp_full_match({q}, '[a-z0-9]+(-[a-z0-9]+)*') ORDER BY line LIMIT 1"
+                    ),
+                    name,
+                    row_word,
+                    c.name,
+                    |v| {
+                        format!(
+                            "'{}' is not an id (lower-case letters, digits and single dashes)",
+                            v.unwrap_or_default()
+                        )
+                    },
+                )?;
+            }
+        }
+    }
+    // The same key twice in one file is ambiguous: which row is right?
+    let key_cols: Vec<String> = spec.key.iter().map(|k| quote_ident(k)).collect();
+    first_bad(
+        conn,
+        &format!(
+            "SELECT max(line), concat_ws(' / ', {k}) || ' (first on line ' || min(line) || ')' FROM temp.staging GROUP BY {k} HAVING count(*) > 1 ORDER BY max(line) LIMIT 1",
+            k = key_cols.join(", ")
+        ),
+        name,
+        row_word,
+        &spec.key.join("+"),
+        |v| format!("duplicate key {}", v.unwrap_or_default()),
+    )?;
+    if let Some(unit) = spec.unit_column {
+        let q = quote_ident(unit);
+        first_bad(
+            conn,
+            &format!(
+                "SELECT line, {q} FROM temp.staging WHERE {q} NOT IN (SELECT id FROM main.org_units) ORDER BY line LIMIT 1"
+            ),
+            name,
+            row_word,
+            unit,
+            |v| {
+                format!(
+                    "unit '{}' is not in the org tree (import the org_units export first)",
+                    v.unwrap_or_default()
+                )
+            },
+        )?;
+    }
+    if spec.table == "org_units" {
+        first_bad(
+            conn,
+            "SELECT line, parent_id FROM temp.staging WHERE parent_id IS NOT NULL
+               AND parent_id NOT IN (SELECT id FROM temp.staging)
+               AND parent_id NOT IN (SELECT id FROM main.org_units) ORDER BY line LIMIT 1",
+            name,
+            row_word,
+            "parent_id",
+            |v| {
+                format!(
+                    "parent '{}' is neither in this file nor in the org tree",
+                    v.unwrap_or_default()
+                )
+            },
+        )?;
+    }
+    if !spec.rules.is_empty() {
+        let typed = typed_select(spec);
+        for rule in spec.rules {
+            first_bad(
+                conn,
+                &format!(
+                    "SELECT line, CAST({c} AS VARCHAR) FROM ({typed}) WHERE {bad} ORDER BY line LIMIT 1",
+                    c = quote_ident(rule.column),
+                    bad = rule.bad
+                ),
+                name,
+                row_word,
+                rule.column,
+                |_| rule.message.to_string(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The staged rows with each column cast to its type.
+fn typed_select(spec: &TableSpec) -> String {
+    let cols: Vec<String> = spec
+        .columns
+        .iter()
+        .map(|c| {
+            let q = quote_ident(c.name);
+            format!("CAST({q} AS {}) AS {q}", c.ty.sql())
+        })
+        .collect();
+    format!("SELECT line, {} FROM temp.staging", cols.join(", "))
+}
+
+/// Merges the staged rows into their table and records the file, all in one transaction.
+fn merge(
+    conn: &Connection,
+    spec: &'static TableSpec,
+    name: &str,
+    sha256: &str,
+    rows: u64,
+) -> Result<(&'static str, u64, u64, u64)> {
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    let result = (|| -> Result<(u64, u64)> {
+        let key_join: Vec<String> = spec
+            .key
+            .iter()
+            .map(|k| {
+                format!(
+                    "t.{q} = CAST(s.{q} AS {ty})",
+                    q = quote_ident(k),
+                    ty = key_type(spec, k)
+                )
+            })
+            .collect();
+        let updated: i64 = conn.query_row(
+            &format!(
+                "SELECT count(*) FROM temp.staging s JOIN main.{} t ON {}",
+                spec.table,
+                key_join.join(" AND ")
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        let names: Vec<String> = spec.columns.iter().map(|c| quote_ident(c.name)).collect();
+        let set: Vec<String> = spec
+            .columns
+            .iter()
+            .filter(|c| !spec.key.contains(&c.name))
+            .map(|c| format!("{q} = excluded.{q}", q = quote_ident(c.name)))
+            .collect();
+        let keys: Vec<String> = spec.key.iter().map(|k| quote_ident(k)).collect();
+        let typed = typed_select(spec);
+        conn.execute(
+            &format!(
+                "INSERT INTO main.{t} ({cols}) SELECT {cols} FROM ({typed}) ORDER BY line ON CONFLICT ({keys}) DO UPDATE SET {set}",
+                t = spec.table,
+                cols = names.join(", "),
+                keys = keys.join(", "),
+                set = set.join(", ")
+            ),
+            [],
+        )?;
+        if spec.table == "org_units" {
+            Db::rebuild_closure(conn)?;
+            let cycle: Option<String> = conn
+                .prepare("SELECT unit_id FROM main.unit_closure WHERE depth > 32 LIMIT 1")?
+                .query_map([], |r| r.get(0))?
+                .next()
+                .transpose()?;
+            if let Some(unit) = cycle {
+                return Err(Error::InvalidFile(format!(
+                    "{name}: the parents of '{unit}' form a cycle; the org tree must be a tree"
+                )));
+            }
+        }
+        conn.execute(
+            "INSERT INTO main.imports VALUES (?, ?, ?, ?, ?, ?, now())",
+            duckdb::params![
+                sha256,
+                name,
+                spec.table,
+                rows as i64,
+                rows as i64 - updated,
+                updated
+            ],
+        )?;
+        Ok((rows - updated as u64, updated as u64))
+    })();
+    match result {
+        Ok((inserted, updated)) => {
+            conn.execute_batch("COMMIT")?;
+            Ok((spec.table, rows, inserted, updated))
+        }
+        Err(e) => {
+            conn.execute_batch("ROLLBACK")?;
+            Err(e)
+        }
+    }
+}
+
+fn key_type(spec: &TableSpec, key: &str) -> &'static str {
+    spec.columns
+        .iter()
+        .find(|c| c.name == key)
+        .map(|c| c.ty.sql())
+        .unwrap_or("VARCHAR")
+}
+
+/// The order files of a seed folder must be imported in: the org tree first.
+pub fn import_order(files: &mut [std::path::PathBuf]) {
+    files.sort_by_key(|p| {
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        (!name.starts_with("org_units"), name)
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::{tiny_state, write, APPEALS};
+
+    fn count(state: &crate::AppState, table: &str) -> i64 {
+        state
+            .db
+            .with(|c| Ok(c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?))
+            .unwrap()
+    }
+
+    #[test]
+    fn the_same_file_twice_changes_nothing() {
+        let (state, dir) = tiny_state();
+        let path = write(dir.path(), "appeals.csv", APPEALS);
+        let report = state.import(&path, "appeals.csv").unwrap();
+        assert!(report.already_imported);
+        assert_eq!(report.inserted + report.updated, 0);
+        assert_eq!(count(&state, "appeals"), 5);
+    }
+
+    #[test]
+    fn a_corrected_export_replaces_rows_by_key() {
+        let (state, dir) = tiny_state();
+        let corrected = APPEALS.replace(
+            "2021-03-05 09:00:00,2021-03-03",
+            "2021-03-02 09:00:00,2021-03-03",
+        ) + "a6,d2-y,portal,other,2021-03-04 09:00:00,,,2021-03-14 09:00:00,\n";
+        let path = write(dir.path(), "appeals_fixed.csv", &corrected);
+        let report = state.import(&path, "appeals_fixed.csv").unwrap();
+        assert_eq!(
+            (report.rows_in_file, report.inserted, report.updated),
+            (6, 1, 5)
+        );
+        assert_eq!(count(&state, "appeals"), 6);
+        let closed: String = state
+            .db
+            .with(|c| {
+                Ok(c.query_row(
+                    "SELECT CAST(closed_at AS VARCHAR) FROM appeals WHERE appeal_id = 'a5'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(closed, "2021-03-02 09:00:00");
+    }
+
+    #[test]
+    fn a_bad_value_is_refused_with_file_line_and_column_and_nothing_changes() {
+        let (state, dir) = tiny_state();
+        let bad = APPEALS.replace(
+            "a3,d1-x,portal,housing,2021-03-01 09:00:00",
+            "a3,d1-x,portal,housing,yesterday",
+        ) + "a7,d1-x,portal,housing,2021-03-09 09:00:00,,,2021-03-19 09:00:00,\n";
+        let path = write(dir.path(), "appeals_bad.csv", &bad);
+        let err = state
+            .import(&path, "appeals_bad.csv")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "appeals_bad.csv, line 4, column received_at: 'yesterday' is not a timestamp YYYY-MM-DD HH:MM:SS"
+        );
+        assert_eq!(count(&state, "appeals"), 5);
+        // The refused file was not recorded, so once fixed it imports.
+        assert_eq!(count(&state, "imports"), 4);
+    }
+
+    #[test]
+    fn each_kind_of_bad_row_names_its_reason() {
+        let (state, dir) = tiny_state();
+        let header = APPEALS.lines().next().unwrap();
+        let cases = [
+            ("a9,nowhere,portal,housing,2021-03-01 09:00:00,,,2021-03-03 09:00:00,", "unit 'nowhere' is not in the org tree"),
+            ("a9,d1-x,pigeon,housing,2021-03-01 09:00:00,,,2021-03-03 09:00:00,", "'pigeon' is not one of portal"),
+            ("a9,d1-x,portal,housing,2021-03-01 09:00:00,2021-03-01 10:00:00,2021-03-01 10:00:00,2021-03-03 09:00:00,7", "7 is outside 1..5"),
+            ("a9,d1-x,portal,housing,2021-03-01 09:00:00,2021-02-01 10:00:00,,2021-03-03 09:00:00,", "the first response is earlier"),
+            ("a9,d1-x,portal,housing,,,,2021-03-03 09:00:00,", "column received_at: a value is required"),
+            ("a9,d1-x,portal,housing,2021-03-01 09:00:00,,,2021-03-03 09:00:00", "the row has 8 fields but the header has 9"),
+        ];
+        for (row, expected) in cases {
+            let path = write(dir.path(), "one.csv", &format!("{header}\n{row}\n"));
+            let err = state.import(&path, "one.csv").unwrap_err().to_string();
+            assert!(err.starts_with("one.csv, line 2"), "{err}");
+            assert!(err.contains(expected), "{err} should say {expected}");
+        }
+        let dup = format!(
+            "{header}\n{}\n{}\n",
+            APPEALS.lines().nth(1).unwrap(),
+            APPEALS.lines().nth(1).unwrap()
+        );
+        let path = write(dir.path(), "dup.csv", &dup);
+        let err = state.import(&path, "dup.csv").unwrap_err().to_string();
+        assert!(
+            err.contains("line 3") && err.contains("duplicate key a1"),
+            "{err}"
+        );
+        assert_eq!(count(&state, "appeals"), 5);
+    }
+
+    #[test]
+    fn an_unknown_header_says_what_is_missing_or_extra() {
+        let (state, dir) = tiny_state();
+        let path = write(dir.path(), "x.csv", "appeal_id,unit_id,channel,category,received_at,first_response_at,closed_at,due_date,rating\n");
+        let err = state.import(&path, "x.csv").unwrap_err().to_string();
+        assert!(
+            err.contains("appeals")
+                && err.contains("missing column(s) due_at")
+                && err.contains("unknown column(s) due_date"),
+            "{err}"
+        );
+        let path = write(dir.path(), "y.csv", "foo,bar\n1,2\n");
+        let err = state.import(&path, "y.csv").unwrap_err().to_string();
+        assert!(err.contains("matches no known export"), "{err}");
+    }
+
+    #[test]
+    fn a_parquet_export_imports_like_its_csv() {
+        let (state, dir) = tiny_state();
+        let parquet = dir.path().join("more.parquet");
+        let csv = write(
+            dir.path(),
+            "more.csv",
+            &(APPEALS.lines().next().unwrap().to_string()
+                + "\nb1,d1-x,portal,housing,2021-04-01 09:00:00,,,2021-04-11 09:00:00,\nb2,d2-y,phone,roads,2021-04-02 09:00:00,,,2021-04-12 09:00:00,\n"),
+        );
+        state
+            .db
+            .with(|c| {
+                c.execute_batch(&format!(
+                    "COPY (SELECT * FROM read_csv('{}', all_varchar = true)) TO '{}' (FORMAT parquet)",
+                    csv.display(),
+                    parquet.display()
+                ))?;
+                Ok(())
+            })
+            .unwrap();
+        let report = state.import(&parquet, "more.parquet").unwrap();
+        assert_eq!((report.table.as_str(), report.inserted), ("appeals", 2));
+        assert_eq!(count(&state, "appeals"), 7);
+    }
+
+    #[test]
+    fn an_org_tree_with_a_cycle_is_refused() {
+        let (state, dir) = tiny_state();
+        let path = write(
+            dir.path(),
+            "tree.csv",
+            "id,parent_id,kind,name,population\nr,c,region,Region,300\n",
+        );
+        let err = state.import(&path, "tree.csv").unwrap_err().to_string();
+        assert!(err.contains("cycle"), "{err}");
+        assert_eq!(count(&state, "org_units"), 6);
+        assert_eq!(state.unit("r").unwrap().parent_id, None);
+    }
+}

@@ -1,0 +1,750 @@
+//! KPI definitions: one `.sql` file per KPI in `queries/`, a metadata header of `-- key: value`
+//! lines, then one SELECT.
+//!
+//! The SELECT never names the org scope or the period: the server wraps it in common table
+//! expressions that shadow the data tables with only the rows in scope, each tagged with the
+//! group (`grp`) it rolls up to, and a `periods(period, period_end)` table of the buckets asked for.
+//! The SELECT returns one row per `grp` and `period`, with either `value` or `numerator` and
+//! `denominator`. Because it is evaluated over the rows of exactly the level asked for, a ratio is
+//! the sum of parts and a median is recomputed from rows, at every level of the tree.
+//! Scope and period are bound as parameters, never spliced into the text.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use duckdb::Connection;
+use kpi_api::{Direction, Grain, KpiDef, KpiLoadError, Measure, Role};
+
+use crate::error::{Error, Result};
+
+/// How a KPI's SELECT hands over its numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A `value` column, already final for the group and period.
+    Value,
+    /// `numerator` and `denominator`; the value is their ratio times the measure's scale.
+    Ratio,
+}
+
+/// A loaded, validated KPI.
+#[derive(Debug, Clone)]
+pub struct Kpi {
+    pub def: KpiDef,
+    /// The line of the file where the SELECT begins, to point errors at the file's own lines.
+    pub body_line: u32,
+    pub shape: Shape,
+}
+
+/// Every KPI that loaded, and every file that did not.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub kpis: BTreeMap<String, Kpi>,
+    pub errors: Vec<KpiLoadError>,
+}
+
+/// Which rows a KPI is evaluated over, and how they are grouped.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Everything under the unit (itself included), as one group named after it.
+    Unit(&'a str),
+    /// Everything under each child of the unit, one group per child.
+    ChildrenOf(&'a str),
+}
+
+/// The buckets to evaluate: `count` consecutive periods of length `step` from `start`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Buckets {
+    pub start: NaiveDate,
+    pub last: NaiveDate,
+    /// A DuckDB interval: `7 days`, `1 month`, `3 months`, `1 year`, `92 days`.
+    pub step: String,
+}
+
+impl Buckets {
+    /// The buckets of a grain covering `from..=to`.
+    pub fn grain(grain: Grain, from: NaiveDate, to: NaiveDate) -> Buckets {
+        let step = match grain {
+            Grain::Week => "7 days",
+            Grain::Month => "1 month",
+            Grain::Quarter => "3 months",
+            Grain::Year => "1 year",
+        };
+        Buckets {
+            start: grain.start_of(from),
+            last: grain.start_of(to),
+            step: step.to_string(),
+        }
+    }
+
+    /// Two buckets: the previous period and the chosen one (`from..=to`), equally long.
+    pub fn previous_and_current(from: NaiveDate, to: NaiveDate) -> Buckets {
+        let (prev_from, _) = kpi_api::period::previous(from, to);
+        let months = month_span(prev_from, from);
+        let step = match months {
+            Some(m) => format!("{m} months"),
+            None => format!("{} days", kpi_api::period::days(from, to)),
+        };
+        Buckets {
+            start: prev_from,
+            last: from,
+            step,
+        }
+    }
+
+    /// No buckets at all: the query binds and runs, but reads nothing (used to validate).
+    fn none() -> Buckets {
+        let day = NaiveDate::from_ymd_opt(2000, 1, 2).expect("valid date");
+        Buckets {
+            start: day,
+            last: day.pred_opt().expect("valid date"),
+            step: "1 day".to_string(),
+        }
+    }
+}
+
+fn month_span(a: NaiveDate, b: NaiveDate) -> Option<u32> {
+    use chrono::Datelike;
+    if a.day() != 1 || b.day() != 1 {
+        return None;
+    }
+    let m = (b.year() - a.year()) * 12 + b.month() as i32 - a.month() as i32;
+    u32::try_from(m).ok().filter(|m| *m > 0)
+}
+
+/// The metadata keys a header may carry.
+pub const HEADER_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "unit",
+    "direction",
+    "target",
+    "amber",
+    "grain",
+    "role",
+    "owner",
+    "source",
+    "tags",
+];
+
+fn load_error(file: &str, line: Option<u32>, message: impl Into<String>) -> KpiLoadError {
+    KpiLoadError {
+        file: file.to_string(),
+        line,
+        column: None,
+        message: message.into(),
+    }
+}
+
+/// Splits a KPI file into its definition and the line where its SELECT begins.
+pub fn parse(file: &str, text: &str) -> std::result::Result<(KpiDef, u32), KpiLoadError> {
+    let mut fields: HashMap<&str, (String, u32)> = HashMap::new();
+    let mut body_line = None;
+    let mut body = String::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line_no = i as u32 + 1;
+        if body_line.is_none() {
+            let trimmed = raw.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            if let Some((key, value)) = header_pair(trimmed) {
+                let Some(&known) = HEADER_KEYS.iter().find(|k| **k == key) else {
+                    return Err(load_error(
+                        file,
+                        Some(line_no),
+                        format!(
+                            "unknown header key '{key}'; known keys: {}",
+                            HEADER_KEYS.join(", ")
+                        ),
+                    ));
+                };
+                if fields.insert(known, (value.to_string(), line_no)).is_some() {
+                    return Err(load_error(
+                        file,
+                        Some(line_no),
+                        format!("header key '{key}' is given twice"),
+                    ));
+                }
+                continue;
+            }
+            body_line = Some(line_no);
+        }
+        body.push_str(raw);
+        body.push('\n');
+    }
+    let body = body.trim_end().trim_end_matches(';').trim_end().to_string();
+    let Some(body_line) = body_line.filter(|_| !body.is_empty()) else {
+        return Err(load_error(
+            file,
+            None,
+            "the file has a header but no SELECT",
+        ));
+    };
+    let stem = Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let get = |key: &str| fields.get(key).map(|(v, l)| (v.as_str(), *l));
+    let required = |key: &str| {
+        get(key).ok_or_else(|| load_error(file, None, format!("header key '{key}' is required")))
+    };
+    let (id, id_line) = required("id")?;
+    if id != stem {
+        return Err(load_error(
+            file,
+            Some(id_line),
+            format!("id '{id}' must equal the file name '{stem}'"),
+        ));
+    }
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        || id.is_empty()
+    {
+        return Err(load_error(
+            file,
+            Some(id_line),
+            "id: use lower-case letters, digits and underscores",
+        ));
+    }
+    let (title, _) = required("title")?;
+    let (unit, unit_line) = required("unit")?;
+    let measure = Measure::parse(unit).ok_or_else(|| {
+        let names: Vec<&str> = Measure::ALL.iter().map(|m| m.as_str()).collect();
+        load_error(
+            file,
+            Some(unit_line),
+            format!("unit: '{unit}' is not one of {}", names.join(", ")),
+        )
+    })?;
+    let (direction, dir_line) = required("direction")?;
+    let direction = match direction {
+        "higher" => Direction::Higher,
+        "lower" => Direction::Lower,
+        other => {
+            return Err(load_error(
+                file,
+                Some(dir_line),
+                format!("direction: '{other}' is not one of higher, lower"),
+            ))
+        }
+    };
+    let number = |key: &str| -> std::result::Result<Option<f64>, KpiLoadError> {
+        match get(key) {
+            None => Ok(None),
+            Some((v, line)) => v
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(Some)
+                .ok_or_else(|| {
+                    load_error(file, Some(line), format!("{key}: '{v}' is not a number"))
+                }),
+        }
+    };
+    let target = number("target")?;
+    let amber = number("amber")?;
+    if let (Some(t), Some(a)) = (target, amber) {
+        let wrong_side = match direction {
+            Direction::Higher => a > t,
+            Direction::Lower => a < t,
+        };
+        if wrong_side {
+            let line = get("amber").map(|(_, l)| l);
+            return Err(load_error(
+                file,
+                line,
+                format!(
+                    "amber: {a} must lie on the worse side of the target {t} (direction: {})",
+                    if direction == Direction::Higher {
+                        "higher"
+                    } else {
+                        "lower"
+                    }
+                ),
+            ));
+        }
+    }
+    if amber.is_some() && target.is_none() {
+        return Err(load_error(
+            file,
+            get("amber").map(|(_, l)| l),
+            "amber: needs a target",
+        ));
+    }
+    let grain = match get("grain") {
+        None => Grain::Week,
+        Some((g, line)) => Grain::parse(g).ok_or_else(|| {
+            load_error(
+                file,
+                Some(line),
+                format!("grain: '{g}' is not one of week, month, quarter, year"),
+            )
+        })?,
+    };
+    let role = match get("role") {
+        None | Some(("lag", _)) => Role::Lag,
+        Some(("lead", _)) => Role::Lead,
+        Some((other, line)) => {
+            return Err(load_error(
+                file,
+                Some(line),
+                format!("role: '{other}' is not one of lag, lead"),
+            ))
+        }
+    };
+    let text_of = |key: &str| {
+        get(key)
+            .map(|(v, _)| v.to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let tags = get("tags")
+        .map(|(v, _)| {
+            v.split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((
+        KpiDef {
+            id: id.to_string(),
+            title: title.to_string(),
+            description: text_of("description").unwrap_or_default(),
+            measure,
+            direction,
+            target,
+            amber,
+            grain,
+            role,
+            owner: text_of("owner"),
+            source: text_of("source"),
+            tags,
+            file: file.to_string(),
+            sql: body,
+        },
+        body_line,
+    ))
+}
+
+/// `-- key: value` with a lower-case key, or None when the line is something else.
+fn header_pair(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix("--")?.trim_start();
+    let (key, value) = rest.split_once(':')?;
+    let key = key.trim();
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+        return None;
+    }
+    Some((key, value.trim()))
+}
+
+/// The SQL that evaluates `body` for a scope. Everything the server adds sits on the first line,
+/// so DuckDB's "LINE n" is line n - 1 of the body.
+fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
+    let scope_ctes = match scope {
+        Scope::Unit(_) => {
+            "scope AS (SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c WHERE c.ancestor_id = $1), \
+             groups AS (SELECT u.id AS grp, u.name, u.population FROM main.org_units u WHERE u.id = $1)"
+        }
+        Scope::ChildrenOf(_) => {
+            "scope AS (SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c JOIN main.org_units g ON g.id = c.ancestor_id WHERE g.parent_id = $1), \
+             groups AS (SELECT u.id AS grp, u.name, u.population FROM main.org_units u WHERE u.parent_id = $1)"
+        }
+    };
+    let common = "periods AS (SELECT CAST(p AS DATE) AS period, CAST(p + CAST($4 AS INTERVAL) AS DATE) AS period_end \
+             FROM generate_series(CAST($2 AS TIMESTAMP), CAST($3 AS TIMESTAMP), CAST($4 AS INTERVAL)) AS t(p)), \
+         appeals AS (SELECT s.grp, a.* FROM main.appeals a JOIN scope s ON a.unit_id = s.unit_id), \
+         service_cases AS (SELECT s.grp, x.* FROM main.service_cases x JOIN scope s ON x.unit_id = s.unit_id), \
+         staffing AS (SELECT s.grp, x.* FROM main.staffing x JOIN scope s ON x.unit_id = s.unit_id), \
+         org_units AS (SELECT s.grp, u.* FROM main.org_units u JOIN scope s ON u.id = s.unit_id)";
+    let outer = match shape {
+        None => "SELECT *".to_string(),
+        Some(Shape::Value) => {
+            "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(value AS DOUBLE), NULL::DOUBLE".to_string()
+        }
+        Some(Shape::Ratio) => "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE)".to_string(),
+    };
+    format!(
+        "{outer} FROM (WITH {scope_ctes}, {common} SELECT * FROM (\n{body}\n) AS kpi) AS result"
+    )
+}
+
+fn scope_unit<'a>(scope: &Scope<'a>) -> &'a str {
+    match scope {
+        Scope::Unit(u) | Scope::ChildrenOf(u) => u,
+    }
+}
+
+/// Turns DuckDB's message into a load error pointing at the file's own line and column.
+fn sql_error(file: &str, body_line: u32, message: &str) -> KpiLoadError {
+    let mut line = None;
+    let mut column = None;
+    let lines: Vec<&str> = message.lines().collect();
+    for (i, l) in lines.iter().enumerate() {
+        if let Some(rest) = l.trim_start().strip_prefix("LINE ") {
+            if let Some((n, _)) = rest.split_once(':') {
+                if let Ok(n) = n.trim().parse::<u32>() {
+                    if n >= 2 {
+                        line = Some(body_line + n - 2);
+                        let prefix = l.find(':').map(|p| p + 2).unwrap_or(0);
+                        if let Some(caret) = lines.get(i + 1).and_then(|c| c.find('^')) {
+                            column = caret.checked_sub(prefix).map(|c| c as u32 + 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let first = message
+        .split("\n\nLINE")
+        .next()
+        .unwrap_or(message)
+        .trim()
+        .to_string();
+    KpiLoadError {
+        file: file.to_string(),
+        line,
+        column,
+        message: first,
+    }
+}
+
+/// Binds the KPI against the real schema and runs it over no periods, to learn its shape.
+pub fn validate(
+    conn: &Connection,
+    def: &KpiDef,
+    body_line: u32,
+) -> std::result::Result<Shape, KpiLoadError> {
+    if def.sql.contains('?') || def.sql.contains('$') {
+        return Err(load_error(
+            &def.file,
+            None,
+            "the SELECT may not contain parameters (? or $n): the server binds scope and period itself",
+        ));
+    }
+    let sql = wrap(&def.sql, &Scope::Unit(""), None);
+    let b = Buckets::none();
+    let columns = (|| -> duckdb::Result<Vec<String>> {
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query(duckdb::params![
+            "",
+            b.start.to_string(),
+            b.last.to_string(),
+            b.step
+        ])?;
+        Ok(rows.as_ref().map(|s| s.column_names()).unwrap_or_default())
+    })()
+    .map_err(|e| sql_error(&def.file, body_line, &e.to_string()))?;
+    let has = |c: &str| columns.iter().any(|x| x == c);
+    if !has("grp") || !has("period") {
+        return Err(load_error(
+            &def.file,
+            Some(body_line),
+            format!(
+                "the SELECT must return columns grp and period (it returns {}); group by grp and period",
+                columns.join(", ")
+            ),
+        ));
+    }
+    match (has("value"), has("numerator") && has("denominator")) {
+        (true, false) => Ok(Shape::Value),
+        (false, true) => Ok(Shape::Ratio),
+        _ => Err(load_error(
+            &def.file,
+            Some(body_line),
+            format!(
+                "the SELECT must return either a value column or numerator and denominator columns (it returns {})",
+                columns.join(", ")
+            ),
+        )),
+    }
+}
+
+/// Reads, parses and validates every `*.sql` file of `dir`.
+pub fn load_dir(conn: &Connection, dir: &Path) -> Catalog {
+    let mut catalog = Catalog::default();
+    let mut files: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+            .collect(),
+        Err(e) => {
+            catalog.errors.push(load_error(
+                &dir.display().to_string(),
+                None,
+                format!("cannot read the queries folder: {e}"),
+            ));
+            return catalog;
+        }
+    };
+    files.sort();
+    for path in files {
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let loaded = std::fs::read_to_string(&path)
+            .map_err(|e| load_error(&file, None, format!("cannot read: {e}")))
+            .and_then(|text| parse(&file, &text))
+            .and_then(|(def, body_line)| {
+                let shape = validate(conn, &def, body_line)?;
+                Ok(Kpi {
+                    def,
+                    body_line,
+                    shape,
+                })
+            });
+        match loaded {
+            Ok(kpi) => {
+                catalog.kpis.insert(kpi.def.id.clone(), kpi);
+            }
+            Err(e) => catalog.errors.push(e),
+        }
+    }
+    catalog
+}
+
+/// One evaluated bucket of one group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub grp: String,
+    pub period: NaiveDate,
+    pub value: Option<f64>,
+}
+
+/// Evaluates a KPI for a scope over buckets.
+pub fn evaluate(
+    conn: &Connection,
+    kpi: &Kpi,
+    scope: Scope,
+    buckets: &Buckets,
+) -> Result<Vec<Cell>> {
+    let sql = wrap(&kpi.def.sql, &scope, Some(kpi.shape));
+    let fail = |e: duckdb::Error| Error::Kpi {
+        kpi: kpi.def.id.clone(),
+        message: sql_error(&kpi.def.file, kpi.body_line, &e.to_string()).message,
+    };
+    let mut stmt = conn.prepare(&sql).map_err(fail)?;
+    let scale = kpi.def.measure.ratio_scale();
+    let shape = kpi.shape;
+    let rows = stmt
+        .query_map(
+            duckdb::params![
+                scope_unit(&scope),
+                buckets.start.to_string(),
+                buckets.last.to_string(),
+                buckets.step
+            ],
+            |r| {
+                let grp: Option<String> = r.get(0)?;
+                let period: Option<NaiveDate> = r.get(1)?;
+                let a: Option<f64> = r.get(2)?;
+                let b: Option<f64> = r.get(3)?;
+                let value = match shape {
+                    Shape::Value => a,
+                    Shape::Ratio => match (a, b) {
+                        (Some(n), Some(d)) if d != 0.0 => Some(n / d * scale),
+                        _ => None,
+                    },
+                };
+                Ok((grp, period, value.filter(|v| v.is_finite())))
+            },
+        )
+        .map_err(fail)?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let (Some(grp), Some(period), value) = row.map_err(fail)? {
+            out.push(Cell { grp, period, value });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "-- id: on_time\n-- title: On time\n-- unit: percent\n-- direction: higher\n-- target: 90\n-- amber: 80\n\nSELECT grp, period, 1 AS numerator, 2 AS denominator\nFROM appeals JOIN periods ON true\nGROUP BY ALL;\n";
+
+    #[test]
+    fn a_header_and_its_select_are_split_and_typed() {
+        let (def, line) = parse("on_time.sql", GOOD).unwrap();
+        assert_eq!(def.id, "on_time");
+        assert_eq!(def.measure, Measure::Percent);
+        assert_eq!(def.target, Some(90.0));
+        assert_eq!(def.grain, Grain::Week);
+        assert_eq!(line, 8);
+        assert!(def.sql.starts_with("SELECT grp"));
+        assert!(!def.sql.ends_with(';'));
+    }
+
+    #[test]
+    fn an_unknown_header_key_is_named_with_its_line() {
+        let text = GOOD.replace("-- target: 90", "-- traget: 90");
+        let err = parse("on_time.sql", &text).unwrap_err();
+        assert_eq!(err.line, Some(5));
+        assert!(err.message.contains("traget"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_wrong_value_names_its_key() {
+        let text = GOOD.replace("-- unit: percent", "-- unit: parsecs");
+        let err = parse("on_time.sql", &text).unwrap_err();
+        assert!(err.message.starts_with("unit:"), "{}", err.message);
+        let text = GOOD.replace("-- amber: 80", "-- amber: 95");
+        let err = parse("on_time.sql", &text).unwrap_err();
+        assert!(err.message.starts_with("amber:"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_id_must_be_the_file_name() {
+        let err = parse("other.sql", GOOD).unwrap_err();
+        assert!(err.message.contains("file name"), "{}", err.message);
+    }
+
+    #[test]
+    fn duckdb_line_numbers_point_at_the_file() {
+        let msg =
+            "Parser Error: syntax error at or near \"FORM\"\n\nLINE 3: FORM appeals\n        ^";
+        let e = sql_error("x.sql", 10, msg);
+        assert_eq!(e.line, Some(11));
+        assert_eq!(e.column, Some(1));
+        assert_eq!(e.message, "Parser Error: syntax error at or near \"FORM\"");
+    }
+
+    #[test]
+    fn previous_and_current_of_a_quarter_step_by_three_months() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let b = Buckets::previous_and_current(d("2021-10-01"), d("2021-12-31"));
+        assert_eq!(b.start, d("2021-07-01"));
+        assert_eq!(b.last, d("2021-10-01"));
+        assert_eq!(b.step, "3 months");
+        let b = Buckets::previous_and_current(d("2021-03-10"), d("2021-03-16"));
+        assert_eq!(b.start, d("2021-03-03"));
+        assert_eq!(b.step, "7 days");
+    }
+}
+
+#[cfg(test)]
+mod rollup_tests {
+    use super::*;
+    use crate::testkit::tiny_state;
+
+    fn week_of(state: &crate::AppState, kpi: &str, scope: Scope) -> Vec<Cell> {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let kpi = state.catalog().kpis.get(kpi).cloned().expect("kpi loaded");
+        let buckets = Buckets::grain(Grain::Week, d("2021-03-01"), d("2021-03-07"));
+        state
+            .db
+            .with(|c| evaluate(c, &kpi, scope, &buckets))
+            .unwrap()
+    }
+
+    fn value(cells: &[Cell], grp: &str) -> Option<f64> {
+        cells.iter().find(|c| c.grp == grp).and_then(|c| c.value)
+    }
+
+    #[test]
+    fn every_shipped_kpi_file_loads() {
+        let (state, _dir) = tiny_state();
+        let catalog = state.catalog();
+        assert!(catalog.errors.is_empty(), "{:?}", catalog.errors);
+        assert!(catalog.kpis.len() >= 8);
+    }
+
+    #[test]
+    fn a_ratio_kpi_rolls_up_as_sum_of_parts() {
+        let (state, _dir) = tiny_state();
+        let children = week_of(&state, "appeal_on_time_share", Scope::ChildrenOf("c"));
+        assert_eq!(value(&children, "d1"), Some(100.0));
+        assert_eq!(value(&children, "d2"), Some(50.0));
+        // 4 of 5 on time: 80%, not the mean of the districts' shares (75%).
+        let city = week_of(&state, "appeal_on_time_share", Scope::Unit("c"));
+        assert_eq!(value(&city, "c"), Some(80.0));
+        let region = week_of(&state, "appeal_on_time_share", Scope::Unit("r"));
+        assert_eq!(value(&region, "r"), Some(80.0));
+    }
+
+    #[test]
+    fn a_median_is_recomputed_from_rows_at_every_level() {
+        let (state, _dir) = tiny_state();
+        let children = week_of(
+            &state,
+            "appeal_response_hours_median",
+            Scope::ChildrenOf("c"),
+        );
+        assert_eq!(value(&children, "d1"), Some(2.0));
+        assert_eq!(value(&children, "d2"), Some(15.0));
+        // The median of 1, 2, 3, 10, 20 hours is 3, not the mean of the district medians (8.5).
+        let city = week_of(&state, "appeal_response_hours_median", Scope::Unit("c"));
+        assert_eq!(value(&city, "c"), Some(3.0));
+    }
+
+    #[test]
+    fn a_per_capita_kpi_divides_by_the_population_of_the_level_asked() {
+        let (state, _dir) = tiny_state();
+        let city = week_of(&state, "service_cases_per_1000", Scope::Unit("c"));
+        // two applications for 300 residents
+        assert!((value(&city, "c").unwrap() - 2.0 / 300.0 * 1000.0).abs() < 1e-9);
+        let d1 = week_of(&state, "service_cases_per_1000", Scope::Unit("d1"));
+        assert_eq!(value(&d1, "d1"), Some(10.0));
+    }
+
+    #[test]
+    fn vacancies_roll_up_over_all_positions() {
+        let (state, _dir) = tiny_state();
+        let city = week_of(&state, "vacancy_rate", Scope::Unit("c"));
+        // 3 vacant of 30 positions
+        assert_eq!(value(&city, "c"), Some(10.0));
+    }
+
+    #[test]
+    fn a_scope_without_rows_gives_no_value_rather_than_zero() {
+        let (state, _dir) = tiny_state();
+        let cells = week_of(&state, "appeal_on_time_share", Scope::Unit("d1-x"));
+        assert_eq!(value(&cells, "d1-x"), Some(100.0));
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let kpi = state
+            .catalog()
+            .kpis
+            .get("appeal_on_time_share")
+            .cloned()
+            .unwrap();
+        let later = Buckets::grain(Grain::Week, d("2021-06-07"), d("2021-06-13"));
+        let cells = state
+            .db
+            .with(|c| evaluate(c, &kpi, Scope::Unit("c"), &later))
+            .unwrap();
+        assert!(cells.iter().all(|c| c.value.is_none()));
+    }
+
+    #[test]
+    fn a_broken_file_is_reported_with_its_line_while_the_others_load() {
+        let (state, dir) = tiny_state();
+        let queries = dir.path().join("queries");
+        std::fs::create_dir_all(&queries).unwrap();
+        for entry in std::fs::read_dir(crate::testkit::queries_dir()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "sql") {
+                std::fs::copy(&path, queries.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        std::fs::write(
+            queries.join("broken.sql"),
+            "-- id: broken\n-- title: Broken\n-- unit: count\n-- direction: lower\n\nSELECT grp, period, count(*) AS value\nFROM appeals JOIN periods ON true\nWHERE no_such_column > 1\nGROUP BY ALL\n",
+        )
+        .unwrap();
+        let catalog = state.db.with(|c| Ok(load_dir(c, &queries))).unwrap();
+        assert!(catalog.kpis.contains_key("appeal_on_time_share"));
+        assert!(!catalog.kpis.contains_key("broken"));
+        let err = catalog
+            .errors
+            .iter()
+            .find(|e| e.file == "broken.sql")
+            .expect("reported");
+        assert_eq!(err.line, Some(8), "{err:?}");
+        assert!(err.message.contains("no_such_column"), "{}", err.message);
+    }
+}

@@ -1,0 +1,28 @@
+//! The KPI board server. It imports the operational exports of city and regional administrations
+//! (appeals, public-service cases, staffing) into an embedded DuckDB file, evaluates KPIs written
+//! as one SQL file each, and serves them as JSON under `/api` next to the yew web app.
+//!
+//! # Layout
+//! - [`app`]: configuration, shared state, and the server bound to its port.
+//! - [`routes`]: every HTTP route, its handler, and the one error recovery.
+//! - [`db`]: the database file, its schema, and a pool of blocking connections.
+//! - [`import`]: CSV and Parquet exports into tables, one transaction per file.
+//! - [`kpi`]: KPI files: header, validation, and evaluation at any level of the org tree.
+//! - [`boards`]: boards of KPI tiles and their evaluation.
+//! - [`seed`]: the embedded default: generated seed exports, imported into an empty database.
+//! - [`error`]: the error type and its HTTP status.
+
+pub mod app;
+pub mod boards;
+pub mod db;
+pub mod error;
+pub mod import;
+pub mod kpi;
+pub mod routes;
+pub mod seed;
+
+pub use app::{AppState, Application, Config};
+pub use error::{Error, Result};
+
+#[cfg(test)]
+pub(crate) mod testkit;

@@ -1,0 +1,30 @@
+use chrono::NaiveDate;
+use kpi_api::{Board, BoardSummary, Grain};
+
+use super::{api_path, get_json, FetchError};
+use crate::logic::filters::iso;
+
+/// `GET /api/boards`
+pub async fn boards() -> Result<Vec<BoardSummary>, FetchError> {
+    get_json(&api_path(&["boards"]), &[]).await
+}
+
+/// `GET /api/boards/{id}?unit=&from=&to=&grain=`
+pub async fn board(
+    id: &str,
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    grain: Grain,
+) -> Result<Board, FetchError> {
+    get_json(
+        &api_path(&["boards", id]),
+        &[
+            ("unit", unit.to_string()),
+            ("from", iso(from)),
+            ("to", iso(to)),
+            ("grain", grain.as_str().to_string()),
+        ],
+    )
+    .await
+}

@@ -1,0 +1,132 @@
+use kpi_api::{format, KpiDef};
+use yew::prelude::*;
+
+use super::{ChildrenTable, ErrorBox, Loading, SeriesChart};
+use crate::api;
+use crate::hooks::{use_fetch, FetchState};
+use crate::i18n::{direction_name, t, target_label, Text};
+use crate::logic::export::{children_csv, data_url, file_name, series_csv};
+use crate::logic::filters::{iso, Filters};
+
+#[derive(Properties, PartialEq)]
+pub struct KpiDetailProps {
+    pub kpi: KpiDef,
+    pub filters: Filters,
+    pub on_close: Callback<()>,
+}
+
+/// A KPI opened from its tile (`section.kpi-detail[data-kpi={id}]`): its series over the period as a
+/// chart and its value in each child unit as a table, each downloadable as CSV (`a.download-csv`).
+#[component]
+pub fn KpiDetail(props: &KpiDetailProps) -> Html {
+    let kpi = &props.kpi;
+    let f = &props.filters;
+    let series = use_fetch(
+        (kpi.id.clone(), f.unit.clone(), f.from, f.to, f.grain),
+        |(kpi, unit, from, to, grain)| async move {
+            api::kpi_values(&kpi, &unit, from, to, grain).await
+        },
+    );
+    let children = use_fetch(
+        (kpi.id.clone(), f.unit.clone(), f.from, f.to),
+        |(kpi, unit, from, to)| async move { api::kpi_children(&kpi, &unit, from, to).await },
+    );
+
+    // Bring the panel into view when another KPI is opened: it sits below the tiles.
+    let panel = use_node_ref();
+    {
+        let panel = panel.clone();
+        use_effect_with(kpi.id.clone(), move |_| {
+            if let Some(element) = panel.cast::<web_sys::Element>() {
+                element.scroll_into_view();
+            }
+        });
+    }
+
+    let chart = match &series.state {
+        FetchState::Loading => html! { <Loading /> },
+        FetchState::Failed(error) => {
+            html! { <ErrorBox error={error.clone()} on_retry={series.retry()} /> }
+        }
+        FetchState::Ready(data) => {
+            let csv = series_csv(data, [t(Text::CsvPeriod), t(Text::CsvValue)]);
+            let name = file_name(&[
+                &kpi.id,
+                &data.unit,
+                &iso(data.from),
+                &iso(data.to),
+                data.grain.as_str(),
+            ]);
+            html! {
+                <>
+                    <SeriesChart series={data.clone()} kpi={kpi.clone()} />
+                    <a class="download-csv download-series" href={data_url(&csv)} download={name}>
+                        { t(Text::DownloadCsv) }
+                    </a>
+                </>
+            }
+        }
+    };
+    let table = match &children.state {
+        FetchState::Loading => html! { <Loading /> },
+        FetchState::Failed(error) => {
+            html! { <ErrorBox error={error.clone()} on_retry={children.retry()} /> }
+        }
+        FetchState::Ready(data) => {
+            let csv = children_csv(
+                data,
+                [
+                    t(Text::CsvUnitId),
+                    t(Text::CsvUnit),
+                    t(Text::CsvValue),
+                    t(Text::CsvStatus),
+                ],
+                t(Text::Total),
+            );
+            let name = file_name(&[&kpi.id, &data.unit, &iso(data.from), &iso(data.to)]);
+            html! {
+                <>
+                    <ChildrenTable children={data.clone()} measure={kpi.measure} />
+                    if !data.children.is_empty() {
+                        <a class="download-csv download-children" href={data_url(&csv)} download={name}>
+                            { t(Text::DownloadCsv) }
+                        </a>
+                    }
+                </>
+            }
+        }
+    };
+
+    let target = kpi
+        .target
+        .map(|target| target_label(&format::value(Some(target), kpi.measure)))
+        .unwrap_or_else(|| t(Text::NoTarget).to_string());
+    let on_close = props.on_close.clone();
+    html! {
+        <section class="kpi-detail" data-kpi={kpi.id.clone()} ref={panel} aria-labelledby="kpi-detail-title">
+            <header class="detail-header">
+                <div>
+                    <h2 id="kpi-detail-title" class="detail-title">{ kpi.title.clone() }</h2>
+                    <p class="detail-description">{ kpi.description.clone() }</p>
+                    <p class="detail-meta">
+                        <span>{ target }</span>
+                        <span>{ direction_name(kpi.direction) }</span>
+                    </p>
+                </div>
+                <button type="button" class="close" onclick={move |_| on_close.emit(())}>
+                    { t(Text::Close) }
+                </button>
+            </header>
+            <div class="detail-body">
+                <section class="detail-chart">
+                    <h3>{ t(Text::OverTime) }</h3>
+                    { chart }
+                </section>
+                <section class="detail-children">
+                    <h3>{ t(Text::BySubordinateUnit) }</h3>
+                    { table }
+                </section>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,83 @@
+use chrono::NaiveDate;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::i18n::{t, year_label, Text};
+use crate::logic::filters::{
+    in_data_range, iso, parse_date, Preset, DATA_FIRST_DAY, DATA_LAST_DAY,
+};
+
+#[derive(Properties, PartialEq)]
+pub struct PeriodPickerProps {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub on_from: Callback<NaiveDate>,
+    pub on_to: Callback<NaiveDate>,
+    /// A preset was chosen: its whole period.
+    pub on_period: Callback<(NaiveDate, NaiveDate)>,
+}
+
+fn date_input(value: NaiveDate, class: &'static str, on_date: Callback<NaiveDate>) -> Html {
+    let onchange = Callback::from(move |e: Event| {
+        // A cleared or half-typed date is not a period; wait for a whole one.
+        let value = e.target_unchecked_into::<HtmlInputElement>().value();
+        if let Some(day) = parse_date(&value).filter(|day| in_data_range(*day)) {
+            on_date.emit(day);
+        }
+    });
+    html! {
+        <input
+            type="date"
+            {class}
+            min={iso(DATA_FIRST_DAY)}
+            max={iso(DATA_LAST_DAY)}
+            value={iso(value)}
+            {onchange}
+        />
+    }
+}
+
+/// From and to dates (`input.date-from`, `input.date-to`) and one-click presets
+/// (`button.preset[data-preset=last-month|last-quarter|{year}]`, `.active` on the one shown).
+#[component]
+pub fn PeriodPicker(props: &PeriodPickerProps) -> Html {
+    let presets = Preset::offered(DATA_FIRST_DAY, DATA_LAST_DAY);
+    html! {
+        <fieldset class="field field-period">
+            <legend class="field-label">{ t(Text::Period) }</legend>
+            <div class="period-dates">
+                <label class="date-field">
+                    <span class="sub-label">{ t(Text::From) }</span>
+                    { date_input(props.from, "date-from", props.on_from.clone()) }
+                </label>
+                <label class="date-field">
+                    <span class="sub-label">{ t(Text::To) }</span>
+                    { date_input(props.to, "date-to", props.on_to.clone()) }
+                </label>
+            </div>
+            <div class="presets" role="group" aria-label={t(Text::Presets)}>
+                { for presets.into_iter().map(|preset| {
+                    let range = preset.range(DATA_LAST_DAY);
+                    let active = range == (props.from, props.to);
+                    let (label, id) = match preset {
+                        Preset::LastMonth => (t(Text::LastMonth).to_string(), "last-month".to_string()),
+                        Preset::LastQuarter => (t(Text::LastQuarter).to_string(), "last-quarter".to_string()),
+                        Preset::Year(year) => (year_label(year), year.to_string()),
+                    };
+                    let on_period = props.on_period.clone();
+                    html! {
+                        <button
+                            type="button"
+                            class={classes!("preset", active.then_some("active"))}
+                            data-preset={id}
+                            aria-pressed={active.to_string()}
+                            onclick={move |_| on_period.emit(range)}
+                        >
+                            { label }
+                        </button>
+                    }
+                }) }
+            </div>
+        </fieldset>
+    }
+}

@@ -1,0 +1,202 @@
+use std::rc::Rc;
+
+use kpi_api::{format, KpiDef, Series};
+use web_sys::Element;
+use yew::prelude::*;
+
+use crate::i18n::{chart_label, period_label, t, target_label, tick_label, Text};
+use crate::logic::chart::{
+    category_x, label_indices, line_path, nearest, nice_domain, nice_ticks, tooltip_left, Scale,
+};
+
+const WIDTH: f64 = 720.0;
+const HEIGHT: f64 = 300.0;
+const LEFT: f64 = 72.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 40.0;
+/// Keeps the first and last points off the axes.
+const INSET: f64 = 10.0;
+const Y_TICKS: usize = 5;
+const X_LABELS: usize = 6;
+/// Above this many points, dots would crowd the line; only the hovered one is drawn.
+const MAX_DOTS: usize = 60;
+
+/// SVG numbers: one decimal is finer than a pixel.
+fn px(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SeriesChartProps {
+    pub series: Rc<Series>,
+    pub kpi: KpiDef,
+}
+
+/// The KPI across the period at the chosen grain (`svg.series-chart`): value and period axes, the
+/// target as a dashed line (`.chart-target`), and a readout of the point nearest the pointer
+/// (`.chart-tooltip` in the chart, `.chart-readout` below it).
+#[component]
+pub fn SeriesChart(props: &SeriesChartProps) -> Html {
+    let hover = use_state(|| None::<usize>);
+    let svg_ref = use_node_ref();
+    let series = &props.series;
+    let kpi = &props.kpi;
+    let measure = kpi.measure;
+    let n = series.points.len();
+
+    let mut domain_values: Vec<f64> = series.points.iter().filter_map(|p| p.value).collect();
+    if domain_values.iter().all(|v| !v.is_finite()) {
+        return html! { <p class="empty chart-empty">{ t(Text::NoData) }</p> };
+    }
+    domain_values.extend(kpi.target);
+    let Some((lo, hi)) = nice_domain(&domain_values, Y_TICKS) else {
+        return html! { <p class="empty chart-empty">{ t(Text::NoData) }</p> };
+    };
+    let y = Scale::new((lo, hi), (HEIGHT - BOTTOM, TOP));
+    let x = |i: usize| category_x(i, n, LEFT + INSET, WIDTH - RIGHT - INSET);
+
+    let coords: Vec<Option<(f64, f64)>> = series
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| p.value.filter(|v| v.is_finite()).map(|v| (x(i), y.map(v))))
+        .collect();
+    // Only points with a value can be hovered.
+    let defined: Vec<(usize, f64)> = coords
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.map(|(cx, _)| (i, cx)))
+        .collect();
+
+    let onpointermove = {
+        let hover = hover.clone();
+        let svg_ref = svg_ref.clone();
+        let positions: Vec<f64> = defined.iter().map(|(_, cx)| *cx).collect();
+        let indices: Vec<usize> = defined.iter().map(|(i, _)| *i).collect();
+        Callback::from(move |e: PointerEvent| {
+            // Not `current_target`: yew delegates events, so that is the app's root, not the chart.
+            let Some(svg) = svg_ref.cast::<Element>() else {
+                return;
+            };
+            let rect = svg.get_bounding_client_rect();
+            if rect.width() <= 0.0 {
+                return;
+            }
+            // Pointer position in viewBox units (the SVG scales with its container).
+            let view_x = (f64::from(e.client_x()) - rect.left()) * WIDTH / rect.width();
+            let next = nearest(&positions, view_x).map(|k| indices[k]);
+            if *hover != next {
+                hover.set(next);
+            }
+        })
+    };
+    let onpointerleave = {
+        let hover = hover.clone();
+        Callback::from(move |_: PointerEvent| hover.set(None))
+    };
+
+    let y_axis = nice_ticks(lo, hi, Y_TICKS).into_iter().map(|tick| {
+        let ty = y.map(tick);
+        html! {
+            <g class="chart-y-tick">
+                <line class="chart-grid-line" x1={px(LEFT)} x2={px(WIDTH - RIGHT)} y1={px(ty)} y2={px(ty)} />
+                <text class="chart-y-label" x={px(LEFT - 8.0)} y={px(ty + 4.0)} text-anchor="end">
+                    { format::value(Some(tick), measure) }
+                </text>
+            </g>
+        }
+    });
+    let x_axis = label_indices(n, X_LABELS).into_iter().map(|i| {
+        let tx = x(i);
+        html! {
+            <g class="chart-x-tick">
+                <line class="chart-tick-mark" x1={px(tx)} x2={px(tx)} y1={px(HEIGHT - BOTTOM)} y2={px(HEIGHT - BOTTOM + 5.0)} />
+                <text class="chart-x-label" x={px(tx)} y={px(HEIGHT - BOTTOM + 20.0)} text-anchor="middle">
+                    { tick_label(series.points[i].period, series.grain) }
+                </text>
+            </g>
+        }
+    });
+    let target = kpi.target.map(|target| {
+        let ty = y.map(target);
+        html! {
+            <g class="chart-target-group">
+                <line class="chart-target" x1={px(LEFT)} x2={px(WIDTH - RIGHT)} y1={px(ty)} y2={px(ty)} stroke-dasharray="6 4" />
+                <text class="chart-target-label" x={px(WIDTH - RIGHT - 4.0)} y={px(ty - 6.0)} text-anchor="end">
+                    { target_label(&format::value(Some(target), measure)) }
+                </text>
+            </g>
+        }
+    });
+    let dots = (n <= MAX_DOTS).then(|| {
+        html! {
+            <g class="chart-points">
+                { for coords.iter().flatten().map(|(cx, cy)| html! {
+                    <circle class="chart-point" cx={px(*cx)} cy={px(*cy)} r="3" />
+                }) }
+            </g>
+        }
+    });
+
+    let hovered = (*hover).and_then(|i| {
+        let point = series.points.get(i)?;
+        let (cx, cy) = coords.get(i).copied().flatten()?;
+        Some((i, point, cx, cy))
+    });
+    let tooltip = hovered.map(|(i, point, cx, cy)| {
+        let period = period_label(point.period, series.grain);
+        let value = format::value(point.value, measure);
+        // Text is not measured in SVG before it is drawn; 7 units a character is a safe guess.
+        let longest = period.chars().count().max(value.chars().count()) as f64;
+        let box_width = longest * 7.0 + 20.0;
+        let box_left = tooltip_left(cx, box_width, LEFT, WIDTH - RIGHT);
+        let box_top = (cy - 52.0).clamp(TOP, HEIGHT - BOTTOM - 44.0);
+        html! {
+            <g class="chart-hover" data-index={i.to_string()}>
+                <line class="chart-guide" x1={px(cx)} x2={px(cx)} y1={px(TOP)} y2={px(HEIGHT - BOTTOM)} />
+                <circle class="chart-point-active" cx={px(cx)} cy={px(cy)} r="5" />
+                <g class="chart-tooltip" transform={format!("translate({},{})", px(box_left), px(box_top))}>
+                    <rect width={px(box_width)} height="44" rx="4" />
+                    <text class="chart-tooltip-period" x="10" y="18">{ period }</text>
+                    <text class="chart-tooltip-value" x="10" y="36">{ value }</text>
+                </g>
+            </g>
+        }
+    });
+    let readout = match hovered {
+        Some((_, point, _, _)) => html! {
+            <>
+                <span class="readout-period">{ period_label(point.period, series.grain) }</span>
+                { t(Text::LabelSeparator) }
+                <strong class="readout-value">{ format::value(point.value, measure) }</strong>
+            </>
+        },
+        None => html! { { "\u{a0}" } },
+    };
+
+    html! {
+        <figure class="chart">
+            <svg
+                class="series-chart"
+                ref={svg_ref}
+                viewBox={format!("0 0 {WIDTH} {HEIGHT}")}
+                role="img"
+                aria-label={chart_label(&kpi.title)}
+                {onpointermove}
+                {onpointerleave}
+            >
+                <g class="chart-y-axis">{ for y_axis }</g>
+                <line class="chart-axis" x1={px(LEFT)} x2={px(WIDTH - RIGHT)} y1={px(HEIGHT - BOTTOM)} y2={px(HEIGHT - BOTTOM)} />
+                <g class="chart-x-axis">{ for x_axis }</g>
+                { for target }
+                <path class="chart-line" d={line_path(&coords)} />
+                { for dots }
+                { for tooltip }
+                // Catches the pointer over the whole plot, not just over the line.
+                <rect class="chart-overlay" x="0" y="0" width={px(WIDTH)} height={px(HEIGHT)} fill="transparent" />
+            </svg>
+            <figcaption class="chart-readout" aria-live="polite">{ readout }</figcaption>
+        </figure>
+    }
+}

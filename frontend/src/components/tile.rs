@@ -1,0 +1,87 @@
+use kpi_api::{format, Tile};
+use yew::prelude::*;
+
+use super::{Sparkline, StatusMarker};
+use crate::i18n::{t, target_label, versus_label, Text};
+use crate::logic::trend::change_tone;
+
+#[derive(Properties, PartialEq)]
+pub struct TileCardProps {
+    pub tile: Tile,
+    /// The previous period, already written for people (`vs ...` is added here).
+    pub previous: AttrValue,
+    pub selected: bool,
+    /// Called with the KPI id when the tile is clicked or activated from the keyboard.
+    pub on_select: Callback<String>,
+}
+
+/// One KPI on a board: value, target, change against the previous period, sparkline and status.
+/// The root is `.tile[data-kpi={id}]`; the value is `.tile-value`; a failed KPI shows `.tile-error`.
+#[component]
+pub fn TileCard(props: &TileCardProps) -> Html {
+    let tile = &props.tile;
+    let kpi = &tile.kpi;
+    let select = {
+        let on_select = props.on_select.clone();
+        let id = kpi.id.clone();
+        move || on_select.emit(id.clone())
+    };
+    let onclick = {
+        let select = select.clone();
+        Callback::from(move |_: MouseEvent| select())
+    };
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            select();
+        }
+    });
+
+    let body = match &tile.error {
+        Some(error) => html! {
+            <div class="tile-error" role="alert">
+                <span class="tile-error-title">{ t(Text::TileFailed) }</span>
+                <span class="tile-error-message">{ error.clone() }</span>
+            </div>
+        },
+        None => {
+            let target = match kpi.target {
+                Some(target) => target_label(&format::value(Some(target), kpi.measure)),
+                None => t(Text::NoTarget).to_string(),
+            };
+            let tone = change_tone(tile.change, kpi.measure, kpi.direction);
+            html! {
+                <>
+                    <div class="tile-value">{ format::value(tile.value, kpi.measure) }</div>
+                    <div class="tile-target">{ target }</div>
+                    <div class={classes!("tile-change", tone.class())}>
+                        <span class="tile-change-value">{ format::change(tile.change, kpi.measure) }</span>
+                        { " " }
+                        <span class="tile-change-period">{ versus_label(&props.previous) }</span>
+                    </div>
+                    <Sparkline points={tile.sparkline.clone()} />
+                </>
+            }
+        }
+    };
+
+    html! {
+        <article
+            class={classes!("tile", props.selected.then_some("selected"), tile.error.is_some().then_some("tile-failed"))}
+            data-kpi={kpi.id.clone()}
+            data-status={tile.status.as_str()}
+            role="button"
+            tabindex="0"
+            aria-pressed={props.selected.to_string()}
+            title={t(if props.selected { Text::HideDetails } else { Text::ShowDetails })}
+            {onclick}
+            {onkeydown}
+        >
+            <header class="tile-header">
+                <h3 class="tile-title" title={kpi.description.clone()}>{ kpi.title.clone() }</h3>
+                <StatusMarker status={tile.status} />
+            </header>
+            { body }
+        </article>
+    }
+}

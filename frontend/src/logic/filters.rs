@@ -1,0 +1,320 @@
+//! The board's filters and their place in the URL query, so a link reproduces a view exactly.
+//!
+//! Contract: `?unit={unit id}&from=YYYY-MM-DD&to=YYYY-MM-DD&grain=week|month|quarter|year[&kpi={kpi id}]`.
+//! Every key is optional; a missing or unreadable value falls back to its default, and a range given
+//! backwards is turned around.
+
+use chrono::{Datelike, Months, NaiveDate};
+use kpi_api::Grain;
+
+use super::url::{build_query, parse_query};
+
+/// The board shown at `/`.
+pub const DEFAULT_BOARD: &str = "overview";
+/// The unit a board opens on when the link names none.
+pub const DEFAULT_UNIT: &str = "perm";
+/// The grain a board opens on when the link names none.
+pub const DEFAULT_GRAIN: Grain = Grain::Week;
+
+/// The first day the seed data covers (the date inputs start here).
+pub const DATA_FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2019, 1, 1) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+/// The last day the seed data covers; presets and the default period count back from it.
+pub const DATA_LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2021, 12, 31) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
+/// What a board shows: for which unit, over which period, at which grain, and which tile is open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filters {
+    pub unit: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub grain: Grain,
+    /// The KPI whose detail panel is open.
+    pub kpi: Option<String>,
+}
+
+impl Default for Filters {
+    fn default() -> Self {
+        let (from, to) = last_full_quarter(DATA_LAST_DAY);
+        Filters {
+            unit: DEFAULT_UNIT.to_string(),
+            from,
+            to,
+            grain: DEFAULT_GRAIN,
+            kpi: None,
+        }
+    }
+}
+
+impl Filters {
+    /// Reads filters from a URL query (with or without the leading `?`).
+    pub fn from_query(query: &str) -> Filters {
+        let mut filters = Filters::default();
+        for (key, value) in parse_query(query) {
+            let value = value.trim();
+            match key.as_str() {
+                "unit" if !value.is_empty() => filters.unit = value.to_string(),
+                "from" => {
+                    if let Some(d) = parse_date(value) {
+                        filters.from = d;
+                    }
+                }
+                "to" => {
+                    if let Some(d) = parse_date(value) {
+                        filters.to = d;
+                    }
+                }
+                "grain" => {
+                    if let Some(g) = Grain::parse(value) {
+                        filters.grain = g;
+                    }
+                }
+                "kpi" if !value.is_empty() => filters.kpi = Some(value.to_string()),
+                _ => {}
+            }
+        }
+        if filters.from > filters.to {
+            std::mem::swap(&mut filters.from, &mut filters.to);
+        }
+        filters
+    }
+
+    /// The URL query (without `?`) that [`Filters::from_query`] reads back to these filters. Every
+    /// filter is written, defaults included, so a shared link keeps its meaning if defaults change.
+    pub fn to_query(&self) -> String {
+        let from = iso(self.from);
+        let to = iso(self.to);
+        let mut pairs = vec![
+            ("unit", self.unit.as_str()),
+            ("from", from.as_str()),
+            ("to", to.as_str()),
+            ("grain", self.grain.as_str()),
+        ];
+        if let Some(kpi) = &self.kpi {
+            pairs.push(("kpi", kpi.as_str()));
+        }
+        build_query(pairs)
+    }
+
+    /// The same view for another unit (a drill-down keeps the open KPI).
+    pub fn with_unit(mut self, unit: &str) -> Filters {
+        self.unit = unit.to_string();
+        self
+    }
+
+    /// A new start; an end before it moves to the same day.
+    pub fn with_from(mut self, from: NaiveDate) -> Filters {
+        self.from = from;
+        if self.to < from {
+            self.to = from;
+        }
+        self
+    }
+
+    /// A new end; a start after it moves to the same day.
+    pub fn with_to(mut self, to: NaiveDate) -> Filters {
+        self.to = to;
+        if self.from > to {
+            self.from = to;
+        }
+        self
+    }
+
+    pub fn with_period(mut self, (from, to): (NaiveDate, NaiveDate)) -> Filters {
+        self.from = from.min(to);
+        self.to = from.max(to);
+        self
+    }
+
+    pub fn with_grain(mut self, grain: Grain) -> Filters {
+        self.grain = grain;
+        self
+    }
+
+    pub fn with_kpi(mut self, kpi: Option<String>) -> Filters {
+        self.kpi = kpi;
+        self
+    }
+}
+
+/// True for a day the data covers. A date input reports every intermediate value while a year is
+/// typed digit by digit (0002, 0020, 0202, 2021); only a day inside the data is worth a request.
+pub fn in_data_range(day: NaiveDate) -> bool {
+    (DATA_FIRST_DAY..=DATA_LAST_DAY).contains(&day)
+}
+
+/// A date as the API and the URL write it: `2021-10-01`.
+pub fn iso(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// Reads a `YYYY-MM-DD` date (what a date input gives and the URL carries).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+/// The latest calendar quarter that ends on or before `last_day`.
+pub fn last_full_quarter(last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let next_day = last_day.succ_opt().unwrap_or(last_day);
+    let this_quarter = Grain::Quarter.start_of(next_day);
+    let from = this_quarter - Months::new(3);
+    (from, this_quarter.pred_opt().unwrap_or(this_quarter))
+}
+
+/// The latest calendar month that ends on or before `last_day`.
+pub fn last_full_month(last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let next_day = last_day.succ_opt().unwrap_or(last_day);
+    let this_month = Grain::Month.start_of(next_day);
+    let from = this_month - Months::new(1);
+    (from, this_month.pred_opt().unwrap_or(this_month))
+}
+
+/// A one-click period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    LastMonth,
+    LastQuarter,
+    Year(i32),
+}
+
+impl Preset {
+    /// The presets offered for data covering `first_day..=last_day`: the last full month and
+    /// quarter, then every calendar year, newest first.
+    pub fn offered(first_day: NaiveDate, last_day: NaiveDate) -> Vec<Preset> {
+        let mut presets = vec![Preset::LastMonth, Preset::LastQuarter];
+        presets.extend((first_day.year()..=last_day.year()).rev().map(Preset::Year));
+        presets
+    }
+
+    /// The period the preset stands for, counted back from the last day of data.
+    pub fn range(self, last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
+        match self {
+            Preset::LastMonth => last_full_month(last_day),
+            Preset::LastQuarter => last_full_quarter(last_day),
+            Preset::Year(year) => (
+                NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(last_day),
+                NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(last_day),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_empty_query_opens_perm_on_the_last_full_quarter_by_week() {
+        let f = Filters::from_query("");
+        assert_eq!(f.unit, "perm");
+        assert_eq!((f.from, f.to), (d("2021-10-01"), d("2021-12-31")));
+        assert_eq!(f.grain, Grain::Week);
+        assert_eq!(f.kpi, None);
+        assert_eq!(f, Filters::default());
+    }
+
+    #[test]
+    fn a_query_is_read_back_to_the_same_filters() {
+        let f = Filters {
+            unit: "mashhad".to_string(),
+            from: d("2020-01-01"),
+            to: d("2020-12-31"),
+            grain: Grain::Month,
+            kpi: Some("appeal_on_time_share".to_string()),
+        };
+        let query = f.to_query();
+        assert_eq!(
+            query,
+            "unit=mashhad&from=2020-01-01&to=2020-12-31&grain=month&kpi=appeal_on_time_share"
+        );
+        assert_eq!(Filters::from_query(&query), f);
+        assert_eq!(Filters::from_query(&format!("?{query}")), f);
+    }
+
+    #[test]
+    fn without_an_open_kpi_the_query_has_no_kpi_key() {
+        assert!(!Filters::default().to_query().contains("kpi"));
+    }
+
+    #[test]
+    fn unreadable_values_fall_back_to_defaults() {
+        let f = Filters::from_query("unit=&from=yesterday&to=2021-13-40&grain=day&kpi=");
+        assert_eq!(f, Filters::default());
+    }
+
+    #[test]
+    fn a_backwards_range_is_turned_around() {
+        let f = Filters::from_query("from=2021-03-31&to=2021-01-01");
+        assert_eq!((f.from, f.to), (d("2021-01-01"), d("2021-03-31")));
+    }
+
+    #[test]
+    fn moving_one_end_past_the_other_drags_the_other_along() {
+        let f = Filters::default().with_from(d("2022-02-01"));
+        assert_eq!((f.from, f.to), (d("2022-02-01"), d("2022-02-01")));
+        let f = Filters::default().with_to(d("2021-01-15"));
+        assert_eq!((f.from, f.to), (d("2021-01-15"), d("2021-01-15")));
+        let f = Filters::default().with_period((d("2021-05-01"), d("2021-02-01")));
+        assert_eq!((f.from, f.to), (d("2021-02-01"), d("2021-05-01")));
+    }
+
+    #[test]
+    fn only_days_the_data_covers_are_in_range() {
+        assert!(in_data_range(d("2019-01-01")));
+        assert!(in_data_range(d("2021-12-31")));
+        assert!(!in_data_range(d("0202-11-01")));
+        assert!(!in_data_range(d("2022-01-01")));
+    }
+
+    #[test]
+    fn the_last_full_quarter_and_month_end_on_or_before_the_last_day() {
+        assert_eq!(
+            last_full_quarter(d("2021-12-31")),
+            (d("2021-10-01"), d("2021-12-31"))
+        );
+        assert_eq!(
+            last_full_quarter(d("2021-12-30")),
+            (d("2021-07-01"), d("2021-09-30"))
+        );
+        assert_eq!(
+            last_full_month(d("2021-12-31")),
+            (d("2021-12-01"), d("2021-12-31"))
+        );
+        assert_eq!(
+            last_full_month(d("2020-03-15")),
+            (d("2020-02-01"), d("2020-02-29"))
+        );
+    }
+
+    #[test]
+    fn presets_cover_last_month_quarter_and_each_year_newest_first() {
+        let presets = Preset::offered(DATA_FIRST_DAY, DATA_LAST_DAY);
+        assert_eq!(
+            presets,
+            vec![
+                Preset::LastMonth,
+                Preset::LastQuarter,
+                Preset::Year(2021),
+                Preset::Year(2020),
+                Preset::Year(2019),
+            ]
+        );
+        assert_eq!(
+            Preset::Year(2020).range(DATA_LAST_DAY),
+            (d("2020-01-01"), d("2020-12-31"))
+        );
+        assert_eq!(
+            Preset::LastMonth.range(DATA_LAST_DAY),
+            (d("2021-12-01"), d("2021-12-31"))
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Plain logic behind the screens: no yew, gloo or web-sys here, so every function runs (and is
+//! tested) natively and could move into `kpi-api` unchanged.
+
+pub mod chart;
+pub mod export;
+pub mod filters;
+pub mod trend;
+pub mod units;
+pub mod url;

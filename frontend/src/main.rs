@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<kpi_frontend::App>::new().render();
+}

@@ -1,0 +1,22 @@
+-- id: appeal_on_time_share
+-- title: Appeals closed on time
+-- description: Of the appeals whose statutory deadline fell in the period, the share closed by the deadline. An appeal still open after its deadline counts as late.
+-- unit: percent
+-- direction: higher
+-- target: 95
+-- amber: 90
+-- grain: week
+-- role: lag
+-- owner: Head of the appeals office
+-- source: appeals registry export (appeals)
+-- tags: appeals, deadlines
+
+SELECT
+    a.grp,
+    p.period,
+    count(*) FILTER (WHERE a.closed_at IS NOT NULL AND a.closed_at <= a.due_at) AS numerator,
+    count(*) AS denominator
+FROM appeals AS a
+JOIN periods AS p
+  ON a.due_at >= p.period AND a.due_at < p.period_end
+GROUP BY a.grp, p.period

@@ -1,0 +1,21 @@
+-- id: appeal_overdue_open
+-- title: Open appeals past their deadline
+-- description: Appeals still not closed at the end of the period although their statutory deadline had passed.
+-- unit: count
+-- direction: lower
+-- grain: week
+-- role: lag
+-- owner: Head of the appeals office
+-- source: appeals registry export (appeals)
+-- tags: appeals, deadlines, backlog
+
+SELECT
+    a.grp,
+    p.period,
+    count(*) AS value
+FROM appeals AS a
+JOIN periods AS p
+  ON a.due_at < p.period_end
+ AND coalesce(a.closed_at, TIMESTAMP '9999-12-31') >= p.period_end
+ AND a.received_at < p.period_end
+GROUP BY a.grp, p.period

@@ -1,0 +1,22 @@
+-- id: appeal_response_hours_median
+-- title: Median time to first response
+-- description: Half of the appeals received in the period got their first response within this many hours.
+-- unit: hours
+-- direction: lower
+-- target: 24
+-- amber: 48
+-- grain: week
+-- role: lag
+-- owner: Head of the appeals office
+-- source: appeals registry export (appeals)
+-- tags: appeals, speed
+
+SELECT
+    a.grp,
+    p.period,
+    median(date_diff('minute', a.received_at, a.first_response_at) / 60.0) AS value
+FROM appeals AS a
+JOIN periods AS p
+  ON a.received_at >= p.period AND a.received_at < p.period_end
+WHERE a.first_response_at IS NOT NULL
+GROUP BY a.grp, p.period

@@ -1,0 +1,22 @@
+-- id: e_service_share
+-- title: Services applied for electronically
+-- description: Share of public-service applications submitted in the period through the electronic portal.
+-- unit: percent
+-- direction: higher
+-- target: 70
+-- amber: 50
+-- grain: month
+-- role: lead
+-- owner: Digital transformation office
+-- source: e-services portal and one-stop centre exports (service_cases)
+-- tags: services, digital
+
+SELECT
+    c.grp,
+    p.period,
+    count(*) FILTER (WHERE c.channel = 'electronic') AS numerator,
+    count(*) AS denominator
+FROM service_cases AS c
+JOIN periods AS p
+  ON c.submitted_at >= p.period AND c.submitted_at < p.period_end
+GROUP BY c.grp, p.period

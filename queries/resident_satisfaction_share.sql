@@ -1,0 +1,22 @@
+-- id: resident_satisfaction_share
+-- title: Residents satisfied with the answer
+-- description: Of the appeals closed in the period that the resident rated, the share rated 4 or 5 out of 5.
+-- unit: percent
+-- direction: higher
+-- target: 80
+-- amber: 70
+-- grain: week
+-- role: lag
+-- owner: Head of the appeals office
+-- source: appeals registry export (appeals.rating)
+-- tags: appeals, satisfaction
+
+SELECT
+    a.grp,
+    p.period,
+    count(*) FILTER (WHERE a.rating >= 4) AS numerator,
+    count(a.rating) AS denominator
+FROM appeals AS a
+JOIN periods AS p
+  ON a.closed_at >= p.period AND a.closed_at < p.period_end
+GROUP BY a.grp, p.period

@@ -1,0 +1,21 @@
+-- id: service_cases_per_1000
+-- title: Service applications per 1,000 residents
+-- description: Public-service applications submitted in the period per 1,000 residents of the unit. Departments have no population of their own, so this KPI is shown from district level up.
+-- unit: per_1000
+-- direction: higher
+-- grain: month
+-- role: lead
+-- owner: Digital transformation office
+-- source: service_cases; population from org_units
+-- tags: services, demand
+
+SELECT
+    g.grp,
+    p.period,
+    count(c.case_id) AS numerator,
+    any_value(g.population) AS denominator
+FROM groups AS g
+CROSS JOIN periods AS p
+LEFT JOIN service_cases AS c
+  ON c.grp = g.grp AND c.submitted_at >= p.period AND c.submitted_at < p.period_end
+GROUP BY g.grp, p.period

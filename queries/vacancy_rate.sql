@@ -1,0 +1,22 @@
+-- id: vacancy_rate
+-- title: Vacant positions
+-- description: Vacant positions as a share of all positions (filled plus vacant), over the staffing months that overlap the period.
+-- unit: percent
+-- direction: lower
+-- target: 5
+-- amber: 10
+-- grain: month
+-- role: lead
+-- owner: Human resources department
+-- source: HR staffing export (staffing)
+-- tags: staff
+
+SELECT
+    s.grp,
+    p.period,
+    sum(s.vacancies) AS numerator,
+    sum(s.headcount + s.vacancies) AS denominator
+FROM staffing AS s
+JOIN periods AS p
+  ON s.month >= date_trunc('month', p.period) AND s.month < p.period_end
+GROUP BY s.grp, p.period

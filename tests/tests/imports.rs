@@ -1,0 +1,93 @@
+//! Importing exports through the real server: a seed file, the same file again, a corrupt file.
+
+use kpi_tests::{seed_dir, TestServer};
+
+fn rows(health: &serde_json::Value, table: &str) -> i64 {
+    health["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["table"] == table)
+        .and_then(|r| r["rows"].as_i64())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seed_file_imports_once_and_a_corrupt_one_is_refused_without_loss() {
+    let server = TestServer::start(false).await;
+    let org = std::fs::read(seed_dir().join("org_units.csv")).unwrap();
+    let (status, report) = server.upload("org_units.csv", org).await;
+    assert_eq!(status, 201, "{report}");
+    let appeals = std::fs::read(seed_dir().join("appeals_2020.csv")).unwrap();
+    let lines = appeals.iter().filter(|b| **b == b'\n').count() as u64 - 1;
+
+    let (status, report) = server.upload("appeals_2020.csv", appeals.clone()).await;
+    assert_eq!(status, 201, "{report}");
+    assert_eq!(report["table"], "appeals");
+    assert_eq!(report["rows_in_file"].as_u64(), Some(lines));
+    assert_eq!(report["inserted"].as_u64(), Some(lines));
+    let (_, health) = server.get_json("/api/health").await;
+    let before = rows(&health, "appeals");
+    assert_eq!(before as u64, lines);
+    let (_, board_before) = server
+        .get_json("/api/boards/overview?unit=perm&from=2020-01-01&to=2020-12-31&grain=month")
+        .await;
+
+    // The same bytes again: recognised, nothing changes.
+    let (status, report) = server.upload("appeals_2020.csv", appeals.clone()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["already_imported"], true);
+    let (_, health) = server.get_json("/api/health").await;
+    assert_eq!(rows(&health, "appeals"), before);
+
+    // A corrupt copy: one bad date deep inside the file; the whole file is refused.
+    let text = String::from_utf8(appeals).unwrap();
+    let mut corrupt_lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let target = corrupt_lines.len() / 2;
+    let fields: Vec<&str> = corrupt_lines[target].split(',').collect();
+    let received = fields[4].to_string();
+    corrupt_lines[target] = corrupt_lines[target].replacen(&received, "2020-13-45 25:00:00", 1);
+    // Rows before the bad one would be new if they landed: make the first row a new key.
+    corrupt_lines[1] = corrupt_lines[1].replacen(fields[0], "brand-new-appeal", 1);
+    let corrupt = corrupt_lines.join("\n") + "\n";
+    let (status, err) = server
+        .upload("appeals_2020_fixed.csv", corrupt.into_bytes())
+        .await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["code"], "invalid_file");
+    let expected = format!(
+        "appeals_2020_fixed.csv, line {}, column received_at: '2020-13-45 25:00:00' is not a timestamp",
+        target + 1
+    );
+    assert!(
+        err["message"].as_str().unwrap().starts_with(&expected),
+        "{err}"
+    );
+    let (_, health) = server.get_json("/api/health").await;
+    assert_eq!(rows(&health, "appeals"), before);
+    let (_, board_after) = server
+        .get_json("/api/boards/overview?unit=perm&from=2020-01-01&to=2020-12-31&grain=month")
+        .await;
+    assert_eq!(board_before, board_after);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_and_empty_uploads_get_clear_errors() {
+    let server = TestServer::start(true).await;
+    let (status, err) = server
+        .upload("photo.csv", vec![0xff, 0xd8, 0xff, 0xe0, 0, 1, 2])
+        .await;
+    assert_eq!(status, 422, "{err}");
+    assert!(
+        err["message"].as_str().unwrap().starts_with("photo.csv"),
+        "{err}"
+    );
+    let (status, err) = server.upload("empty.csv", Vec::new()).await;
+    assert_eq!(status, 422, "{err}");
+    let (status, err) = server.upload("../../etc/passwd", b"x".to_vec()).await;
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["message"].as_str().unwrap().starts_with("file:"),
+        "{err}"
+    );
+}

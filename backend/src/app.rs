@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use kpi_api::{BoardSummary, KpiLoadError, Unit, UnitKind};
 
 use crate::boards;
@@ -133,19 +133,20 @@ impl AppState {
         } else {
             quarter_start.pred_opt().unwrap_or(end)
         };
-        let from = kpi_api::Grain::Quarter.start_of(last_full_end);
-        debug_assert!(from.day() == 1);
-        (from, last_full_end)
+        (
+            kpi_api::Grain::Quarter.start_of(last_full_end),
+            last_full_end,
+        )
     }
 }
 
 fn read_units(c: &duckdb::Connection) -> Result<Vec<Unit>> {
-    // Parents before children: order by depth in the tree, then by name.
+    // Parents before children: order by depth in the tree, then by name as people count
+    // ("District 2" before "District 10").
     let mut stmt = c.prepare(
-        "SELECT u.id, u.parent_id, u.kind, u.name, u.population
+        "SELECT u.id, u.parent_id, u.kind, u.name, u.population, coalesce(d.depth, 0)
          FROM main.org_units u
-         LEFT JOIN (SELECT unit_id, max(depth) AS depth FROM main.unit_closure GROUP BY unit_id) d ON d.unit_id = u.id
-         ORDER BY coalesce(d.depth, 0), u.name",
+         LEFT JOIN (SELECT unit_id, max(depth) AS depth FROM main.unit_closure GROUP BY unit_id) d ON d.unit_id = u.id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
@@ -154,22 +155,57 @@ fn read_units(c: &duckdb::Connection) -> Result<Vec<Unit>> {
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
             r.get::<_, Option<i64>>(4)?,
+            r.get::<_, i32>(5)?,
         ))
     })?;
     let mut units = Vec::new();
     for row in rows {
-        let (id, parent_id, kind, name, population) = row?;
+        let (id, parent_id, kind, name, population, depth) = row?;
         let kind = UnitKind::parse(&kind)
             .ok_or_else(|| Error::Internal(format!("unit {id} has unknown kind {kind}")))?;
-        units.push(Unit {
-            id,
-            parent_id,
-            kind,
-            name,
-            population,
-        });
+        units.push((
+            depth,
+            Unit {
+                id,
+                parent_id,
+                kind,
+                name,
+                population,
+            },
+        ));
     }
-    Ok(units)
+    units.sort_by(|(da, a), (db, b)| da.cmp(db).then_with(|| natural_cmp(&a.name, &b.name)));
+    Ok(units.into_iter().map(|(_, u)| u).collect())
+}
+
+/// Compares names with runs of digits taken as numbers: "District 2" < "District 10".
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn chunks(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let bytes = s.as_bytes();
+        for i in 1..=bytes.len() {
+            if i == bytes.len() || bytes[i].is_ascii_digit() != bytes[start].is_ascii_digit() {
+                out.push((bytes[start].is_ascii_digit(), &s[start..i]));
+                start = i;
+            }
+        }
+        out
+    }
+    let (ca, cb) = (chunks(a), chunks(b));
+    for ((da, xa), (db, xb)) in ca.iter().zip(cb.iter()) {
+        let ord = if *da && *db {
+            let na = xa.trim_start_matches('0');
+            let nb = xb.trim_start_matches('0');
+            na.len().cmp(&nb.len()).then_with(|| na.cmp(nb))
+        } else {
+            xa.cmp(xb)
+        };
+        if ord != std::cmp::Ordering::Equal {
+            return ord;
+        }
+    }
+    ca.len().cmp(&cb.len())
 }
 
 fn read_data_end(c: &duckdb::Connection) -> Result<Option<NaiveDate>> {
@@ -230,5 +266,23 @@ impl Application {
             .graceful(shutdown)
             .run()
             .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_cmp;
+    use std::cmp::Ordering;
+
+    #[test]
+    fn unit_names_sort_as_people_count() {
+        assert_eq!(natural_cmp("District 2", "District 10"), Ordering::Less);
+        assert_eq!(natural_cmp("District 10", "District 9"), Ordering::Greater);
+        assert_eq!(
+            natural_cmp("Abay district", "Al-Farabi district"),
+            Ordering::Less
+        );
+        assert_eq!(natural_cmp("District 1", "District 1"), Ordering::Equal);
+        assert_eq!(natural_cmp("District", "District 1"), Ordering::Less);
     }
 }

@@ -13,6 +13,8 @@ pub enum Error {
     /// An export file was refused; the message says file, line, column and reason.
     #[error("{0}")]
     InvalidFile(String),
+    #[error("{0}")]
+    TooLarge(String),
     /// A KPI failed to evaluate (its SQL is broken against the data, for example).
     #[error("KPI {kpi}: {message}")]
     Kpi { kpi: String, message: String },
@@ -37,6 +39,7 @@ impl Error {
             Error::BadParameter { .. } => StatusCode::BAD_REQUEST,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::InvalidFile(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Kpi { .. } | Error::Database(_) | Error::Io(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -48,6 +51,7 @@ impl Error {
             Error::BadParameter { .. } => "bad_parameter",
             Error::NotFound(_) => "not_found",
             Error::InvalidFile(_) => "invalid_file",
+            Error::TooLarge(_) => "too_large",
             Error::Kpi { .. } => "kpi_failed",
             Error::Database(_) => "database",
             Error::Io(_) => "io",

@@ -96,26 +96,9 @@ pub struct TableSpec {
     pub rules: &'static [RowRule],
 }
 
-pub const APPEAL_CHANNELS: &[&str] = &[
-    "portal",
-    "feedback_platform",
-    "social_network",
-    "phone",
-    "reception",
-    "one_stop_centre",
-];
-pub const APPEAL_CATEGORIES: &[&str] = &[
-    "housing",
-    "roads",
-    "improvement",
-    "transport",
-    "social",
-    "permits",
-    "other",
-];
-pub const SERVICE_CHANNELS: &[&str] = &["electronic", "one_stop_centre", "paper"];
-pub const SERVICE_OUTCOMES: &[&str] = &["granted", "refused", "withdrawn", "pending"];
-pub const UNIT_KINDS: &[&str] = &["region", "city", "district", "department"];
+use kpi_api::vocab::{
+    APPEAL_CATEGORIES, APPEAL_CHANNELS, SERVICE_CHANNELS, SERVICE_OUTCOMES, UNIT_KINDS,
+};
 
 use Check::{Any, OneOf, Range, Slug};
 use ColType::{Date, Int, Real, Text, Timestamp};
@@ -126,7 +109,7 @@ pub static SPECS: [TableSpec; 4] = [
         columns: &[
             col("id", Text, true, Slug),
             col("parent_id", Text, false, Slug),
-            col("kind", Text, true, OneOf(UNIT_KINDS)),
+            col("kind", Text, true, OneOf(&UNIT_KINDS)),
             col("name", Text, true, Any),
             col("population", Int, false, Range(0, 2_000_000_000)),
         ],
@@ -143,8 +126,8 @@ pub static SPECS: [TableSpec; 4] = [
         columns: &[
             col("appeal_id", Text, true, Any),
             col("unit_id", Text, true, Any),
-            col("channel", Text, true, OneOf(APPEAL_CHANNELS)),
-            col("category", Text, true, OneOf(APPEAL_CATEGORIES)),
+            col("channel", Text, true, OneOf(&APPEAL_CHANNELS)),
+            col("category", Text, true, OneOf(&APPEAL_CATEGORIES)),
             col("received_at", Timestamp, true, Any),
             col("first_response_at", Timestamp, false, Any),
             col("closed_at", Timestamp, false, Any),
@@ -182,11 +165,11 @@ pub static SPECS: [TableSpec; 4] = [
             col("case_id", Text, true, Any),
             col("unit_id", Text, true, Any),
             col("service_code", Text, true, Any),
-            col("channel", Text, true, OneOf(SERVICE_CHANNELS)),
+            col("channel", Text, true, OneOf(&SERVICE_CHANNELS)),
             col("submitted_at", Timestamp, true, Any),
             col("completed_at", Timestamp, false, Any),
             col("due_at", Timestamp, true, Any),
-            col("outcome", Text, true, OneOf(SERVICE_OUTCOMES)),
+            col("outcome", Text, true, OneOf(&SERVICE_OUTCOMES)),
         ],
         key: &["case_id"],
         unit_column: Some("unit_id"),

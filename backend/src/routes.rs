@@ -87,7 +87,6 @@ pub fn routes(
         .and(warp::path!("imports"))
         .and(warp::post())
         .and(params)
-        .and(warp::body::content_length_limit(MAX_UPLOAD_BYTES))
         .and(warp::body::stream())
         .and(with_state(state.clone()))
         .and_then(post_import);
@@ -130,7 +129,7 @@ fn reject(e: Error) -> Rejection {
 
 /// GET /api/health
 async fn health(state: Arc<AppState>) -> Result<impl Reply, Rejection> {
-    let rows = state.db.run(|c| Db::table_rows(c)).await.map_err(reject)?;
+    let rows = state.db.run(Db::table_rows).await.map_err(reject)?;
     Ok(json(&Health {
         status: "ok".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -354,9 +353,17 @@ async fn post_import(
     let tmp = tempfile_path(&state);
     let written = async {
         let mut file = tokio::fs::File::create(&tmp).await?;
+        // Counted while streaming, so that a chunked upload without a length is bounded too.
+        let mut received: u64 = 0;
         while let Some(chunk) = body.next().await {
             let mut chunk =
                 chunk.map_err(|e| Error::bad_parameter("body", format!("upload failed: {e}")))?;
+            received += chunk.remaining() as u64;
+            if received > MAX_UPLOAD_BYTES {
+                return Err(Error::TooLarge(format!(
+                    "the upload is larger than {MAX_UPLOAD_BYTES} bytes; split the export"
+                )));
+            }
             while chunk.has_remaining() {
                 let part = chunk.chunk();
                 file.write_all(part).await?;
@@ -450,23 +457,11 @@ async fn recover(rejection: Rejection) -> Result<impl Reply, Infallible> {
         )
     } else if let Some(e) = rejection.find::<warp::reject::InvalidQuery>() {
         (StatusCode::BAD_REQUEST, "bad_parameter", e.to_string())
-    } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
-        (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("the upload is larger than {} bytes", MAX_UPLOAD_BYTES),
-        )
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
         (
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
             "this method is not allowed here".to_string(),
-        )
-    } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
-        (
-            StatusCode::LENGTH_REQUIRED,
-            "length_required",
-            "send a Content-Length header".to_string(),
         )
     } else {
         tracing::warn!("unhandled rejection: {rejection:?}");

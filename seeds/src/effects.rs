@@ -77,14 +77,7 @@ pub fn one_stop_share(country: Country) -> f64 {
 }
 
 /// Appeal channels, in output order.
-pub const CHANNELS: [&str; 6] = [
-    "portal",
-    "feedback_platform",
-    "social_network",
-    "phone",
-    "reception",
-    "one_stop_centre",
-];
+pub const CHANNELS: [&str; 6] = kpi_api::vocab::APPEAL_CHANNELS;
 pub const PORTAL: usize = 0;
 pub const FEEDBACK: usize = 1;
 pub const SOCIAL_NETWORK: usize = 2;

@@ -93,7 +93,7 @@ const RATINGS: [(f64, [f64; 5]); 4] = [
     (f64::INFINITY, [0.35, 0.25, 0.20, 0.12, 0.08]),
 ];
 
-pub const SERVICE_CHANNELS: [&str; 3] = ["electronic", "one_stop_centre", "paper"];
+pub const SERVICE_CHANNELS: [&str; 3] = kpi_api::vocab::SERVICE_CHANNELS;
 /// Median completion days per service channel.
 const SERVICE_CHANNEL_DAYS: [f64; 3] = [3.0, 7.0, 12.0];
 /// Completion-time factor and regulatory deadline (calendar days) per service, in

@@ -11,15 +11,7 @@ pub const SERVICES_PER_RESIDENT: f64 = 0.025;
 /// Share of Shymkent's volume handled by the city hall (akimat) departments.
 const SHYMKENT_AKIMAT_SHARE: f64 = 0.30;
 
-pub const CATEGORIES: [&str; 7] = [
-    "housing",
-    "roads",
-    "improvement",
-    "transport",
-    "social",
-    "permits",
-    "other",
-];
+pub const CATEGORIES: [&str; 7] = kpi_api::vocab::APPEAL_CATEGORIES;
 
 pub const SERVICES: [&str; 6] = [
     "residence-registration",

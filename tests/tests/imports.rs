@@ -44,11 +44,11 @@ async fn a_seed_file_imports_once_and_a_corrupt_one_is_refused_without_loss() {
     let text = String::from_utf8(appeals).unwrap();
     let mut corrupt_lines: Vec<String> = text.lines().map(str::to_string).collect();
     let target = corrupt_lines.len() / 2;
-    let fields: Vec<&str> = corrupt_lines[target].split(',').collect();
-    let received = fields[4].to_string();
+    let received = corrupt_lines[target].split(',').nth(4).unwrap().to_string();
+    let first_id = corrupt_lines[1].split(',').next().unwrap().to_string();
     corrupt_lines[target] = corrupt_lines[target].replacen(&received, "2020-13-45 25:00:00", 1);
     // Rows before the bad one would be new if they landed: make the first row a new key.
-    corrupt_lines[1] = corrupt_lines[1].replacen(fields[0], "brand-new-appeal", 1);
+    corrupt_lines[1] = corrupt_lines[1].replacen(&first_id, "brand-new-appeal", 1);
     let corrupt = corrupt_lines.join("\n") + "\n";
     let (status, err) = server
         .upload("appeals_2020_fixed.csv", corrupt.into_bytes())

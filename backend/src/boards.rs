@@ -78,6 +78,20 @@ pub fn load_dir(
     (boards, errors)
 }
 
+/// Evaluates a KPI over everything under `unit` on a blocking thread.
+async fn evaluate_unit(
+    state: &Arc<AppState>,
+    kpi: Kpi,
+    unit: &str,
+    buckets: Buckets,
+) -> Result<Vec<kpi::Cell>> {
+    let unit_id = unit.to_string();
+    state
+        .db
+        .run(move |c| kpi::evaluate(c, &kpi, Scope::Unit(&unit_id), &buckets))
+        .await
+}
+
 /// Evaluates a KPI over a unit as one series at `grain`, filling periods without data with null.
 pub async fn series(
     state: &Arc<AppState>,
@@ -87,12 +101,7 @@ pub async fn series(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Point>> {
-    let buckets = Buckets::grain(grain, from, to);
-    let unit_id = unit.to_string();
-    let cells = state
-        .db
-        .run(move |c| kpi::evaluate(c, &kpi, Scope::Unit(&unit_id), &buckets))
-        .await?;
+    let cells = evaluate_unit(state, kpi, unit, Buckets::grain(grain, from, to)).await?;
     Ok(grain
         .buckets(from, to)
         .into_iter()
@@ -116,11 +125,7 @@ pub async fn current_and_previous(
 ) -> Result<(Option<f64>, Option<f64>)> {
     let buckets = Buckets::previous_and_current(from, to);
     let (prev_start, current_start) = (buckets.start, buckets.last);
-    let unit_id = unit.to_string();
-    let cells = state
-        .db
-        .run(move |c| kpi::evaluate(c, &kpi, Scope::Unit(&unit_id), &buckets))
-        .await?;
+    let cells = evaluate_unit(state, kpi, unit, buckets).await?;
     let at = |d: NaiveDate| cells.iter().find(|c| c.period == d).and_then(|c| c.value);
     Ok((at(current_start), at(prev_start)))
 }

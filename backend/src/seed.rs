@@ -63,7 +63,5 @@ pub fn load_if_empty(state: &AppState, dir: &Path, scale: f64) -> Result<bool> {
         );
     }
     tracing::info!("seed import took {:.1} s", started.elapsed().as_secs_f64());
-    // KPIs validated against an empty schema are still right, but reload to be sure of it.
-    state.reload_queries();
     Ok(true)
 }

@@ -34,6 +34,9 @@ pub struct Health {
     pub version: String,
     /// Rows per imported table, so an operator sees at once whether data is loaded.
     pub rows: Vec<TableRows>,
+    /// The first and last day with appeals: the web app's date range and presets follow them.
+    pub data_from: Option<NaiveDate>,
+    pub data_to: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -33,7 +33,8 @@ pub struct AppState {
     units: RwLock<Arc<Vec<Unit>>>,
     catalog: RwLock<Arc<Catalog>>,
     boards: RwLock<Arc<Vec<BoardSummary>>>,
-    data_end: RwLock<Option<NaiveDate>>,
+    /// The first and last day with appeals.
+    data_range: RwLock<(Option<NaiveDate>, Option<NaiveDate>)>,
 }
 
 impl AppState {
@@ -48,7 +49,7 @@ impl AppState {
             units: RwLock::new(Arc::new(Vec::new())),
             catalog: RwLock::new(Arc::new(Catalog::default())),
             boards: RwLock::new(Arc::new(Vec::new())),
-            data_end: RwLock::new(None),
+            data_range: RwLock::new((None, None)),
         });
         state.refresh_data()?;
         state.reload_queries();
@@ -71,16 +72,18 @@ impl AppState {
         Arc::clone(&self.boards.read().expect("boards lock"))
     }
 
-    /// The last day that has appeal data, which sets the default period.
-    pub fn data_end(&self) -> Option<NaiveDate> {
-        *self.data_end.read().expect("data_end lock")
+    /// The first and last day that have appeal data; the last sets the default period.
+    pub fn data_range(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        *self.data_range.read().expect("data_range lock")
     }
 
     /// Re-reads what imports can change: the org tree and the latest data day.
     pub fn refresh_data(&self) -> Result<()> {
-        let (units, end) = self.db.with(|c| Ok((read_units(c)?, read_data_end(c)?)))?;
+        let (units, range) = self
+            .db
+            .with(|c| Ok((read_units(c)?, read_data_range(c)?)))?;
         *self.units.write().expect("units lock") = Arc::new(units);
-        *self.data_end.write().expect("data_end lock") = end;
+        *self.data_range.write().expect("data_range lock") = range;
         Ok(())
     }
 
@@ -124,7 +127,8 @@ impl AppState {
     /// The default period: the last full quarter that has data.
     pub fn default_period(&self) -> (NaiveDate, NaiveDate) {
         let end = self
-            .data_end()
+            .data_range()
+            .1
             .unwrap_or_else(|| chrono::Local::now().date_naive());
         let quarter_start = kpi_api::Grain::Quarter.start_of(end);
         let next = kpi_api::Grain::Quarter.next(quarter_start);
@@ -208,11 +212,11 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     ca.len().cmp(&cb.len())
 }
 
-fn read_data_end(c: &duckdb::Connection) -> Result<Option<NaiveDate>> {
+fn read_data_range(c: &duckdb::Connection) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
     Ok(c.query_row(
-        "SELECT CAST(max(received_at) AS DATE) FROM main.appeals",
+        "SELECT CAST(min(received_at) AS DATE), CAST(max(received_at) AS DATE) FROM main.appeals",
         [],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?)
 }
 

@@ -130,7 +130,10 @@ fn reject(e: Error) -> Rejection {
 /// GET /api/health
 async fn health(state: Arc<AppState>) -> Result<impl Reply, Rejection> {
     let rows = state.db.run(Db::table_rows).await.map_err(reject)?;
+    let (data_from, data_to) = state.data_range();
     Ok(json(&Health {
+        data_from,
+        data_to,
         status: "ok".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         rows: rows
@@ -511,6 +514,8 @@ mod tests {
             .find(|r| r["table"] == "appeals")
             .unwrap();
         assert_eq!(appeals["rows"], 5);
+        assert_eq!(body["data_from"], "2021-03-01");
+        assert_eq!(body["data_to"], "2021-03-01");
     }
 
     #[tokio::test]

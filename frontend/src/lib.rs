@@ -24,6 +24,7 @@ pub mod pages;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::DataRangeProvider;
 use crate::logic::filters::DEFAULT_BOARD;
 use crate::pages::{BoardPage, NotFound};
 
@@ -55,7 +56,9 @@ fn switch(route: Route) -> Html {
 pub fn App() -> Html {
     html! {
         <BrowserRouter>
-            <Switch<Route> render={switch} />
+            <DataRangeProvider>
+                <Switch<Route> render={switch} />
+            </DataRangeProvider>
         </BrowserRouter>
     }
 }

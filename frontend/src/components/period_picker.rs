@@ -3,9 +3,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::i18n::{t, year_label, Text};
-use crate::logic::filters::{
-    in_data_range, iso, parse_date, Preset, DATA_FIRST_DAY, DATA_LAST_DAY,
-};
+use crate::logic::filters::{iso, parse_date, DataRange, Preset};
 
 #[derive(Properties, PartialEq)]
 pub struct PeriodPickerProps {
@@ -17,11 +15,16 @@ pub struct PeriodPickerProps {
     pub on_period: Callback<(NaiveDate, NaiveDate)>,
 }
 
-fn date_input(value: NaiveDate, class: &'static str, on_date: Callback<NaiveDate>) -> Html {
+fn date_input(
+    value: NaiveDate,
+    range: DataRange,
+    class: &'static str,
+    on_date: Callback<NaiveDate>,
+) -> Html {
     let onchange = Callback::from(move |e: Event| {
         // A cleared or half-typed date is not a period; wait for a whole one.
         let value = e.target_unchecked_into::<HtmlInputElement>().value();
-        if let Some(day) = parse_date(&value).filter(|day| in_data_range(*day)) {
+        if let Some(day) = parse_date(&value).filter(|day| range.contains(*day)) {
             on_date.emit(day);
         }
     });
@@ -29,8 +32,8 @@ fn date_input(value: NaiveDate, class: &'static str, on_date: Callback<NaiveDate
         <input
             type="date"
             {class}
-            min={iso(DATA_FIRST_DAY)}
-            max={iso(DATA_LAST_DAY)}
+            min={iso(range.first)}
+            max={iso(range.last)}
             value={iso(value)}
             {onchange}
         />
@@ -41,24 +44,25 @@ fn date_input(value: NaiveDate, class: &'static str, on_date: Callback<NaiveDate
 /// (`button.preset[data-preset=last-month|last-quarter|{year}]`, `.active` on the one shown).
 #[component]
 pub fn PeriodPicker(props: &PeriodPickerProps) -> Html {
-    let presets = Preset::offered(DATA_FIRST_DAY, DATA_LAST_DAY);
+    let range = use_context::<DataRange>().unwrap_or_default();
+    let presets = Preset::offered(range.first, range.last);
     html! {
         <fieldset class="field field-period">
             <legend class="field-label">{ t(Text::Period) }</legend>
             <div class="period-dates">
                 <label class="date-field">
                     <span class="sub-label">{ t(Text::From) }</span>
-                    { date_input(props.from, "date-from", props.on_from.clone()) }
+                    { date_input(props.from, range, "date-from", props.on_from.clone()) }
                 </label>
                 <label class="date-field">
                     <span class="sub-label">{ t(Text::To) }</span>
-                    { date_input(props.to, "date-to", props.on_to.clone()) }
+                    { date_input(props.to, range, "date-to", props.on_to.clone()) }
                 </label>
             </div>
             <div class="presets" role="group" aria-label={t(Text::Presets)}>
                 { for presets.into_iter().map(|preset| {
-                    let range = preset.range(DATA_LAST_DAY);
-                    let active = range == (props.from, props.to);
+                    let period = preset.range(range.last);
+                    let active = period == (props.from, props.to);
                     let (label, id) = match preset {
                         Preset::LastMonth => (t(Text::LastMonth).to_string(), "last-month".to_string()),
                         Preset::LastQuarter => (t(Text::LastQuarter).to_string(), "last-quarter".to_string()),
@@ -71,7 +75,7 @@ pub fn PeriodPicker(props: &PeriodPickerProps) -> Html {
                             class={classes!("preset", active.then_some("active"))}
                             data-preset={id}
                             aria-pressed={active.to_string()}
-                            onclick={move |_| on_period.emit(range)}
+                            onclick={move |_| on_period.emit(period)}
                         >
                             { label }
                         </button>

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 use yew_router::query::Raw;
 
-use crate::logic::filters::Filters;
+use crate::logic::filters::{DataRange, Filters};
 use crate::Route;
 
 /// The board's filters as read from the URL, with verbs that change them by pushing a new URL, so
@@ -85,7 +85,10 @@ pub fn use_filters(route: Route) -> FiltersHandle {
     let query = use_location()
         .map(|location| location.query_str().to_string())
         .unwrap_or_default();
-    let filters = use_memo(query, |query| Filters::from_query(query));
+    let range = use_context::<DataRange>().unwrap_or_default();
+    let filters = use_memo((query, range), |(query, range)| {
+        Filters::from_query(query, *range)
+    });
     FiltersHandle {
         filters,
         route,

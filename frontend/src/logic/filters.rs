@@ -16,16 +16,50 @@ pub const DEFAULT_UNIT: &str = "perm";
 /// The grain a board opens on when the link names none.
 pub const DEFAULT_GRAIN: Grain = Grain::Week;
 
-/// The first day the seed data covers (the date inputs start here).
+/// The first day of the seed data: the range used when the server reports none (an empty database).
 pub const DATA_FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2019, 1, 1) {
     Some(d) => d,
     None => panic!("a valid date"),
 };
-/// The last day the seed data covers; presets and the default period count back from it.
+/// The last day of the seed data, likewise a fallback only.
 pub const DATA_LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2021, 12, 31) {
     Some(d) => d,
     None => panic!("a valid date"),
 };
+
+/// The days the server has data for (`GET /api/health`): date inputs stay inside it, and presets
+/// and the default period count back from its last day, so a newly imported month shows at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataRange {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl Default for DataRange {
+    fn default() -> Self {
+        DataRange {
+            first: DATA_FIRST_DAY,
+            last: DATA_LAST_DAY,
+        }
+    }
+}
+
+impl DataRange {
+    /// The server's range, or the seed's where the server has no data yet.
+    pub fn from_server(first: Option<NaiveDate>, last: Option<NaiveDate>) -> DataRange {
+        match (first, last) {
+            (Some(first), Some(last)) if first <= last => DataRange { first, last },
+            _ => DataRange::default(),
+        }
+    }
+
+    /// True for a day the data covers. A date input reports every intermediate value while a
+    /// year is typed digit by digit (0002, 0020, 0202, 2021); only a day inside the data is worth
+    /// a request.
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        (self.first..=self.last).contains(&day)
+    }
+}
 
 /// What a board shows: for which unit, over which period, at which grain, and which tile is open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +74,14 @@ pub struct Filters {
 
 impl Default for Filters {
     fn default() -> Self {
-        let (from, to) = last_full_quarter(DATA_LAST_DAY);
+        Filters::defaults(DataRange::default())
+    }
+}
+
+impl Filters {
+    /// What a board shows when the link names nothing: the last full quarter of the data.
+    pub fn defaults(range: DataRange) -> Filters {
+        let (from, to) = last_full_quarter(range.last);
         Filters {
             unit: DEFAULT_UNIT.to_string(),
             from,
@@ -49,12 +90,11 @@ impl Default for Filters {
             kpi: None,
         }
     }
-}
 
-impl Filters {
-    /// Reads filters from a URL query (with or without the leading `?`).
-    pub fn from_query(query: &str) -> Filters {
-        let mut filters = Filters::default();
+    /// Reads filters from a URL query (with or without the leading `?`); what it does not name
+    /// comes from [`Filters::defaults`] for `range`.
+    pub fn from_query(query: &str, range: DataRange) -> Filters {
+        let mut filters = Filters::defaults(range);
         for (key, value) in parse_query(query) {
             let value = value.trim();
             match key.as_str() {
@@ -142,12 +182,6 @@ impl Filters {
     }
 }
 
-/// True for a day the data covers. A date input reports every intermediate value while a year is
-/// typed digit by digit (0002, 0020, 0202, 2021); only a day inside the data is worth a request.
-pub fn in_data_range(day: NaiveDate) -> bool {
-    (DATA_FIRST_DAY..=DATA_LAST_DAY).contains(&day)
-}
-
 /// A date as the API and the URL write it: `2021-10-01`.
 pub fn iso(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
@@ -214,7 +248,7 @@ mod tests {
 
     #[test]
     fn an_empty_query_opens_perm_on_the_last_full_quarter_by_week() {
-        let f = Filters::from_query("");
+        let f = Filters::from_query("", DataRange::default());
         assert_eq!(f.unit, "perm");
         assert_eq!((f.from, f.to), (d("2021-10-01"), d("2021-12-31")));
         assert_eq!(f.grain, Grain::Week);
@@ -236,8 +270,11 @@ mod tests {
             query,
             "unit=mashhad&from=2020-01-01&to=2020-12-31&grain=month&kpi=appeal_on_time_share"
         );
-        assert_eq!(Filters::from_query(&query), f);
-        assert_eq!(Filters::from_query(&format!("?{query}")), f);
+        assert_eq!(Filters::from_query(&query, DataRange::default()), f);
+        assert_eq!(
+            Filters::from_query(&format!("?{query}"), DataRange::default()),
+            f
+        );
     }
 
     #[test]
@@ -247,13 +284,16 @@ mod tests {
 
     #[test]
     fn unreadable_values_fall_back_to_defaults() {
-        let f = Filters::from_query("unit=&from=yesterday&to=2021-13-40&grain=day&kpi=");
+        let f = Filters::from_query(
+            "unit=&from=yesterday&to=2021-13-40&grain=day&kpi=",
+            DataRange::default(),
+        );
         assert_eq!(f, Filters::default());
     }
 
     #[test]
     fn a_backwards_range_is_turned_around() {
-        let f = Filters::from_query("from=2021-03-31&to=2021-01-01");
+        let f = Filters::from_query("from=2021-03-31&to=2021-01-01", DataRange::default());
         assert_eq!((f.from, f.to), (d("2021-01-01"), d("2021-03-31")));
     }
 
@@ -269,10 +309,10 @@ mod tests {
 
     #[test]
     fn only_days_the_data_covers_are_in_range() {
-        assert!(in_data_range(d("2019-01-01")));
-        assert!(in_data_range(d("2021-12-31")));
-        assert!(!in_data_range(d("0202-11-01")));
-        assert!(!in_data_range(d("2022-01-01")));
+        assert!(DataRange::default().contains(d("2019-01-01")));
+        assert!(DataRange::default().contains(d("2021-12-31")));
+        assert!(!DataRange::default().contains(d("0202-11-01")));
+        assert!(!DataRange::default().contains(d("2022-01-01")));
     }
 
     #[test]
@@ -315,6 +355,33 @@ mod tests {
         assert_eq!(
             Preset::LastMonth.range(DATA_LAST_DAY),
             (d("2021-12-01"), d("2021-12-31"))
+        );
+    }
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn defaults_follow_the_servers_last_day() {
+        let range = DataRange::from_server(Some(d("2019-01-01")), Some(d("2022-03-31")));
+        let f = Filters::from_query("unit=perm", range);
+        assert_eq!((f.from, f.to), (d("2022-01-01"), d("2022-03-31")));
+        assert!(range.contains(d("2022-02-15")));
+        assert!(!DataRange::default().contains(d("2022-02-15")));
+    }
+
+    #[test]
+    fn an_empty_database_falls_back_to_the_seed_range() {
+        assert_eq!(DataRange::from_server(None, None), DataRange::default());
+        assert_eq!(
+            DataRange::from_server(Some(d("2022-01-02")), Some(d("2022-01-01"))),
+            DataRange::default()
         );
     }
 }

@@ -357,15 +357,6 @@ mod tests {
             (d("2021-12-01"), d("2021-12-31"))
         );
     }
-}
-
-#[cfg(test)]
-mod range_tests {
-    use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
 
     #[test]
     fn defaults_follow_the_servers_last_day() {

@@ -63,13 +63,10 @@ impl UnitKind {
         UnitKind::Department,
     ];
 
+    /// Its name in exports and JSON: the importer's vocabulary, [`vocab::UNIT_KINDS`], in the
+    /// same order as [`UnitKind::ALL`].
     pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::Region => "region",
-            UnitKind::City => "city",
-            UnitKind::District => "district",
-            UnitKind::Department => "department",
-        }
+        vocab::UNIT_KINDS[self as usize]
     }
 
     pub fn parse(s: &str) -> Option<UnitKind> {
@@ -281,4 +278,18 @@ pub struct ImportReport {
     /// True when these exact bytes had been imported before: nothing was changed.
     pub already_imported: bool,
     pub millis: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_kinds_are_named_as_serde_writes_them() {
+        for kind in UnitKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(UnitKind::parse(kind.as_str()), Some(kind));
+        }
+    }
 }

@@ -34,87 +34,83 @@ type Params = HashMap<String, String>;
 pub fn routes(
     state: Arc<AppState>,
 ) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
-    let api = warp::path("api");
     let params = warp::query::<Params>();
 
     // GET /api/health
-    let health = api
-        .and(warp::path!("health"))
+    let health = warp::path!("health")
         .and(warp::get())
         .and(with_state(state.clone()))
         .and_then(health);
     // GET /api/units
-    let units = api
-        .and(warp::path!("units"))
+    let units = warp::path!("units")
         .and(warp::get())
         .and(with_state(state.clone()))
         .and_then(units);
     // GET /api/kpis
-    let kpis = api
-        .and(warp::path!("kpis"))
+    let kpis = warp::path!("kpis")
         .and(warp::get())
         .and(with_state(state.clone()))
         .and_then(kpis);
     // GET /api/kpis/{id}/values
-    let values = api
-        .and(warp::path!("kpis" / String / "values"))
+    let values = warp::path!("kpis" / String / "values")
         .and(warp::get())
         .and(params)
         .and(with_state(state.clone()))
         .and_then(kpi_values);
     // GET /api/kpis/{id}/children
-    let children = api
-        .and(warp::path!("kpis" / String / "children"))
+    let children = warp::path!("kpis" / String / "children")
         .and(warp::get())
         .and(params)
         .and(with_state(state.clone()))
         .and_then(kpi_children);
     // GET /api/boards
-    let boards = api
-        .and(warp::path!("boards"))
+    let boards = warp::path!("boards")
         .and(warp::get())
         .and(with_state(state.clone()))
         .and_then(list_boards);
     // GET /api/boards/{id}
-    let board = api
-        .and(warp::path!("boards" / String))
+    let board = warp::path!("boards" / String)
         .and(warp::get())
         .and(params)
         .and(with_state(state.clone()))
         .and_then(get_board);
     // POST /api/imports?file=
-    let import = api
-        .and(warp::path!("imports"))
+    let import = warp::path!("imports")
         .and(warp::post())
         .and(params)
         .and(warp::body::stream())
         .and(with_state(state.clone()))
         .and_then(post_import);
     // GET /api/imports
-    let imports = api
-        .and(warp::path!("imports"))
+    let imports = warp::path!("imports")
         .and(warp::get())
         .and(with_state(state.clone()))
         .and_then(list_imports);
     // Anything else under /api is a JSON 404, never the frontend's page.
-    let api_unknown = api.and_then(|| async { Err::<String, _>(warp::reject::not_found()) });
+    let api_unknown =
+        warp::any().and_then(|| async { Err::<String, _>(warp::reject::not_found()) });
+    // Every answer under /api is JSON: its rejections are recovered here, inside the prefix, so a
+    // refused API request can never fall through to the frontend's index.html.
+    let api = warp::path("api").and(
+        health
+            .or(units)
+            .or(kpis)
+            .or(values)
+            .or(children)
+            .or(boards)
+            .or(board)
+            .or(import)
+            .or(imports)
+            .or(api_unknown)
+            .recover(recover),
+    );
 
     // The frontend: files from dist/, and index.html for every client-side route.
     let dist = state.config.dist.clone();
     let index = dist.join("index.html");
     let frontend = warp::get().and(warp::fs::dir(dist).or(warp::fs::file(index)));
 
-    health
-        .or(units)
-        .or(kpis)
-        .or(values)
-        .or(children)
-        .or(boards)
-        .or(board)
-        .or(import)
-        .or(imports)
-        .or(api_unknown)
-        .or(frontend)
+    api.or(frontend)
         .recover(recover)
         .with(warp::log("kpiboard"))
 }
@@ -615,6 +611,25 @@ mod tests {
             assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
             assert_eq!(body["code"], "not_found", "{path}");
         }
+    }
+
+    #[tokio::test]
+    async fn with_the_web_app_built_api_errors_stay_json_and_pages_get_the_app() {
+        let (state, dir) = tiny_state();
+        std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+        std::fs::write(dir.path().join("dist/index.html"), "<html>app</html>").unwrap();
+        let (status, body) = get(&state, "/api/boards/overview?unit=atlantis").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["code"], "bad_parameter");
+        let (status, body) = get(&state, "/api/no/such/thing").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["code"], "not_found");
+        let page = warp::test::request()
+            .path("/boards/overview?unit=c")
+            .reply(&routes(Arc::clone(&state)))
+            .await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert_eq!(page.body().as_ref(), b"<html>app</html>");
     }
 
     #[tokio::test]

@@ -24,7 +24,7 @@ pub mod pages;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::DataRangeProvider;
+use crate::components::HealthProvider;
 use crate::logic::filters::DEFAULT_BOARD;
 use crate::pages::{BoardPage, NotFound};
 
@@ -56,9 +56,9 @@ fn switch(route: Route) -> Html {
 pub fn App() -> Html {
     html! {
         <BrowserRouter>
-            <DataRangeProvider>
+            <HealthProvider>
                 <Switch<Route> render={switch} />
-            </DataRangeProvider>
+            </HealthProvider>
         </BrowserRouter>
     }
 }

@@ -5,27 +5,36 @@ use crate::components::Loading;
 use crate::hooks::{use_fetch, FetchState};
 use crate::logic::filters::DataRange;
 
+/// The server's version, as the footer shows it; empty when the server could not say.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServerVersion(pub AttrValue);
+
 #[derive(Properties, PartialEq)]
-pub struct DataRangeProviderProps {
+pub struct HealthProviderProps {
     #[prop_or_default]
     pub children: Html,
 }
 
-/// Asks the server which days it has data for and shares that range with everything below, so
-/// the default period and the date pickers follow the data as new exports are imported. Until the
-/// answer comes a spinner shows; if the server cannot say, the seed range is used and the board
-/// shows the server's own error.
+/// Asks the server once (`GET /api/health`) and shares what every page needs from the answer:
+/// the days it has data for, so the default period and the date pickers follow the data as new
+/// exports are imported, and its version for the footer. Until the answer comes a spinner shows;
+/// if the server cannot say, the seed range is used and the board shows the server's own error.
 #[component]
-pub fn DataRangeProvider(props: &DataRangeProviderProps) -> Html {
+pub fn HealthProvider(props: &HealthProviderProps) -> Html {
     let health = use_fetch((), |()| api::health());
-    let range = match &health.state {
+    let (range, version) = match &health.state {
         FetchState::Loading => return html! { <Loading /> },
-        FetchState::Ready(h) => DataRange::from_server(h.data_from, h.data_to),
-        FetchState::Failed(_) => DataRange::default(),
+        FetchState::Ready(h) => (
+            DataRange::from_server(h.data_from, h.data_to),
+            ServerVersion(AttrValue::from(h.version.clone())),
+        ),
+        FetchState::Failed(_) => (DataRange::default(), ServerVersion::default()),
     };
     html! {
         <ContextProvider<DataRange> context={range}>
-            { props.children.clone() }
+            <ContextProvider<ServerVersion> context={version}>
+                { props.children.clone() }
+            </ContextProvider<ServerVersion>>
         </ContextProvider<DataRange>>
     }
 }

@@ -32,9 +32,11 @@ pub struct ApiError {
 pub struct Health {
     pub status: String,
     pub version: String,
-    /// Rows per imported table, so an operator sees at once whether data is loaded.
+    /// Rows per imported table inside the caller's jurisdiction, so an operator sees at once
+    /// whether data is loaded; empty without a session.
     pub rows: Vec<TableRows>,
-    /// The first and last day with appeals: the web app's date range and presets follow them.
+    /// The first and last day with appeals in the caller's jurisdiction: the web app's date range
+    /// and presets follow them. None without a session.
     pub data_from: Option<NaiveDate>,
     pub data_to: Option<NaiveDate>,
 }
@@ -277,6 +279,142 @@ pub struct ImportReport {
     pub updated: u64,
     /// True when these exact bytes had been imported before: nothing was changed.
     pub already_imported: bool,
+    pub millis: u64,
+}
+
+/// The name of the session cookie `POST /api/login` sets (HttpOnly, SameSite=Strict).
+pub const SESSION_COOKIE: &str = "kpi_session";
+/// The header every state-changing request must carry, equal to the session's `csrf_token`.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// What a user may do. Every role sees only its home unit's subtree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserRole {
+    Governor,
+    Mayor,
+    DepartmentHead,
+    /// Reads boards and runs SQL (sandboxed) over the jurisdiction; imports its jurisdiction's rows.
+    Analyst,
+    /// Manages users, reads the audit log, imports anything.
+    Admin,
+}
+
+impl UserRole {
+    pub const ALL: [UserRole; 5] = [
+        UserRole::Governor,
+        UserRole::Mayor,
+        UserRole::DepartmentHead,
+        UserRole::Analyst,
+        UserRole::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserRole::Governor => "governor",
+            UserRole::Mayor => "mayor",
+            UserRole::DepartmentHead => "department_head",
+            UserRole::Analyst => "analyst",
+            UserRole::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UserRole> {
+        UserRole::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    /// May run ad-hoc SQL and import exports.
+    pub fn writes_sql(self) -> bool {
+        matches!(self, UserRole::Analyst | UserRole::Admin)
+    }
+}
+
+/// `POST /api/login`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub user: String,
+    pub password: String,
+}
+
+/// `POST /api/login` and `GET /api/session`: who is signed in, until when, and the token that
+/// state-changing requests send back in the [`CSRF_HEADER`] header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub user: String,
+    pub display_name: String,
+    pub role: UserRole,
+    /// The root of the user's jurisdiction; None means every unit (admins).
+    pub home_unit: Option<String>,
+    pub csrf_token: String,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+}
+
+/// `GET /api/users` (admins)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub name: String,
+    pub display_name: String,
+    pub role: UserRole,
+    pub home_unit: Option<String>,
+    pub created_at: String,
+    pub password_changed_at: String,
+}
+
+/// `POST /api/users` (admins)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewUser {
+    pub name: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    pub role: UserRole,
+    /// Required for every role but admin.
+    #[serde(default)]
+    pub home_unit: Option<String>,
+    pub password: String,
+}
+
+/// `POST /api/users/{name}/password` (admins)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordReset {
+    pub password: String,
+}
+
+/// One line of `GET /api/audit` (admins): who did what, when, from where.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// The user name (or the name tried, for a failed sign-in); None for the server itself.
+    pub actor: Option<String>,
+    /// `login`, `login_failed`, `logout`, `import`, `import_failed`, `user_added`,
+    /// `password_reset`, `queries_loaded`, `query_run`, `query_refused`.
+    pub action: String,
+    pub detail: String,
+    pub ip: Option<String>,
+}
+
+/// `POST /api/query` (analysts, admins): one SELECT over the jurisdiction's rows, in the sandbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryRequest {
+    pub sql: String,
+    pub unit: String,
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    #[serde(default)]
+    pub grain: Option<Grain>,
+}
+
+/// The answer to `POST /api/query`: at most `row_limit` rows; `truncated` says more existed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryResult {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<serde_json::Value>>,
+    pub truncated: bool,
+    pub row_limit: usize,
     pub millis: u64,
 }
 

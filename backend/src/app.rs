@@ -3,14 +3,17 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use chrono::NaiveDate;
-use kpi_api::{BoardSummary, KpiLoadError, Unit, UnitKind};
+use kpi_api::{BoardSummary, Unit, UnitKind};
 
+use crate::audit;
+use crate::auth::{self, Access, Jurisdiction, LoginLimiter};
 use crate::boards;
-use crate::db::Db;
+use crate::db::{self, Db};
 use crate::error::{Error, Result};
-use crate::import;
+use crate::import::{self, Importer};
 use crate::kpi::{self, Catalog};
 
 /// Where things are and which port to bind. Tests pass port 0 and read the real port back.
@@ -23,6 +26,39 @@ pub struct Config {
     pub dist: PathBuf,
     pub host: String,
     pub port: u16,
+    pub limits: Limits,
+}
+
+/// What one request may take: the sandbox's bounds and the session's life.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// A KPI evaluation or an ad-hoc query is interrupted after this long.
+    pub query_time: Duration,
+    /// The most rows an ad-hoc query returns.
+    pub query_rows: usize,
+    /// DuckDB's memory limit, for all queries together (`4GB`, `512MB`).
+    pub memory: String,
+    pub session_ttl: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            query_time: Duration::from_secs(10),
+            query_rows: 10_000,
+            memory: db::DEFAULT_MEMORY_LIMIT.to_string(),
+            session_ttl: auth::DEFAULT_SESSION_TTL,
+        }
+    }
+}
+
+/// What `GET /api/health` tells a signed-in caller about the data inside its jurisdiction.
+pub struct ScopedCounts {
+    /// (table, rows) for each data table.
+    pub rows: Vec<(String, i64)>,
+    /// The first and last day with appeals.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
 }
 
 /// What every request shares. The org tree and the KPI catalog are small and read on every
@@ -35,12 +71,13 @@ pub struct AppState {
     boards: RwLock<Arc<Vec<BoardSummary>>>,
     /// The first and last day with appeals.
     data_range: RwLock<(Option<NaiveDate>, Option<NaiveDate>)>,
+    pub login_limiter: LoginLimiter,
 }
 
 impl AppState {
     pub fn new(config: Config) -> Result<Arc<AppState>> {
         let db = match &config.database {
-            Some(path) => Db::open(path)?,
+            Some(path) => Db::open(path, &config.limits.memory)?,
             None => Db::open_in_memory()?,
         };
         let state = Arc::new(AppState {
@@ -50,6 +87,7 @@ impl AppState {
             catalog: RwLock::new(Arc::new(Catalog::default())),
             boards: RwLock::new(Arc::new(Vec::new())),
             data_range: RwLock::new((None, None)),
+            login_limiter: LoginLimiter::default(),
         });
         state.refresh_data()?;
         state.reload_queries();
@@ -60,8 +98,9 @@ impl AppState {
         Arc::clone(&self.units.read().expect("units lock"))
     }
 
-    pub fn unit(&self, id: &str) -> Option<Unit> {
-        self.units().iter().find(|u| u.id == id).cloned()
+    /// The unit `id` when `access` may see numbers for it (403 outside the jurisdiction).
+    pub fn unit_for(&self, access: &Access, id: &str) -> Result<Unit> {
+        access.unit(&self.units(), id)
     }
 
     pub fn catalog(&self) -> Arc<Catalog> {
@@ -90,18 +129,7 @@ impl AppState {
     /// Loads and validates every KPI file and board.
     pub fn reload_queries(&self) {
         let dir = self.config.queries.clone();
-        let mut catalog = self
-            .db
-            .with(|c| Ok(kpi::load_dir(c, &dir)))
-            .unwrap_or_else(|e| Catalog {
-                errors: vec![KpiLoadError {
-                    file: dir.display().to_string(),
-                    line: None,
-                    column: None,
-                    message: e.to_string(),
-                }],
-                ..Catalog::default()
-            });
+        let mut catalog = kpi::load_dir(&self.db, &dir, self.config.limits.query_time);
         for e in &catalog.errors {
             tracing::warn!(file = %e.file, line = ?e.line, "KPI not loaded: {}", e.message);
         }
@@ -111,17 +139,97 @@ impl AppState {
             tracing::warn!(file = %e.file, "board not loaded: {}", e.message);
         }
         catalog.errors.extend(board_errors);
+        let detail = format!(
+            "{} KPIs and {} boards loaded from {}; {} files refused{}",
+            catalog.kpis.len(),
+            boards.len(),
+            dir.display(),
+            catalog.errors.len(),
+            catalog
+                .errors
+                .iter()
+                .map(|e| format!("; {}: {}", e.file, e.message))
+                .collect::<String>()
+        );
+        if let Err(e) = self
+            .db
+            .with(|c| audit::record(c, None, "queries_loaded", &detail, None))
+        {
+            tracing::warn!("cannot write the audit log: {e}");
+        }
         *self.catalog.write().expect("catalog lock") = Arc::new(catalog);
         *self.boards.write().expect("boards lock") = Arc::new(boards);
     }
 
-    /// Imports one file (blocking) and refreshes what it may have changed.
+    /// Imports one file (blocking) as the machine's operator (command line, seed).
     pub fn import(&self, path: &Path, name: &str) -> Result<kpi_api::ImportReport> {
-        let report = import::import_file(&self.db, path, name)?;
+        self.import_by(path, name, Importer::OPERATOR, None)
+    }
+
+    /// Imports one file (blocking) for `by`, refreshes what it may have changed, and records it
+    /// (or its refusal) in the audit log.
+    pub fn import_by(
+        &self,
+        path: &Path,
+        name: &str,
+        by: Importer,
+        ip: Option<&str>,
+    ) -> Result<kpi_api::ImportReport> {
+        let result = import::import_file(&self.db, path, name, by);
+        let (action, detail) = match &result {
+            Ok(r) if r.already_imported => (
+                "import",
+                format!("{name}: already imported (sha256 {})", r.sha256),
+            ),
+            Ok(r) => (
+                "import",
+                format!(
+                    "{name}: {} rows into {} ({} new, {} replaced), sha256 {}",
+                    r.rows_in_file, r.table, r.inserted, r.updated, r.sha256
+                ),
+            ),
+            Err(e) => ("import_failed", e.to_string()),
+        };
+        if let Err(e) = self
+            .db
+            .with(|c| audit::record(c, by.user, action, &detail, ip))
+        {
+            tracing::warn!("cannot write the audit log: {e}");
+        }
+        let report = result?;
         if !report.already_imported {
             self.refresh_data()?;
         }
         Ok(report)
+    }
+
+    /// Rows per data table and the first and last day with appeals, inside `jurisdiction`.
+    pub fn scoped_counts(&self, jurisdiction: &Jurisdiction) -> Result<ScopedCounts> {
+        let home = jurisdiction.home().map(str::to_string);
+        self.db.with(|c| {
+            let scope = "(SELECT unit_id FROM main.unit_closure WHERE CAST($1 AS VARCHAR) IS NULL AND depth = 0 \
+                 OR ancestor_id = CAST($1 AS VARCHAR))";
+            let mut rows = Vec::new();
+            for (table, column) in [
+                ("org_units", "id"),
+                ("appeals", "unit_id"),
+                ("service_cases", "unit_id"),
+                ("staffing", "unit_id"),
+            ] {
+                let n: i64 = c.query_row(
+                    &format!("SELECT count(*) FROM main.{table} WHERE {column} IN {scope}"),
+                    [&home],
+                    |r| r.get(0),
+                )?;
+                rows.push((table.to_string(), n));
+            }
+            let (from, to) = c.query_row(
+                &format!("SELECT CAST(min(received_at) AS DATE), CAST(max(received_at) AS DATE) FROM main.appeals WHERE unit_id IN {scope}"),
+                [&home],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            Ok(ScopedCounts { rows, from, to })
+        })
     }
 
     /// The default period: the last full quarter that has data.

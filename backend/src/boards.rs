@@ -8,6 +8,7 @@ use kpi_api::{Board, BoardSummary, Grain, KpiLoadError, Point, Tile, Unit};
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::auth::Jurisdiction;
 use crate::error::{Error, Result};
 use crate::kpi::{self, Buckets, Kpi, Scope};
 
@@ -78,17 +79,22 @@ pub fn load_dir(
     (boards, errors)
 }
 
-/// Evaluates a KPI over everything under `unit` on a blocking thread.
+/// Evaluates a KPI over everything under `unit` inside `jurisdiction`, on a blocking thread and
+/// within the query time limit.
 async fn evaluate_unit(
     state: &Arc<AppState>,
     kpi: Kpi,
     unit: &str,
     buckets: Buckets,
+    jurisdiction: &Jurisdiction,
 ) -> Result<Vec<kpi::Cell>> {
     let unit_id = unit.to_string();
+    let jurisdiction = jurisdiction.clone();
     state
         .db
-        .run(move |c| kpi::evaluate(c, &kpi, Scope::Unit(&unit_id), &buckets))
+        .run_limited(state.config.limits.query_time, move |c| {
+            kpi::evaluate(c, &kpi, Scope::Unit(&unit_id), &buckets, &jurisdiction)
+        })
         .await
 }
 
@@ -100,8 +106,16 @@ pub async fn series(
     grain: Grain,
     from: NaiveDate,
     to: NaiveDate,
+    jurisdiction: &Jurisdiction,
 ) -> Result<Vec<Point>> {
-    let cells = evaluate_unit(state, kpi, unit, Buckets::grain(grain, from, to)).await?;
+    let cells = evaluate_unit(
+        state,
+        kpi,
+        unit,
+        Buckets::grain(grain, from, to),
+        jurisdiction,
+    )
+    .await?;
     Ok(grain
         .buckets(from, to)
         .into_iter()
@@ -122,10 +136,11 @@ pub async fn current_and_previous(
     unit: &str,
     from: NaiveDate,
     to: NaiveDate,
+    jurisdiction: &Jurisdiction,
 ) -> Result<(Option<f64>, Option<f64>)> {
     let buckets = Buckets::previous_and_current(from, to);
     let (prev_start, current_start) = (buckets.start, buckets.last);
-    let cells = evaluate_unit(state, kpi, unit, buckets).await?;
+    let cells = evaluate_unit(state, kpi, unit, buckets, jurisdiction).await?;
     let at = |d: NaiveDate| cells.iter().find(|c| c.period == d).and_then(|c| c.value);
     Ok((at(current_start), at(prev_start)))
 }
@@ -137,11 +152,12 @@ async fn tile(
     grain: Grain,
     from: NaiveDate,
     to: NaiveDate,
+    jurisdiction: &Jurisdiction,
 ) -> Tile {
     let def = kpi.def.clone();
     let (values, sparkline) = futures_util::join!(
-        current_and_previous(state, kpi.clone(), unit, from, to),
-        series(state, kpi, unit, grain, from, to)
+        current_and_previous(state, kpi.clone(), unit, from, to, jurisdiction),
+        series(state, kpi, unit, grain, from, to, jurisdiction)
     );
     let error = values
         .as_ref()
@@ -168,6 +184,7 @@ pub async fn board(
     grain: Grain,
     from: NaiveDate,
     to: NaiveDate,
+    jurisdiction: &Jurisdiction,
 ) -> Result<Board> {
     let catalog = state.catalog();
     let kpis: Vec<Kpi> = summary
@@ -181,7 +198,7 @@ pub async fn board(
         .collect::<Result<_>>()?;
     let tiles = futures_util::future::join_all(
         kpis.into_iter()
-            .map(|k| tile(state, k, &unit.id, grain, from, to)),
+            .map(|k| tile(state, k, &unit.id, grain, from, to, jurisdiction)),
     )
     .await;
     let (previous_from, previous_to) = kpi_api::period::previous(from, to);

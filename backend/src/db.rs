@@ -1,8 +1,10 @@
 //! The embedded DuckDB database: its schema, and a small pool of connections that the async server
 //! uses from blocking threads (DuckDB calls block; they never run on the executor).
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
 
 use duckdb::Connection;
 
@@ -53,6 +55,31 @@ CREATE TABLE IF NOT EXISTS staffing (
     training_hours DOUBLE NOT NULL,
     PRIMARY KEY (month, unit_id)
 );
+CREATE TABLE IF NOT EXISTS users (
+    name                VARCHAR PRIMARY KEY,
+    display_name        VARCHAR NOT NULL,
+    role                VARCHAR NOT NULL,
+    home_unit           VARCHAR,
+    password_hash       VARCHAR NOT NULL,
+    created_at          TIMESTAMP NOT NULL,
+    password_changed_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_sha256 VARCHAR PRIMARY KEY,
+    user_name    VARCHAR NOT NULL,
+    csrf_token   VARCHAR NOT NULL,
+    created_at   TIMESTAMP NOT NULL,
+    expires_at   TIMESTAMP NOT NULL
+);
+CREATE SEQUENCE IF NOT EXISTS audit_ids;
+CREATE TABLE IF NOT EXISTS audit_log (
+    id     BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
+    happened_at TIMESTAMP NOT NULL,
+    actor  VARCHAR,
+    action VARCHAR NOT NULL,
+    detail VARCHAR NOT NULL,
+    ip     VARCHAR
+);
 CREATE TABLE IF NOT EXISTS imports (
     sha256      VARCHAR PRIMARY KEY,
     file        VARCHAR NOT NULL,
@@ -62,10 +89,14 @@ CREATE TABLE IF NOT EXISTS imports (
     updated     BIGINT NOT NULL,
     imported_at TIMESTAMP NOT NULL
 );
+ALTER TABLE imports ADD COLUMN IF NOT EXISTS imported_by VARCHAR;
 "#;
 
 /// The tables whose row counts `GET /api/health` reports.
 pub const DATA_TABLES: [&str; 4] = ["org_units", "appeals", "service_cases", "staffing"];
+
+/// The memory every query together may use unless the configuration says otherwise.
+pub const DEFAULT_MEMORY_LIMIT: &str = "4GB";
 
 /// One open database and the idle connections to it.
 pub struct Db {
@@ -73,31 +104,134 @@ pub struct Db {
     idle: Mutex<Vec<Connection>>,
     /// Imports write; one at a time keeps "one file = one transaction" free of write conflicts.
     import_lock: Mutex<()>,
+    /// The only folder the engine may read files from (imports stage their files here).
+    staging: PathBuf,
+    /// An in-memory database's staging folder is its own, removed when it closes.
+    remove_staging: bool,
+    memory_limit: String,
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if self.remove_staging {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
 }
 
 impl Db {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Arc<Db>> {
+    /// Opens (creating if needed) the database file, brings its schema up to date and locks the
+    /// engine down (see [`crate::sandbox::lock_down`]). Imports stage files in `<file>.staging/`.
+    pub fn open(path: &Path, memory_limit: &str) -> Result<Arc<Db>> {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir)?;
             }
         }
-        Self::from_connection(Connection::open(path)?)
+        let mut staging = path.as_os_str().to_owned();
+        staging.push(".staging");
+        Self::from_connection(
+            Connection::open(path)?,
+            PathBuf::from(staging),
+            false,
+            memory_limit,
+        )
     }
 
     /// A database that lives in memory only (tests).
     pub fn open_in_memory() -> Result<Arc<Db>> {
-        Self::from_connection(Connection::open_in_memory()?)
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let staging = std::env::temp_dir().join(format!(
+            "kpiboard-staging-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        Self::from_connection(Connection::open_in_memory()?, staging, true, "1GB")
     }
 
-    fn from_connection(conn: Connection) -> Result<Arc<Db>> {
+    fn from_connection(
+        conn: Connection,
+        staging: PathBuf,
+        remove_staging: bool,
+        memory_limit: &str,
+    ) -> Result<Arc<Db>> {
+        std::fs::create_dir_all(&staging)?;
         conn.execute_batch(SCHEMA)?;
+        crate::sandbox::lock_down(&conn, &staging, memory_limit)?;
         Ok(Arc::new(Db {
             root: Mutex::new(conn),
             idle: Mutex::new(Vec::new()),
             import_lock: Mutex::new(()),
+            staging,
+            remove_staging,
+            memory_limit: memory_limit.to_string(),
         }))
+    }
+
+    /// The folder imports read their files from; nothing else is readable from SQL.
+    pub fn staging_dir(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Runs `f` with a connection of its own, interrupted when it runs longer than `limit`; the
+    /// watchdog is a thread of its own, so the limit holds whoever waits on the result. A query
+    /// that hit the limit is a [`Error::Timeout`], one that ran out of memory an
+    /// [`Error::OutOfMemory`].
+    pub fn with_limit<T>(
+        &self,
+        limit: Duration,
+        f: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        let conn = self.checkout()?;
+        let handle = conn.interrupt_handle();
+        let fired = Arc::new(AtomicBool::new(false));
+        let (done, wait) = mpsc::channel::<()>();
+        let watchdog = {
+            let fired = Arc::clone(&fired);
+            std::thread::spawn(move || {
+                if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+                    fired.store(true, Ordering::SeqCst);
+                    handle.interrupt();
+                }
+            })
+        };
+        let out = f(&conn);
+        drop(done);
+        let _ = watchdog.join();
+        if fired.load(Ordering::SeqCst) {
+            // The interrupt may still be pending on this connection: it is not reused.
+            drop(conn);
+            return out.map_err(|_| {
+                Error::Timeout(format!(
+                    "the query ran longer than the {} limit and was stopped; narrow the period or simplify it",
+                    seconds(limit)
+                ))
+            });
+        }
+        self.idle.lock().expect("pool lock").push(conn);
+        out.map_err(|e| {
+            let text = e.to_string();
+            if text.contains("Out of Memory") {
+                Error::OutOfMemory(format!(
+                    "the query needed more memory than the database's {} limit and was stopped",
+                    self.memory_limit
+                ))
+            } else {
+                e
+            }
+        })
+    }
+
+    /// [`Db::with_limit`] on a blocking thread, from async code.
+    pub async fn run_limited<T, F>(self: &Arc<Self>, limit: Duration, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let db = Arc::clone(self);
+        tokio::task::spawn_blocking(move || db.with_limit(limit, f))
+            .await
+            .map_err(|e| Error::Internal(format!("a database task failed: {e}")))?
     }
 
     /// Runs `f` with a connection of its own (blocking: call from a blocking thread).
@@ -164,6 +298,16 @@ impl Db {
             "#,
         )?;
         Ok(())
+    }
+}
+
+/// "10 s", "1.5 s": a limit as people read it.
+pub fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
     }
 }
 

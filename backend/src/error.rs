@@ -24,6 +24,31 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Internal(String),
+    /// No session, or it expired.
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("wrong user name or password")]
+    BadCredentials,
+    /// Too many failed sign-ins; try again after `retry_after` seconds.
+    #[error("too many failed sign-ins; try again in {retry_after} s")]
+    RateLimited { retry_after: u64 },
+    /// Outside the caller's jurisdiction, or not for the caller's role.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A state-changing request without the session's CSRF token.
+    #[error("{0}")]
+    Csrf(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// The SQL sandbox refused a text (a statement other than SELECT, a file, a catalog table...).
+    #[error("{0}")]
+    Refused(String),
+    /// A query ran past its time limit and was interrupted.
+    #[error("{0}")]
+    Timeout(String),
+    /// A query needed more memory than the database's limit.
+    #[error("{0}")]
+    OutOfMemory(String),
 }
 
 impl Error {
@@ -40,6 +65,13 @@ impl Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::InvalidFile(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Unauthenticated(_) | Error::BadCredentials => StatusCode::UNAUTHORIZED,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Forbidden(_) | Error::Csrf(_) => StatusCode::FORBIDDEN,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Refused(_) | Error::Timeout(_) | Error::OutOfMemory(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Error::Kpi { .. } | Error::Database(_) | Error::Io(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -56,6 +88,15 @@ impl Error {
             Error::Database(_) => "database",
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
+            Error::Unauthenticated(_) => "unauthenticated",
+            Error::BadCredentials => "bad_credentials",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Forbidden(_) => "forbidden",
+            Error::Csrf(_) => "csrf",
+            Error::Conflict(_) => "conflict",
+            Error::Refused(_) => "query_refused",
+            Error::Timeout(_) => "query_timeout",
+            Error::OutOfMemory(_) => "query_memory",
         }
     }
 }

@@ -11,12 +11,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use duckdb::Connection;
 use kpi_api::{Direction, Grain, KpiDef, KpiLoadError, Measure, Role};
 
+use crate::auth::Jurisdiction;
+use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::sandbox;
 
 /// How a KPI's SELECT hands over its numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +38,12 @@ pub struct Kpi {
     /// The line of the file where the SELECT begins, to point errors at the file's own lines.
     pub body_line: u32,
     pub shape: Shape,
+    /// Proof that the SQL passed the sandbox's check: only [`load_dir`] makes a `Kpi`.
+    _checked: Checked,
 }
+
+#[derive(Debug, Clone)]
+struct Checked;
 
 /// Every KPI that loaded, and every file that did not.
 #[derive(Debug, Clone, Default)]
@@ -342,16 +351,28 @@ fn header_pair(line: &str) -> Option<(&str, &str)> {
 
 /// The SQL that evaluates `body` for a scope. Everything the server adds sits on the first line,
 /// so DuckDB's "LINE n" is line n - 1 of the body.
+///
+/// Parameters: `$1` the unit, `$2`/`$3` the first and last bucket start, `$4` the bucket length,
+/// `$5` the caller's jurisdiction (its home unit; NULL reads every unit). Every shadowing CTE keeps
+/// only rows under `$5`, so a unit above the jurisdiction counts its in-scope part only, and its
+/// population is the home unit's.
 fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
+    let jurisdiction = "jur AS (SELECT u.id AS unit_id FROM main.org_units u WHERE CAST($5 AS VARCHAR) IS NULL \
+             OR u.id IN (SELECT j.unit_id FROM main.unit_closure j WHERE j.ancestor_id = CAST($5 AS VARCHAR)))";
+    let population = "CASE WHEN u.id IN (SELECT unit_id FROM jur) THEN u.population \
+             ELSE (SELECT h.population FROM main.org_units h WHERE h.id = CAST($5 AS VARCHAR)) END AS population";
     let scope_ctes = match scope {
-        Scope::Unit(_) => {
-            "scope AS (SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c WHERE c.ancestor_id = $1), \
-             groups AS (SELECT u.id AS grp, u.name, u.population FROM main.org_units u WHERE u.id = $1)"
-        }
-        Scope::ChildrenOf(_) => {
-            "scope AS (SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c JOIN main.org_units g ON g.id = c.ancestor_id WHERE g.parent_id = $1), \
-             groups AS (SELECT u.id AS grp, u.name, u.population FROM main.org_units u WHERE u.parent_id = $1)"
-        }
+        Scope::Unit(_) => format!(
+            "scope AS (SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c WHERE c.ancestor_id = $1 \
+             AND c.unit_id IN (SELECT unit_id FROM jur)), \
+             groups AS (SELECT u.id AS grp, u.name, {population} FROM main.org_units u WHERE u.id = $1)"
+        ),
+        Scope::ChildrenOf(_) => format!(
+            "scope AS (SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c JOIN main.org_units g ON g.id = c.ancestor_id \
+             WHERE g.parent_id = $1 AND c.unit_id IN (SELECT unit_id FROM jur)), \
+             groups AS (SELECT u.id AS grp, u.name, {population} FROM main.org_units u WHERE u.parent_id = $1 \
+             AND (u.id IN (SELECT unit_id FROM jur) OR u.id IN (SELECT a.ancestor_id FROM main.unit_closure a WHERE a.unit_id = CAST($5 AS VARCHAR))))"
+        ),
     };
     let common = "periods AS (SELECT CAST(p AS DATE) AS period, CAST(p + CAST($4 AS INTERVAL) AS DATE) AS period_end \
              FROM generate_series(CAST($2 AS TIMESTAMP), CAST($3 AS TIMESTAMP), CAST($4 AS INTERVAL)) AS t(p)), \
@@ -367,8 +388,20 @@ fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
         Some(Shape::Ratio) => "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE)".to_string(),
     };
     format!(
-        "{outer} FROM (WITH {scope_ctes}, {common} SELECT * FROM (\n{body}\n) AS kpi) AS result"
+        "{outer} FROM (WITH {jurisdiction}, {scope_ctes}, {common} SELECT * FROM (\n{body}\n) AS kpi) AS result"
     )
+}
+
+/// Refuses, before it runs, a text that is not one SELECT over the scoped tables (see
+/// [`sandbox::check`]) or that carries its own parameters. The check parses the text as it sits
+/// in [`wrap`] (from its second line), so DuckDB's line numbers mean the same as when it runs.
+fn check_body(conn: &Connection, body: &str) -> Result<()> {
+    if body.contains('?') || body.contains('$') {
+        return Err(Error::Refused(
+            "the SELECT may not contain parameters (? or $n): the server binds scope and period itself".to_string(),
+        ));
+    }
+    sandbox::check(conn, &format!("\n{body}"))
 }
 
 fn scope_unit<'a>(scope: &Scope<'a>) -> &'a str {
@@ -417,13 +450,10 @@ pub fn validate(
     def: &KpiDef,
     body_line: u32,
 ) -> std::result::Result<Shape, KpiLoadError> {
-    if def.sql.contains('?') || def.sql.contains('$') {
-        return Err(load_error(
-            &def.file,
-            None,
-            "the SELECT may not contain parameters (? or $n): the server binds scope and period itself",
-        ));
-    }
+    check_body(conn, &def.sql).map_err(|e| match e {
+        Error::Refused(message) => sql_error(&def.file, body_line, &message),
+        other => load_error(&def.file, None, other.to_string()),
+    })?;
     let sql = wrap(&def.sql, &Scope::Unit(""), None);
     let b = Buckets::none();
     let columns = (|| -> duckdb::Result<Vec<String>> {
@@ -432,7 +462,8 @@ pub fn validate(
             "",
             b.start.to_string(),
             b.last.to_string(),
-            b.step
+            b.step,
+            None::<String>
         ])?;
         Ok(rows.as_ref().map(|s| s.column_names()).unwrap_or_default())
     })()
@@ -462,8 +493,8 @@ pub fn validate(
     }
 }
 
-/// Reads, parses and validates every `*.sql` file of `dir`.
-pub fn load_dir(conn: &Connection, dir: &Path) -> Catalog {
+/// Reads, parses and validates every `*.sql` file of `dir`, each within `limit`.
+pub fn load_dir(db: &Db, dir: &Path, limit: Duration) -> Catalog {
     let mut catalog = Catalog::default();
     let mut files: Vec<_> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
@@ -489,11 +520,14 @@ pub fn load_dir(conn: &Connection, dir: &Path) -> Catalog {
             .map_err(|e| load_error(&file, None, format!("cannot read: {e}")))
             .and_then(|text| parse(&file, &text))
             .and_then(|(def, body_line)| {
-                let shape = validate(conn, &def, body_line)?;
+                let shape = db
+                    .with_limit(limit, |conn| Ok(validate(conn, &def, body_line)))
+                    .unwrap_or_else(|e| Err(load_error(&def.file, None, e.to_string())))?;
                 Ok(Kpi {
                     def,
                     body_line,
                     shape,
+                    _checked: Checked,
                 })
             });
         match loaded {
@@ -514,12 +548,13 @@ pub struct Cell {
     pub value: Option<f64>,
 }
 
-/// Evaluates a KPI for a scope over buckets.
+/// Evaluates a KPI for a scope over buckets, from the rows inside `jurisdiction` only.
 pub fn evaluate(
     conn: &Connection,
     kpi: &Kpi,
     scope: Scope,
     buckets: &Buckets,
+    jurisdiction: &Jurisdiction,
 ) -> Result<Vec<Cell>> {
     let sql = wrap(&kpi.def.sql, &scope, Some(kpi.shape));
     let fail = |e: duckdb::Error| Error::Kpi {
@@ -535,7 +570,8 @@ pub fn evaluate(
                 scope_unit(&scope),
                 buckets.start.to_string(),
                 buckets.last.to_string(),
-                buckets.step
+                buckets.step,
+                jurisdiction.home()
             ],
             |r| {
                 let grp: Option<String> = r.get(0)?;
@@ -560,6 +596,101 @@ pub fn evaluate(
         }
     }
     Ok(out)
+}
+
+/// Runs an analyst's SELECT over the rows of `unit` inside `jurisdiction`, in the sandbox: the
+/// same scoped tables and `periods` as a KPI file, at most `row_limit` rows back.
+pub fn run_query(
+    conn: &Connection,
+    sql: &str,
+    unit: &str,
+    buckets: &Buckets,
+    jurisdiction: &Jurisdiction,
+    row_limit: usize,
+) -> Result<kpi_api::QueryResult> {
+    let started = Instant::now();
+    let body = sql.trim().trim_end_matches(';').trim_end();
+    if body.is_empty() {
+        return Err(Error::bad_parameter("sql", "empty: write one SELECT"));
+    }
+    check_body(conn, body)?;
+    let wrapped = wrap(body, &Scope::Unit(unit), None);
+    let shown = |e: duckdb::Error| Error::Refused(sql_error("query", 1, &e.to_string()).message);
+    let mut stmt = conn.prepare(&wrapped).map_err(shown)?;
+    let mut rows = stmt
+        .query(duckdb::params![
+            unit,
+            buckets.start.to_string(),
+            buckets.last.to_string(),
+            buckets.step,
+            jurisdiction.home()
+        ])
+        .map_err(shown)?;
+    let columns: Vec<String> = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut truncated = false;
+    while let Some(row) = rows.next().map_err(shown)? {
+        if out.len() == row_limit {
+            truncated = true;
+            break;
+        }
+        let mut values = Vec::with_capacity(columns.len());
+        for i in 0..columns.len() {
+            let value: duckdb::types::Value = row.get(i).map_err(shown)?;
+            values.push(json_value(value));
+        }
+        out.push(values);
+    }
+    Ok(kpi_api::QueryResult {
+        columns,
+        rows: out,
+        truncated,
+        row_limit,
+        millis: started.elapsed().as_millis() as u64,
+    })
+}
+
+/// A DuckDB value as JSON: numbers stay numbers, times become ISO text, the rest its SQL text.
+fn json_value(value: duckdb::types::Value) -> serde_json::Value {
+    use duckdb::types::Value as V;
+    use serde_json::Value as J;
+    let number = |f: f64| {
+        serde_json::Number::from_f64(f)
+            .map(J::Number)
+            .unwrap_or(J::Null)
+    };
+    match value {
+        V::Null => J::Null,
+        V::Boolean(b) => J::Bool(b),
+        V::TinyInt(n) => J::from(n),
+        V::SmallInt(n) => J::from(n),
+        V::Int(n) => J::from(n),
+        V::BigInt(n) => J::from(n),
+        V::UTinyInt(n) => J::from(n),
+        V::USmallInt(n) => J::from(n),
+        V::UInt(n) => J::from(n),
+        V::UBigInt(n) => J::from(n),
+        V::HugeInt(n) => J::String(n.to_string()),
+        V::Float(f) => number(f as f64),
+        V::Double(f) => number(f),
+        V::Decimal(d) => d.to_string().parse::<f64>().map(number).unwrap_or(J::Null),
+        V::Text(t) => J::String(t),
+        V::Date32(days) => chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)
+            .map(|d| J::String(d.to_string()))
+            .unwrap_or(J::Null),
+        V::Timestamp(unit, n) => {
+            let micros = match unit {
+                duckdb::types::TimeUnit::Second => n.saturating_mul(1_000_000),
+                duckdb::types::TimeUnit::Millisecond => n.saturating_mul(1_000),
+                duckdb::types::TimeUnit::Microsecond => n,
+                duckdb::types::TimeUnit::Nanosecond => n / 1_000,
+            };
+            chrono::DateTime::from_timestamp_micros(micros)
+                .map(|t| J::String(t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string()))
+                .unwrap_or(J::Null)
+        }
+        other => J::String(format!("{other:?}")),
+    }
 }
 
 #[cfg(test)]
@@ -638,7 +769,7 @@ mod rollup_tests {
         let buckets = Buckets::grain(Grain::Week, d("2021-03-01"), d("2021-03-07"));
         state
             .db
-            .with(|c| evaluate(c, &kpi, scope, &buckets))
+            .with(|c| evaluate(c, &kpi, scope, &buckets, &Jurisdiction::operator()))
             .unwrap()
     }
 
@@ -715,7 +846,7 @@ mod rollup_tests {
         let later = Buckets::grain(Grain::Week, d("2021-06-07"), d("2021-06-13"));
         let cells = state
             .db
-            .with(|c| evaluate(c, &kpi, Scope::Unit("c"), &later))
+            .with(|c| evaluate(c, &kpi, Scope::Unit("c"), &later, &Jurisdiction::operator()))
             .unwrap();
         assert!(cells.iter().all(|c| c.value.is_none()));
     }
@@ -736,7 +867,7 @@ mod rollup_tests {
             "-- id: broken\n-- title: Broken\n-- unit: count\n-- direction: lower\n\nSELECT grp, period, count(*) AS value\nFROM appeals JOIN periods ON true\nWHERE no_such_column > 1\nGROUP BY ALL\n",
         )
         .unwrap();
-        let catalog = state.db.with(|c| Ok(load_dir(c, &queries))).unwrap();
+        let catalog = load_dir(&state.db, &queries, Duration::from_secs(5));
         assert!(catalog.kpis.contains_key("appeal_on_time_share"));
         assert!(!catalog.kpis.contains_key("broken"));
         let err = catalog

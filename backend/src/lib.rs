@@ -9,19 +9,28 @@
 //! - [`import`]: CSV and Parquet exports into tables, one transaction per file.
 //! - [`kpi`]: KPI files: header, validation, and evaluation at any level of the org tree.
 //! - [`boards`]: boards of KPI tiles and their evaluation.
-//! - [`seed`]: the embedded default: generated seed exports, imported into an empty database.
+//! - [`seed`]: the embedded default: generated seed exports and demo accounts, imported into an
+//!   empty database.
+//! - [`auth`]: users, Argon2id passwords, sessions, the sign-in rate limit, and jurisdictions.
+//! - [`sandbox`]: what analysts' SQL may say and what the engine may do.
+//! - [`audit`]: the audit log.
+//! - [`openapi`]: the description of the API served at `/api/openapi.json`.
 //! - [`error`]: the error type and its HTTP status.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod boards;
 pub mod db;
 pub mod error;
 pub mod import;
 pub mod kpi;
+pub mod openapi;
 pub mod routes;
+pub mod sandbox;
 pub mod seed;
 
-pub use app::{AppState, Application, Config};
+pub use app::{AppState, Application, Config, Limits};
 pub use error::{Error, Result};
 
 #[cfg(test)]

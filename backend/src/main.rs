@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use kpi_backend::{AppState, Application, Config};
+use kpi_api::{NewUser, UserRole};
+use kpi_backend::{auth, AppState, Application, Config, Limits};
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +44,28 @@ enum Command {
         /// The seed scale: 1 is about a million appeals.
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
+        /// A KPI evaluation or an analyst's query is stopped after this many seconds.
+        #[arg(long, default_value_t = 10.0)]
+        query_seconds: f64,
+        /// The most rows an analyst's query returns.
+        #[arg(long, default_value_t = 10_000)]
+        query_rows: usize,
+        /// DuckDB's memory limit for all queries together.
+        #[arg(long, default_value = "4GB")]
+        memory_limit: String,
+        /// How long a sign-in lasts.
+        #[arg(long, default_value_t = 8.0)]
+        session_hours: f64,
+    },
+    /// Manage users (the server must not be running: DuckDB lets one process open the file).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Print the newest entries of the audit log.
+    Audit {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
     },
     /// Import export files (CSV or Parquet), each in one transaction.
     Import {
@@ -60,6 +83,26 @@ enum Command {
     Check,
 }
 
+#[derive(Subcommand)]
+enum UserAction {
+    /// Add a user; the password is read from the first line of standard input.
+    Add {
+        name: String,
+        /// governor, mayor, department_head, analyst or admin.
+        #[arg(long)]
+        role: String,
+        /// The root of the user's jurisdiction (an org unit id); required except for admins.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Set a user's password (read from standard input) and end their sessions.
+    ResetPassword { name: String },
+    /// List the users.
+    List,
+}
+
 fn config(cli: &Cli, host: String, port: u16, dist: PathBuf) -> Config {
     Config {
         database: Some(cli.database.clone()),
@@ -67,7 +110,17 @@ fn config(cli: &Cli, host: String, port: u16, dist: PathBuf) -> Config {
         dist,
         host,
         port,
+        limits: Limits::default(),
     }
+}
+
+/// The first line of standard input, without its line end.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 #[tokio::main]
@@ -96,8 +149,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dist,
             seed,
             scale,
+            query_seconds,
+            query_rows,
+            memory_limit,
+            session_hours,
         } => {
-            let config = config(&cli, host.clone(), *port, dist.clone());
+            let mut config = config(&cli, host.clone(), *port, dist.clone());
+            if !(*query_seconds > 0.0 && *session_hours > 0.0) {
+                anyhow::bail!("--query-seconds and --session-hours must be positive");
+            }
+            config.limits = Limits {
+                query_time: std::time::Duration::from_secs_f64(*query_seconds),
+                query_rows: *query_rows,
+                memory: memory_limit.clone(),
+                session_ttl: std::time::Duration::from_secs_f64(session_hours * 3600.0),
+            };
             let state = blocking(move || Ok(AppState::new(config)?)).await?;
             if let Some(dir) = seed.clone() {
                 let (s, scale) = (Arc::clone(&state), *scale);
@@ -109,10 +175,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     dist.display()
                 );
             }
+            let users = {
+                let s = Arc::clone(&state);
+                blocking(move || Ok(s.db.with(auth::list_users)?.len())).await?
+            };
+            if users == 0 {
+                tracing::warn!(
+                    "no users yet: nobody can sign in. Add an admin with: scripts/kpiboard user add NAME --role admin (the password on standard input)"
+                );
+            }
             let app = Application::with_state(state).await?;
             let addr = app.addr();
             println!();
             println!("KPI boards are ready: http://{addr}/boards/overview?unit=perm");
+            println!(
+                "Sign in as mayor.perm (password {}); the README lists every demo account.",
+                kpi_backend::seed::DEMO_PASSWORD
+            );
             println!();
             app.run().await;
             Ok(ExitCode::SUCCESS)
@@ -161,6 +240,101 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     s.units, s.appeals, s.service_cases, s.staffing_rows, s.files.len(), out.display(),
                     started.elapsed().as_secs_f64()
                 );
+                Ok(ExitCode::SUCCESS)
+            })
+            .await
+        }
+        Command::User { action } => {
+            let config = config(&cli, String::new(), 0, PathBuf::new());
+            let action = match action {
+                UserAction::Add {
+                    name,
+                    role,
+                    unit,
+                    display_name,
+                } => {
+                    let role = UserRole::parse(role).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--role: '{role}' is not one of governor, mayor, department_head, analyst, admin"
+                        )
+                    })?;
+                    Some(NewUser {
+                        name: name.clone(),
+                        display_name: display_name.clone(),
+                        role,
+                        home_unit: unit.clone(),
+                        password: read_password()?,
+                    })
+                }
+                _ => None,
+            };
+            let reset = match &cli.command {
+                Command::User {
+                    action: UserAction::ResetPassword { name },
+                } => Some((name.clone(), read_password()?)),
+                _ => None,
+            };
+            blocking(move || {
+                let state = AppState::new(config)?;
+                let units = state.units();
+                state.db.with(|c| {
+                    if let Some(new) = &action {
+                        let user = auth::add_user(c, new, &units)?;
+                        kpi_backend::audit::record(
+                            c,
+                            None,
+                            "user_added",
+                            &format!("{} as {} (command line)", user.name, user.role.as_str()),
+                            None,
+                        )?;
+                        println!(
+                            "added {} ({}, {})",
+                            user.name,
+                            user.role.as_str(),
+                            user.home_unit.as_deref().unwrap_or("every unit")
+                        );
+                    } else if let Some((name, password)) = &reset {
+                        auth::reset_password(c, name, password)?;
+                        kpi_backend::audit::record(
+                            c,
+                            None,
+                            "password_reset",
+                            &format!("password of {name} reset (command line)"),
+                            None,
+                        )?;
+                        println!("password of {name} reset; their sessions ended");
+                    } else {
+                        for u in auth::list_users(c)? {
+                            println!(
+                                "{:<24} {:<16} {:<20} {}",
+                                u.name,
+                                u.role.as_str(),
+                                u.home_unit.as_deref().unwrap_or("(every unit)"),
+                                u.display_name
+                            );
+                        }
+                    }
+                    Ok(())
+                })?;
+                Ok(ExitCode::SUCCESS)
+            })
+            .await
+        }
+        Command::Audit { limit } => {
+            let config = config(&cli, String::new(), 0, PathBuf::new());
+            let limit = *limit;
+            blocking(move || {
+                let state = AppState::new(config)?;
+                for e in state.db.with(|c| kpi_backend::audit::recent(c, limit))? {
+                    println!(
+                        "{} {:<16} {:<20} {:<16} {}",
+                        e.at,
+                        e.action,
+                        e.actor.as_deref().unwrap_or("-"),
+                        e.ip.as_deref().unwrap_or("-"),
+                        e.detail
+                    );
+                }
                 Ok(ExitCode::SUCCESS)
             })
             .await

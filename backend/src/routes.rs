@@ -1,26 +1,41 @@
 //! HTTP: every route's filter in one place, one plain async handler per route, and one `recover`
 //! that turns every rejection into the same JSON error body.
+//!
+//! Access is decided here once, by filters: [`signed_in`] turns the session cookie into an
+//! [`Access`] (401 without one, 403 when a state-changing request lacks the CSRF token), and
+//! every data handler takes that `Access`: units come through [`Access::unit`] (403 outside the
+//! jurisdiction) and every KPI evaluation takes its [`Jurisdiction`].
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Buf;
 use chrono::NaiveDate;
 use futures_util::StreamExt;
-use kpi_api::{ApiError, ChildValue, Children, Grain, Health, KpiList, Series, TableRows, Unit};
+use kpi_api::{
+    ApiError, ChildValue, Children, Grain, Health, KpiList, LoginRequest, NewUser, PasswordReset,
+    QueryRequest, Series, TableRows, Unit, UserRole, CSRF_HEADER, SESSION_COOKIE,
+};
 use tokio::io::AsyncWriteExt;
-use warp::http::StatusCode;
+use warp::http::{Method, StatusCode};
 use warp::{Filter, Rejection, Reply};
 
 use crate::app::AppState;
+use crate::audit;
+use crate::auth::{self, Access, Jurisdiction, Reach};
 use crate::boards;
-use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::import::Importer;
 use crate::kpi::{self, Buckets, Scope};
 
 /// The largest export `POST /api/imports` accepts.
 const MAX_UPLOAD_BYTES: u64 = 2 << 30;
+/// The largest JSON body any other POST accepts.
+const MAX_JSON_BYTES: u64 = 256 * 1024;
+/// The most audit entries one request returns.
+const MAX_AUDIT_ENTRIES: usize = 1000;
 
 fn with_state(
     state: Arc<AppState>,
@@ -30,62 +45,217 @@ fn with_state(
 
 type Params = HashMap<String, String>;
 
+/// The caller's address as text, for the audit log and the sign-in limit.
+fn client_ip(addr: Option<SocketAddr>) -> Option<String> {
+    addr.map(|a| a.ip().to_string())
+}
+
+/// Equal strings, compared in time that does not depend on where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A request from another site is refused outright when the browser says so.
+fn cross_site(fetch_site: &Option<String>) -> bool {
+    fetch_site.as_deref() == Some("cross-site")
+}
+
+/// The signed-in caller. 401 without a live session; for any method but GET and HEAD, 403 unless
+/// the request carries the session's CSRF token in the `x-csrf-token` header.
+fn signed_in(state: Arc<AppState>) -> impl Filter<Extract = (Access,), Error = Rejection> + Clone {
+    warp::cookie::optional::<String>(SESSION_COOKIE)
+        .and(warp::method())
+        .and(warp::header::optional::<String>(CSRF_HEADER))
+        .and(warp::header::optional::<String>("sec-fetch-site"))
+        .and(with_state(state))
+        .and_then(
+            |token: Option<String>,
+             method: Method,
+             csrf: Option<String>,
+             fetch_site: Option<String>,
+             state: Arc<AppState>| async move {
+                let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
+                    reject(Error::Unauthenticated(
+                        "sign in first: POST /api/login".to_string(),
+                    ))
+                })?;
+                let access = state
+                    .db
+                    .run(move |c| auth::session(c, &token))
+                    .await
+                    .map_err(reject)?
+                    .ok_or_else(|| {
+                        reject(Error::Unauthenticated(
+                            "your session has ended or expired; sign in again".to_string(),
+                        ))
+                    })?;
+                if method != Method::GET && method != Method::HEAD {
+                    if cross_site(&fetch_site) {
+                        return Err(reject(Error::Csrf(
+                            "a request from another site is refused".to_string(),
+                        )));
+                    }
+                    match csrf {
+                        Some(given) if same_secret(&given, &access.csrf_token) => {}
+                        Some(_) => {
+                            return Err(reject(Error::Csrf(format!(
+                                "the {CSRF_HEADER} header does not match this session"
+                            ))))
+                        }
+                        None => {
+                            return Err(reject(Error::Csrf(format!(
+                            "a {method} needs the session's CSRF token in the {CSRF_HEADER} header"
+                        ))))
+                        }
+                    }
+                }
+                Ok::<_, Rejection>(access)
+            },
+        )
+}
+
 /// All routes: the API under /api, the frontend for everything else.
 pub fn routes(
     state: Arc<AppState>,
 ) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let params = warp::query::<Params>();
+    let user = signed_in(state.clone());
+    let json_body = || warp::body::content_length_limit(MAX_JSON_BYTES);
 
-    // GET /api/health
+    // GET /api/health (no session needed; row counts only with one)
     let health = warp::path!("health")
         .and(warp::get())
+        .and(warp::cookie::optional::<String>(SESSION_COOKIE))
         .and(with_state(state.clone()))
         .and_then(health);
+    // POST /api/login
+    let login = warp::path!("login")
+        .and(warp::post())
+        .and(warp::header::optional::<String>("content-type"))
+        .and(warp::header::optional::<String>("origin"))
+        .and(warp::header::optional::<String>("host"))
+        .and(warp::header::optional::<String>("sec-fetch-site"))
+        .and(warp::addr::remote())
+        .and(json_body())
+        .and(warp::body::bytes())
+        .and(with_state(state.clone()))
+        .and_then(login);
+    // POST /api/logout
+    let logout = warp::path!("logout")
+        .and(warp::post())
+        .and(user.clone())
+        .and(warp::cookie::<String>(SESSION_COOKIE))
+        .and(warp::addr::remote())
+        .and(with_state(state.clone()))
+        .and_then(logout);
+    // GET /api/session
+    let session = warp::path!("session")
+        .and(warp::get())
+        .and(user.clone())
+        .map(|access: Access| json(&access.session_info()));
+    // GET /api/openapi.json
+    let openapi = warp::path!("openapi.json")
+        .and(warp::get())
+        .and(user.clone())
+        .map(|_: Access| json(&crate::openapi::document()));
     // GET /api/units
     let units = warp::path!("units")
         .and(warp::get())
+        .and(user.clone())
         .and(with_state(state.clone()))
-        .and_then(units);
+        .map(|access: Access, state: Arc<AppState>| json(&access.visible_units(&state.units())));
     // GET /api/kpis
     let kpis = warp::path!("kpis")
         .and(warp::get())
+        .and(user.clone())
         .and(with_state(state.clone()))
         .and_then(kpis);
     // GET /api/kpis/{id}/values
     let values = warp::path!("kpis" / String / "values")
         .and(warp::get())
+        .and(user.clone())
         .and(params)
         .and(with_state(state.clone()))
         .and_then(kpi_values);
     // GET /api/kpis/{id}/children
     let children = warp::path!("kpis" / String / "children")
         .and(warp::get())
+        .and(user.clone())
         .and(params)
         .and(with_state(state.clone()))
         .and_then(kpi_children);
     // GET /api/boards
     let boards = warp::path!("boards")
         .and(warp::get())
+        .and(user.clone())
         .and(with_state(state.clone()))
-        .and_then(list_boards);
+        .map(|_: Access, state: Arc<AppState>| json(&*state.boards()));
     // GET /api/boards/{id}
     let board = warp::path!("boards" / String)
         .and(warp::get())
+        .and(user.clone())
         .and(params)
         .and(with_state(state.clone()))
         .and_then(get_board);
     // POST /api/imports?file=
     let import = warp::path!("imports")
         .and(warp::post())
+        .and(user.clone())
         .and(params)
+        .and(warp::addr::remote())
         .and(warp::body::stream())
         .and(with_state(state.clone()))
         .and_then(post_import);
     // GET /api/imports
     let imports = warp::path!("imports")
         .and(warp::get())
+        .and(user.clone())
         .and(with_state(state.clone()))
         .and_then(list_imports);
+    // POST /api/query
+    let query = warp::path!("query")
+        .and(warp::post())
+        .and(user.clone())
+        .and(warp::addr::remote())
+        .and(json_body())
+        .and(warp::body::json())
+        .and(with_state(state.clone()))
+        .and_then(post_query);
+    // GET /api/users
+    let users = warp::path!("users")
+        .and(warp::get())
+        .and(user.clone())
+        .and(with_state(state.clone()))
+        .and_then(list_users);
+    // POST /api/users
+    let add_user = warp::path!("users")
+        .and(warp::post())
+        .and(user.clone())
+        .and(warp::addr::remote())
+        .and(json_body())
+        .and(warp::body::json())
+        .and(with_state(state.clone()))
+        .and_then(add_user);
+    // POST /api/users/{name}/password
+    let reset = warp::path!("users" / String / "password")
+        .and(warp::post())
+        .and(user.clone())
+        .and(warp::addr::remote())
+        .and(json_body())
+        .and(warp::body::json())
+        .and(with_state(state.clone()))
+        .and_then(reset_password);
+    // GET /api/audit?limit=
+    let audit_log = warp::path!("audit")
+        .and(warp::get())
+        .and(user.clone())
+        .and(params)
+        .and(with_state(state.clone()))
+        .and_then(audit_log);
     // Anything else under /api is a JSON 404, never the frontend's page.
     let api_unknown =
         warp::any().and_then(|| async { Err::<String, _>(warp::reject::not_found()) });
@@ -93,6 +263,10 @@ pub fn routes(
     // refused API request can never fall through to the frontend's index.html.
     let api = warp::path("api").and(
         health
+            .or(login)
+            .or(logout)
+            .or(session)
+            .or(openapi)
             .or(units)
             .or(kpis)
             .or(values)
@@ -101,6 +275,11 @@ pub fn routes(
             .or(board)
             .or(import)
             .or(imports)
+            .or(query)
+            .or(users)
+            .or(add_user)
+            .or(reset)
+            .or(audit_log)
             .or(api_unknown)
             .recover(recover),
     );
@@ -112,6 +291,12 @@ pub fn routes(
 
     api.or(frontend)
         .recover(recover)
+        .with(warp::reply::with::header(
+            "x-content-type-options",
+            "nosniff",
+        ))
+        .with(warp::reply::with::header("x-frame-options", "DENY"))
+        .with(warp::reply::with::header("referrer-policy", "same-origin"))
         .with(warp::log("kpiboard"))
 }
 
@@ -123,10 +308,48 @@ fn reject(e: Error) -> Rejection {
     warp::reject::custom(e)
 }
 
+/// Writes the audit entry; a failure to write it is logged, never the request's failure.
+async fn record(
+    state: &Arc<AppState>,
+    actor: Option<String>,
+    action: &'static str,
+    detail: String,
+    ip: Option<String>,
+) {
+    let result = state
+        .db
+        .run(move |c| audit::record(c, actor.as_deref(), action, &detail, ip.as_deref()))
+        .await;
+    if let Err(e) = result {
+        tracing::warn!("cannot write the audit log: {e}");
+    }
+}
+
 /// GET /api/health
-async fn health(state: Arc<AppState>) -> Result<impl Reply, Rejection> {
-    let rows = state.db.run(Db::table_rows).await.map_err(reject)?;
-    let (data_from, data_to) = state.data_range();
+async fn health(token: Option<String>, state: Arc<AppState>) -> Result<impl Reply, Rejection> {
+    let access = match token {
+        Some(token) => state
+            .db
+            .run(move |c| auth::session(c, &token))
+            .await
+            .map_err(reject)?,
+        None => None,
+    };
+    let counts = match access {
+        Some(access) => {
+            let state2 = Arc::clone(&state);
+            tokio::task::spawn_blocking(move || state2.scoped_counts(&access.jurisdiction()))
+                .await
+                .map_err(|e| reject(Error::Internal(e.to_string())))?
+                .map_err(reject)?
+        }
+        None => crate::app::ScopedCounts {
+            rows: Vec::new(),
+            from: None,
+            to: None,
+        },
+    };
+    let (rows, data_from, data_to) = (counts.rows, counts.from, counts.to);
     Ok(json(&Health {
         data_from,
         data_to,
@@ -139,13 +362,140 @@ async fn health(state: Arc<AppState>) -> Result<impl Reply, Rejection> {
     }))
 }
 
-/// GET /api/units
-async fn units(state: Arc<AppState>) -> Result<impl Reply, Rejection> {
-    Ok(json(&*state.units()))
+/// The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site sends it),
+/// and gone after `max_age` seconds.
+fn session_cookie(value: &str, max_age: u64) -> String {
+    format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
+}
+
+/// POST /api/login
+#[allow(clippy::too_many_arguments)]
+async fn login(
+    content_type: Option<String>,
+    origin: Option<String>,
+    host: Option<String>,
+    fetch_site: Option<String>,
+    addr: Option<SocketAddr>,
+    body: bytes::Bytes,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    // Sign-in changes who the browser is: only this site's own page may ask. A form on another
+    // site cannot send JSON, and a browser names the page's origin.
+    if !content_type
+        .as_deref()
+        .is_some_and(|c| c.starts_with("application/json"))
+    {
+        return Err(reject(Error::bad_parameter(
+            "content-type",
+            "send the credentials as application/json",
+        )));
+    }
+    let foreign_origin = match (&origin, &host) {
+        (Some(origin), Some(host)) => {
+            origin != "null" && origin.split("://").nth(1) != Some(host.as_str())
+        }
+        (Some(origin), None) => origin != "null",
+        _ => false,
+    };
+    if foreign_origin || cross_site(&fetch_site) {
+        return Err(reject(Error::Csrf(
+            "a sign-in from another site is refused".to_string(),
+        )));
+    }
+    let request: LoginRequest = serde_json::from_slice(&body).map_err(|e| {
+        reject(Error::bad_parameter(
+            "body",
+            format!("expected {{\"user\": ..., \"password\": ...}}: {e}"),
+        ))
+    })?;
+    let ip = client_ip(addr);
+    let name = request.user.trim().to_string();
+    if let Err(e) = state.login_limiter.check(&name, ip.as_deref()) {
+        record(
+            &state,
+            Some(name),
+            "login_refused",
+            e.to_string(),
+            ip.clone(),
+        )
+        .await;
+        return Err(reject(e));
+    }
+    let ttl = state.config.limits.session_ttl;
+    let attempt = {
+        let name = name.clone();
+        state
+            .db
+            .run(move |c| auth::login(c, &name, &request.password, ttl))
+            .await
+    };
+    match attempt {
+        Ok((token, access)) => {
+            state.login_limiter.succeeded(&name);
+            record(
+                &state,
+                Some(name),
+                "login",
+                format!(
+                    "signed in as {} of {}",
+                    access.role.as_str(),
+                    access.home.as_deref().unwrap_or("every unit")
+                ),
+                ip,
+            )
+            .await;
+            Ok(warp::reply::with_header(
+                json(&access.session_info()),
+                "set-cookie",
+                session_cookie(&token, ttl.as_secs()),
+            ))
+        }
+        Err(e) => {
+            if matches!(e, Error::BadCredentials) {
+                state.login_limiter.failed(&name, ip.as_deref());
+                record(
+                    &state,
+                    Some(name),
+                    "login_failed",
+                    "wrong user name or password".to_string(),
+                    ip,
+                )
+                .await;
+            }
+            Err(reject(e))
+        }
+    }
+}
+
+/// POST /api/logout
+async fn logout(
+    access: Access,
+    token: String,
+    addr: Option<SocketAddr>,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    state
+        .db
+        .run(move |c| auth::logout(c, &token))
+        .await
+        .map_err(reject)?;
+    record(
+        &state,
+        Some(access.user),
+        "logout",
+        "signed out".to_string(),
+        client_ip(addr),
+    )
+    .await;
+    Ok(warp::reply::with_header(
+        warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT),
+        "set-cookie",
+        session_cookie("", 0),
+    ))
 }
 
 /// GET /api/kpis
-async fn kpis(state: Arc<AppState>) -> Result<impl Reply, Rejection> {
+async fn kpis(_: Access, state: Arc<AppState>) -> Result<impl Reply, Rejection> {
     let catalog = state.catalog();
     Ok(json(&KpiList {
         kpis: catalog.kpis.values().map(|k| k.def.clone()).collect(),
@@ -161,33 +511,20 @@ struct Request {
     grain: Grain,
 }
 
-fn parse_request(state: &AppState, params: &Params, allowed: &[&str]) -> Result<Request> {
-    if let Some(unknown) = params.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(Error::bad_parameter(
-            unknown,
-            format!("unknown parameter; expected {}", allowed.join(", ")),
-        ));
-    }
-    let unit_id = params
-        .get("unit")
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| Error::bad_parameter("unit", "required, e.g. unit=perm"))?;
-    let unit = state
-        .unit(unit_id)
-        .ok_or_else(|| Error::bad_parameter("unit", format!("no unit with id '{unit_id}'")))?;
-    let date = |name: &str| -> Result<Option<NaiveDate>> {
-        match params.get(name) {
-            None => Ok(None),
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| {
-                    Error::bad_parameter(name, format!("'{text}' is not a date YYYY-MM-DD"))
-                }),
-        }
-    };
+fn parse_date(name: &str, text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Error::bad_parameter(name, format!("'{text}' is not a date YYYY-MM-DD")))
+}
+
+/// The period asked for (defaulting to the last full quarter with data), checked.
+fn period(
+    state: &AppState,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<(NaiveDate, NaiveDate)> {
     let (default_from, default_to) = state.default_period();
-    let from = date("from")?.unwrap_or(default_from);
-    let to = date("to")?.unwrap_or(default_to);
+    let from = from.unwrap_or(default_from);
+    let to = to.unwrap_or(default_to);
     if from > to {
         return Err(Error::bad_parameter(
             "from",
@@ -200,14 +537,44 @@ fn parse_request(state: &AppState, params: &Params, allowed: &[&str]) -> Result<
             "the period may span at most 20 years",
         ));
     }
+    Ok((from, to))
+}
+
+fn parse_grain(text: &str) -> Result<Grain> {
+    Grain::parse(text).ok_or_else(|| {
+        Error::bad_parameter(
+            "grain",
+            format!("'{text}' is not one of week, month, quarter, year"),
+        )
+    })
+}
+
+fn parse_request(
+    state: &AppState,
+    access: &Access,
+    params: &Params,
+    allowed: &[&str],
+) -> Result<Request> {
+    if let Some(unknown) = params.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(Error::bad_parameter(
+            unknown,
+            format!("unknown parameter; expected {}", allowed.join(", ")),
+        ));
+    }
+    let unit_id = params
+        .get("unit")
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| Error::bad_parameter("unit", "required, e.g. unit=perm"))?;
+    let unit = state.unit_for(access, unit_id)?;
+    let from = params
+        .get("from")
+        .map(|t| parse_date("from", t))
+        .transpose()?;
+    let to = params.get("to").map(|t| parse_date("to", t)).transpose()?;
+    let (from, to) = period(state, from, to)?;
     let grain = match params.get("grain") {
         None => Grain::Week,
-        Some(g) => Grain::parse(g).ok_or_else(|| {
-            Error::bad_parameter(
-                "grain",
-                format!("'{g}' is not one of week, month, quarter, year"),
-            )
-        })?,
+        Some(g) => parse_grain(g)?,
     };
     Ok(Request {
         unit,
@@ -237,14 +604,24 @@ fn find_kpi(state: &AppState, id: &str) -> Result<kpi::Kpi> {
 /// GET /api/kpis/{id}/values
 async fn kpi_values(
     id: String,
+    access: Access,
     params: Params,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    let req = parse_request(&state, &params, &["unit", "from", "to", "grain"]).map_err(reject)?;
-    let kpi = find_kpi(&state, &id).map_err(reject)?;
-    let points = boards::series(&state, kpi, &req.unit.id, req.grain, req.from, req.to)
-        .await
+    let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
         .map_err(reject)?;
+    let kpi = find_kpi(&state, &id).map_err(reject)?;
+    let points = boards::series(
+        &state,
+        kpi,
+        &req.unit.id,
+        req.grain,
+        req.from,
+        req.to,
+        &access.jurisdiction(),
+    )
+    .await
+    .map_err(reject)?;
     Ok(json(&Series {
         kpi: id,
         unit: req.unit.id,
@@ -258,10 +635,12 @@ async fn kpi_values(
 /// GET /api/kpis/{id}/children
 async fn kpi_children(
     id: String,
+    access: Access,
     params: Params,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    let req = parse_request(&state, &params, &["unit", "from", "to", "grain"]).map_err(reject)?;
+    let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
+        .map_err(reject)?;
     let kpi = find_kpi(&state, &id).map_err(reject)?;
     let whole = Buckets {
         start: req.from,
@@ -270,19 +649,21 @@ async fn kpi_children(
     };
     let unit_id = req.unit.id.clone();
     let def = kpi.def.clone();
+    let jurisdiction: Jurisdiction = access.jurisdiction();
     let (cells, total) = state
         .db
-        .run(move |c| {
-            let cells = kpi::evaluate(c, &kpi, Scope::ChildrenOf(&unit_id), &whole)?;
-            let total = kpi::evaluate(c, &kpi, Scope::Unit(&unit_id), &whole)?;
+        .run_limited(state.config.limits.query_time, move |c| {
+            let cells = kpi::evaluate(c, &kpi, Scope::ChildrenOf(&unit_id), &whole, &jurisdiction)?;
+            let total = kpi::evaluate(c, &kpi, Scope::Unit(&unit_id), &whole, &jurisdiction)?;
             Ok((cells, total.first().and_then(|t| t.value)))
         })
         .await
         .map_err(reject)?;
-    let children = state
-        .units()
+    let units = state.units();
+    let children = units
         .iter()
         .filter(|u| u.parent_id.as_deref() == Some(req.unit.id.as_str()))
+        .filter(|u| access.reach(&units, &u.id) != Reach::Outside)
         .map(|u| {
             let value = cells.iter().find(|c| c.grp == u.id).and_then(|c| c.value);
             ChildValue {
@@ -302,14 +683,10 @@ async fn kpi_children(
     }))
 }
 
-/// GET /api/boards
-async fn list_boards(state: Arc<AppState>) -> Result<impl Reply, Rejection> {
-    Ok(json(&*state.boards()))
-}
-
 /// GET /api/boards/{id}
 async fn get_board(
     id: String,
+    access: Access,
     params: Params,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
@@ -319,19 +696,34 @@ async fn get_board(
         .find(|b| b.id == id)
         .cloned()
         .ok_or_else(|| reject(Error::NotFound(format!("no board with id '{id}'"))))?;
-    let req = parse_request(&state, &params, &["unit", "from", "to", "grain"]).map_err(reject)?;
-    let board = boards::board(&state, &summary, req.unit, req.grain, req.from, req.to)
-        .await
+    let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
         .map_err(reject)?;
+    let board = boards::board(
+        &state,
+        &summary,
+        req.unit,
+        req.grain,
+        req.from,
+        req.to,
+        &access.jurisdiction(),
+    )
+    .await
+    .map_err(reject)?;
     Ok(json(&board))
 }
 
-/// POST /api/imports?file=NAME — the body is the export file, CSV or Parquet.
+/// POST /api/imports?file=NAME — the body is the export file, CSV or Parquet. Admins import
+/// anything; analysts import rows of their own jurisdiction's units.
 async fn post_import(
+    access: Access,
     params: Params,
+    addr: Option<SocketAddr>,
     mut body: impl futures_util::Stream<Item = Result<impl Buf, warp::Error>> + Unpin + Send,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Admin, UserRole::Analyst], "importing exports")
+        .map_err(reject)?;
     let name = params
         .get("file")
         .filter(|f| !f.is_empty())
@@ -378,10 +770,20 @@ async fn post_import(
         Ok(()) => {
             let state2 = Arc::clone(&state);
             let path = tmp.clone();
-            tokio::task::spawn_blocking(move || state2.import(&path, &name))
-                .await
-                .map_err(|e| Error::Internal(e.to_string()))
-                .and_then(|r| r)
+            let ip = client_ip(addr);
+            tokio::task::spawn_blocking(move || {
+                let by = Importer {
+                    user: Some(&access.user),
+                    jurisdiction: match access.role {
+                        UserRole::Admin => None,
+                        _ => access.home.as_deref(),
+                    },
+                };
+                state2.import_by(&path, &name, by, ip.as_deref())
+            })
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))
+            .and_then(|r| r)
         }
         Err(e) => Err(e),
     };
@@ -395,34 +797,33 @@ async fn post_import(
     Ok(warp::reply::with_status(json(&report), status))
 }
 
+/// A fresh file in the staging folder: the only folder the engine may read (for Parquet).
 fn tempfile_path(state: &AppState) -> std::path::PathBuf {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let dir = state
-        .config
-        .database
-        .as_ref()
-        .and_then(|p| p.parent().map(|d| d.to_path_buf()))
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or_else(std::env::temp_dir);
-    dir.join(format!(
+    state.db.staging_dir().join(format!(
         ".upload-{}-{}",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     ))
 }
 
-/// GET /api/imports
-async fn list_imports(state: Arc<AppState>) -> Result<impl Reply, Rejection> {
+/// GET /api/imports — admins see every import, analysts their own.
+async fn list_imports(access: Access, state: Arc<AppState>) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Admin, UserRole::Analyst], "the import history")
+        .map_err(reject)?;
+    let only = (access.role != UserRole::Admin).then(|| access.user.clone());
     let rows = state
         .db
-        .run(|c| {
+        .run(move |c| {
             let mut stmt = c.prepare(
-                "SELECT file, table_name, sha256, rows, inserted, updated, CAST(imported_at AS VARCHAR)
-                 FROM main.imports ORDER BY imported_at DESC",
+                "SELECT file, table_name, sha256, rows, inserted, updated, CAST(imported_at AS VARCHAR), imported_by
+                 FROM main.imports WHERE CAST($1 AS VARCHAR) IS NULL OR imported_by = CAST($1 AS VARCHAR)
+                 ORDER BY imported_at DESC",
             )?;
             let rows = stmt
-                .query_map([], |r| {
+                .query_map([&only], |r| {
                     Ok(serde_json::json!({
                         "file": r.get::<_, String>(0)?,
                         "table": r.get::<_, String>(1)?,
@@ -431,6 +832,7 @@ async fn list_imports(state: Arc<AppState>) -> Result<impl Reply, Rejection> {
                         "inserted": r.get::<_, i64>(4)?,
                         "updated": r.get::<_, i64>(5)?,
                         "imported_at": r.get::<_, String>(6)?,
+                        "imported_by": r.get::<_, Option<String>>(7)?,
                     }))
                 })?
                 .collect::<duckdb::Result<Vec<_>>>()?;
@@ -441,11 +843,173 @@ async fn list_imports(state: Arc<AppState>) -> Result<impl Reply, Rejection> {
     Ok(json(&rows))
 }
 
+/// POST /api/query — an analyst's SELECT over the jurisdiction, in the sandbox.
+async fn post_query(
+    access: Access,
+    addr: Option<SocketAddr>,
+    request: QueryRequest,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Analyst, UserRole::Admin], "running SQL")
+        .map_err(reject)?;
+    let unit = state.unit_for(&access, &request.unit).map_err(reject)?;
+    let (from, to) = period(&state, request.from, request.to).map_err(reject)?;
+    let buckets = Buckets::grain(request.grain.unwrap_or(Grain::Week), from, to);
+    let limits = state.config.limits.clone();
+    let jurisdiction = access.jurisdiction();
+    let sql = request.sql.clone();
+    let result = state
+        .db
+        .run_limited(limits.query_time, move |c| {
+            kpi::run_query(
+                c,
+                &sql,
+                &unit.id,
+                &buckets,
+                &jurisdiction,
+                limits.query_rows,
+            )
+        })
+        .await;
+    let excerpt: String = request.sql.chars().take(500).collect();
+    let (action, detail) = match &result {
+        Ok(r) => (
+            "query_run",
+            format!(
+                "unit {}: {} rows in {} ms: {excerpt}",
+                request.unit,
+                r.rows.len(),
+                r.millis
+            ),
+        ),
+        Err(e) => (
+            "query_refused",
+            format!("unit {}: {e}: {excerpt}", request.unit),
+        ),
+    };
+    record(&state, Some(access.user), action, detail, client_ip(addr)).await;
+    Ok(json(&result.map_err(reject)?))
+}
+
+/// GET /api/users (admins)
+async fn list_users(access: Access, state: Arc<AppState>) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Admin], "the user list")
+        .map_err(reject)?;
+    let users = state.db.run(auth::list_users).await.map_err(reject)?;
+    Ok(json(&users))
+}
+
+/// POST /api/users (admins)
+async fn add_user(
+    access: Access,
+    addr: Option<SocketAddr>,
+    new: NewUser,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Admin], "adding users")
+        .map_err(reject)?;
+    let units = state.units();
+    let request = new.clone();
+    let user = state
+        .db
+        .run(move |c| auth::add_user(c, &request, &units))
+        .await
+        .map_err(reject)?;
+    record(
+        &state,
+        Some(access.user),
+        "user_added",
+        format!(
+            "{} as {} of {}",
+            user.name,
+            user.role.as_str(),
+            user.home_unit.as_deref().unwrap_or("every unit")
+        ),
+        client_ip(addr),
+    )
+    .await;
+    Ok(warp::reply::with_status(json(&user), StatusCode::CREATED))
+}
+
+/// POST /api/users/{name}/password (admins)
+async fn reset_password(
+    name: String,
+    access: Access,
+    addr: Option<SocketAddr>,
+    reset: PasswordReset,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Admin], "resetting passwords")
+        .map_err(reject)?;
+    let target = name.clone();
+    state
+        .db
+        .run(move |c| auth::reset_password(c, &target, &reset.password))
+        .await
+        .map_err(reject)?;
+    record(
+        &state,
+        Some(access.user),
+        "password_reset",
+        format!("password of {name} reset; their sessions ended"),
+        client_ip(addr),
+    )
+    .await;
+    Ok(warp::reply::with_status(
+        warp::reply(),
+        StatusCode::NO_CONTENT,
+    ))
+}
+
+/// GET /api/audit?limit=N (admins), newest first.
+async fn audit_log(
+    access: Access,
+    params: Params,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Admin], "the audit log")
+        .map_err(reject)?;
+    if let Some(unknown) = params.keys().find(|k| k.as_str() != "limit") {
+        return Err(reject(Error::bad_parameter(
+            unknown,
+            "unknown parameter; expected limit",
+        )));
+    }
+    let limit = match params.get("limit") {
+        None => 200,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_AUDIT_ENTRIES).contains(n))
+            .ok_or_else(|| {
+                reject(Error::bad_parameter(
+                    "limit",
+                    format!("'{text}' is not a number from 1 to {MAX_AUDIT_ENTRIES}"),
+                ))
+            })?,
+    };
+    let entries = state
+        .db
+        .run(move |c| audit::recent(c, limit))
+        .await
+        .map_err(reject)?;
+    Ok(json(&entries))
+}
+
 /// Every rejection becomes `{"code", "message"}` with a fitting status.
-async fn recover(rejection: Rejection) -> Result<impl Reply, Infallible> {
+async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallible> {
+    let mut retry_after = None;
     let (status, code, message) = if let Some(e) = rejection.find::<Error>() {
         if e.status().is_server_error() {
             tracing::error!("{e}");
+        }
+        if let Error::RateLimited { retry_after: s } = e {
+            retry_after = Some(*s);
         }
         (e.status(), e.code(), e.to_string())
     } else if rejection.is_not_found() {
@@ -456,6 +1020,20 @@ async fn recover(rejection: Rejection) -> Result<impl Reply, Infallible> {
         )
     } else if let Some(e) = rejection.find::<warp::reject::InvalidQuery>() {
         (StatusCode::BAD_REQUEST, "bad_parameter", e.to_string())
+    } else if let Some(e) = rejection.find::<warp::filters::body::BodyDeserializeError>() {
+        (
+            StatusCode::BAD_REQUEST,
+            "bad_parameter",
+            format!("body: {e}"),
+        )
+    } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is larger than {MAX_JSON_BYTES} bytes"),
+        )
+    } else if let Some(e) = rejection.find::<warp::reject::MissingCookie>() {
+        (StatusCode::UNAUTHORIZED, "unauthenticated", e.to_string())
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
         (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -470,25 +1048,41 @@ async fn recover(rejection: Rejection) -> Result<impl Reply, Infallible> {
             format!("{rejection:?}"),
         )
     };
-    Ok(warp::reply::with_status(
+    let mut response = warp::reply::with_status(
         warp::reply::json(&ApiError {
             code: code.to_string(),
             message,
         }),
         status,
-    ))
+    )
+    .into_response();
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(
+            "retry-after",
+            warp::http::HeaderValue::from_str(&seconds.to_string())
+                .expect("digits are a valid header"),
+        );
+    }
+    Ok(response)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit::{tiny_state, APPEALS};
+    use crate::testkit::{session, tiny_state, APPEALS};
     use serde_json::Value;
 
+    /// GET as the test admin.
     async fn get(state: &Arc<AppState>, path: &str) -> (StatusCode, Value) {
+        get_as(state, "root", path).await
+    }
+
+    async fn get_as(state: &Arc<AppState>, user: &str, path: &str) -> (StatusCode, Value) {
+        let (cookie, _) = session(state, user);
         let res = warp::test::request()
             .method("GET")
             .path(path)
+            .header("cookie", cookie)
             .reply(&routes(Arc::clone(state)))
             .await;
         let body = serde_json::from_slice(res.body()).unwrap_or(Value::Null);
@@ -680,10 +1274,13 @@ mod tests {
             "{}\nn1,d1-x,portal,housing,2021-05-03 09:00:00,,,2021-05-13 09:00:00,\n",
             APPEALS.lines().next().unwrap()
         );
+        let (cookie, csrf) = session(&state, "root");
         let post = |body: String| {
             warp::test::request()
                 .method("POST")
                 .path("/api/imports?file=may.csv")
+                .header("cookie", &cookie)
+                .header("x-csrf-token", &csrf)
                 .header("content-length", body.len())
                 .body(body)
         };

@@ -4,9 +4,74 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use kpi_api::{NewUser, UserRole};
+
 use crate::app::AppState;
+use crate::auth;
 use crate::error::Result;
 use crate::import;
+
+/// The password of every demo account (listed in the README). Only the seed creates them.
+pub const DEMO_PASSWORD: &str = "kpiboard-demo";
+
+/// The demo accounts: user name, display name, role, home unit.
+pub const DEMO_USERS: &[(&str, &str, UserRole, Option<&str>)] = &[
+    (
+        "governor.perm",
+        "Governor of Perm Krai",
+        UserRole::Governor,
+        Some("perm-krai"),
+    ),
+    ("mayor.perm", "Mayor of Perm", UserRole::Mayor, Some("perm")),
+    (
+        "mayor.shymkent",
+        "Akim of Shymkent",
+        UserRole::Mayor,
+        Some("shymkent"),
+    ),
+    (
+        "head.shymkent.economy",
+        "Head of Shymkent's economy department",
+        UserRole::DepartmentHead,
+        Some("shymkent-economy"),
+    ),
+    (
+        "analyst.mashhad",
+        "Mashhad analyst",
+        UserRole::Analyst,
+        Some("mashhad"),
+    ),
+    ("admin", "Administrator", UserRole::Admin, None),
+];
+
+/// Creates the demo accounts when the database has no users at all.
+pub fn create_demo_users(state: &AppState) -> Result<usize> {
+    let units = state.units();
+    state.db.with(|c| {
+        let users: i64 = c.query_row("SELECT count(*) FROM main.users", [], |r| r.get(0))?;
+        if users > 0 {
+            return Ok(0);
+        }
+        for (name, display, role, home) in DEMO_USERS {
+            let new = NewUser {
+                name: name.to_string(),
+                display_name: Some(display.to_string()),
+                role: *role,
+                home_unit: home.map(str::to_string),
+                password: DEMO_PASSWORD.to_string(),
+            };
+            auth::add_user(c, &new, &units)?;
+        }
+        crate::audit::record(
+            c,
+            None,
+            "user_added",
+            &format!("{} demo accounts created by the seed", DEMO_USERS.len()),
+            None,
+        )?;
+        Ok(DEMO_USERS.len())
+    })
+}
 
 /// The export files in `dir`, in the order they must be imported.
 pub fn export_files(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -39,7 +104,8 @@ pub fn ensure_generated(dir: &Path, scale: f64) -> Result<()> {
     Ok(())
 }
 
-/// Imports every export of `dir` when the database has no appeals yet.
+/// Imports every export of `dir` when the database has no appeals yet, then creates the demo
+/// accounts if there are no users.
 pub fn load_if_empty(state: &AppState, dir: &Path, scale: f64) -> Result<bool> {
     let appeals: i64 = state
         .db
@@ -63,5 +129,11 @@ pub fn load_if_empty(state: &AppState, dir: &Path, scale: f64) -> Result<bool> {
         );
     }
     tracing::info!("seed import took {:.1} s", started.elapsed().as_secs_f64());
+    let created = create_demo_users(state)?;
+    if created > 0 {
+        tracing::info!(
+            "created {created} demo accounts (password: {DEMO_PASSWORD}); see the README"
+        );
+    }
     Ok(true)
 }

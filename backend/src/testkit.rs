@@ -55,6 +55,11 @@ pub fn tiny_state() -> (Arc<AppState>, tempfile::TempDir) {
         dist: dir.path().join("dist"),
         host: "127.0.0.1".to_string(),
         port: 0,
+        limits: crate::app::Limits {
+            query_time: std::time::Duration::from_secs(3),
+            query_rows: 100,
+            ..crate::app::Limits::default()
+        },
     })
     .expect("state");
     for (name, text) in [
@@ -67,5 +72,44 @@ pub fn tiny_state() -> (Arc<AppState>, tempfile::TempDir) {
         state.import(&path, name).expect("fixture imports");
     }
     state.reload_queries();
+    state
+        .db
+        .with(|c| {
+            for (name, role, home) in USERS {
+                let new = kpi_api::NewUser {
+                    name: name.to_string(),
+                    display_name: None,
+                    role: *role,
+                    home_unit: home.map(str::to_string),
+                    password: PASSWORD.to_string(),
+                };
+                crate::auth::add_user(c, &new, &state.units())?;
+            }
+            Ok(())
+        })
+        .expect("test users");
     (state, dir)
+}
+
+/// The password of every test user.
+pub const PASSWORD: &str = "test-password-1";
+
+/// Test users: an admin, a mayor of the city, the head of district 1, an analyst of district 2.
+pub const USERS: &[(&str, kpi_api::UserRole, Option<&str>)] = &[
+    ("root", kpi_api::UserRole::Admin, None),
+    ("mayor", kpi_api::UserRole::Mayor, Some("c")),
+    ("head1", kpi_api::UserRole::DepartmentHead, Some("d1")),
+    ("analyst2", kpi_api::UserRole::Analyst, Some("d2")),
+];
+
+/// A session for `user`: the cookie header value and the CSRF token.
+pub fn session(state: &AppState, user: &str) -> (String, String) {
+    let (token, access) = state
+        .db
+        .with(|c| crate::auth::login(c, user, PASSWORD, std::time::Duration::from_secs(600)))
+        .expect("test login");
+    (
+        format!("{}={token}", kpi_api::SESSION_COOKIE),
+        access.csrf_token,
+    )
 }

@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use kpi_backend::{AppState, Application, Config};
+use kpi_backend::{AppState, Application, Config, Limits};
 
 /// The scale the integration tests seed at: large enough for every KPI to have values in every
 /// city, small enough to import in a couple of seconds.
@@ -37,13 +37,21 @@ pub fn seed_dir() -> &'static Path {
 pub struct TestServer {
     pub base: String,
     pub state: Arc<AppState>,
+    /// A session of [`TEST_ADMIN`].
+    pub admin: Session,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
 impl TestServer {
-    /// Starts a server on port 0; with `seeded`, the seed exports are imported first.
+    /// Starts a server on port 0; with `seeded`, the seed exports (and demo accounts) are
+    /// imported first.
     pub async fn start(seeded: bool) -> TestServer {
+        Self::start_with(seeded, Limits::default()).await
+    }
+
+    /// [`TestServer::start`] with other limits (a short query time, a small row cap).
+    pub async fn start_with(seeded: bool, limits: Limits) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let dist = std::env::var_os("KPI_DIST")
             .map(PathBuf::from)
@@ -54,6 +62,7 @@ impl TestServer {
             dist,
             host: "127.0.0.1".to_string(),
             port: 0,
+            limits,
         };
         let state = tokio::task::spawn_blocking(move || {
             let state = AppState::new(config).expect("state");
@@ -61,6 +70,23 @@ impl TestServer {
                 kpi_backend::seed::load_if_empty(&state, seed_dir(), TEST_SCALE)
                     .expect("seed import");
             }
+            let units = state.units();
+            state
+                .db
+                .with(|c| {
+                    kpi_backend::auth::add_user(
+                        c,
+                        &kpi_api::NewUser {
+                            name: TEST_ADMIN.to_string(),
+                            display_name: None,
+                            role: kpi_api::UserRole::Admin,
+                            home_unit: None,
+                            password: TEST_PASSWORD.to_string(),
+                        },
+                        &units,
+                    )
+                })
+                .expect("test admin");
             state
         })
         .await
@@ -73,33 +99,127 @@ impl TestServer {
         tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
+        let admin = Session::sign_in(&base, TEST_ADMIN, TEST_PASSWORD)
+            .await
+            .expect("the test admin signs in");
         TestServer {
             base,
             state,
+            admin,
             _dir: dir,
             _shutdown: tx,
         }
+    }
+
+    /// Signs in as `user` with `password`.
+    pub async fn sign_in(&self, user: &str, password: &str) -> Session {
+        Session::sign_in(&self.base, user, password)
+            .await
+            .unwrap_or_else(|(status, body)| panic!("{user} cannot sign in: {status} {body}"))
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 
+    /// GET as the test admin.
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
-        let res = reqwest::get(self.url(path)).await.expect("request");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+        self.admin.get_json(path).await
+    }
+
+    /// Imports an export as the test admin.
+    pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> (u16, serde_json::Value) {
+        self.admin.upload(name, bytes).await
+    }
+}
+
+/// The admin every test server has (besides the seed's demo accounts).
+pub const TEST_ADMIN: &str = "test.admin";
+pub const TEST_PASSWORD: &str = "test-password-1";
+
+/// A signed-in client: the session cookie and the CSRF token, sent by hand.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub base: String,
+    pub cookie: String,
+    pub csrf: String,
+    pub info: serde_json::Value,
+}
+
+async fn answer(res: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+impl Session {
+    /// POST /api/login; Err carries the status and body of a refusal.
+    pub async fn sign_in(
+        base: &str,
+        user: &str,
+        password: &str,
+    ) -> Result<Session, (u16, serde_json::Value)> {
+        let res = reqwest::Client::new()
+            .post(format!("{base}/api/login"))
+            .header("content-type", "application/json")
+            .body(serde_json::json!({ "user": user, "password": password }).to_string())
+            .send()
+            .await
+            .expect("request");
+        let cookie = res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().to_string());
+        let (status, info) = answer(res).await;
+        match (status, cookie) {
+            (200, Some(cookie)) => Ok(Session {
+                base: base.to_string(),
+                cookie,
+                csrf: info["csrf_token"].as_str().unwrap_or_default().to_string(),
+                info,
+            }),
+            _ => Err((status, info)),
+        }
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let res = reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .expect("request");
+        answer(res).await
+    }
+
+    /// POSTs JSON with the session's cookie and CSRF token.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let res = reqwest::Client::new()
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request");
+        answer(res).await
     }
 
     pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> (u16, serde_json::Value) {
         let res = reqwest::Client::new()
-            .post(self.url(&format!("/api/imports?file={name}")))
+            .post(format!("{}/api/imports?file={name}", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
             .body(bytes)
             .send()
             .await
             .expect("request");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+        answer(res).await
     }
 }
 

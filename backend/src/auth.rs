@@ -1,0 +1,551 @@
+//! Users, passwords, sessions and jurisdictions.
+//!
+//! Passwords are stored as Argon2id hashes (PHC strings). A session is a random 256-bit token
+//! in an HttpOnly, SameSite=Strict cookie; the database keeps only its SHA-256, with the user, an
+//! expiry and a CSRF token that every state-changing request must send back in a header.
+//! [`Access`] is what a request knows about its caller once the session is checked: every data
+//! path takes it, and [`Access::reach`] decides which units it may see.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{NaiveDateTime, Utc};
+use duckdb::{Connection, OptionalExt};
+use kpi_api::{NewUser, SessionInfo, Unit, UserInfo, UserRole};
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// How long a session lives unless the configuration says otherwise.
+pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
+/// The shortest password an admin may set.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// The signed-in caller of a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Access {
+    pub user: String,
+    pub display_name: String,
+    pub role: UserRole,
+    /// The root of the jurisdiction; None: every unit.
+    pub home: Option<String>,
+    pub csrf_token: String,
+    pub expires_at: NaiveDateTime,
+}
+
+/// How a unit stands to a caller's jurisdiction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The unit is the home unit or under it: all of its rows are in scope.
+    Inside,
+    /// The unit is above the home unit: its numbers are computed from the home subtree only.
+    Above,
+    /// Neither: the caller sees nothing of it.
+    Outside,
+}
+
+impl Access {
+    pub fn session_info(&self) -> SessionInfo {
+        SessionInfo {
+            user: self.user.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            home_unit: self.home.clone(),
+            csrf_token: self.csrf_token.clone(),
+            expires_at: format!("{}Z", self.expires_at.format("%Y-%m-%dT%H:%M:%S")),
+        }
+    }
+
+    /// Where `unit` stands to this caller, by walking the parents in `units`.
+    pub fn reach(&self, units: &[Unit], unit: &str) -> Reach {
+        let Some(home) = self.home.as_deref() else {
+            return Reach::Inside;
+        };
+        let parents: HashMap<&str, Option<&str>> = units
+            .iter()
+            .map(|u| (u.id.as_str(), u.parent_id.as_deref()))
+            .collect();
+        let chain = |from: &str, to: &str| {
+            let mut at = Some(from);
+            let mut steps = 0;
+            while let Some(id) = at {
+                if id == to {
+                    return true;
+                }
+                steps += 1;
+                if steps > 64 {
+                    return false;
+                }
+                at = parents.get(id).copied().flatten();
+            }
+            false
+        };
+        if chain(unit, home) {
+            Reach::Inside
+        } else if chain(home, unit) {
+            Reach::Above
+        } else {
+            Reach::Outside
+        }
+    }
+
+    /// The units this caller may pick: the home unit's subtree (everything for admins).
+    pub fn visible_units(&self, units: &[Unit]) -> Vec<Unit> {
+        units
+            .iter()
+            .filter(|u| self.reach(units, &u.id) == Reach::Inside)
+            .cloned()
+            .collect()
+    }
+
+    /// The unit `id` if the caller may see numbers for it; 403 when it lies outside.
+    pub fn unit(&self, units: &[Unit], id: &str) -> Result<Unit> {
+        let unit = units
+            .iter()
+            .find(|u| u.id == id)
+            .cloned()
+            .ok_or_else(|| Error::bad_parameter("unit", format!("no unit with id '{id}'")))?;
+        match self.reach(units, id) {
+            Reach::Outside => Err(Error::Forbidden(format!(
+                "unit '{id}' is outside your jurisdiction ({} and the units under it)",
+                self.home.as_deref().unwrap_or_default()
+            ))),
+            _ => Ok(unit),
+        }
+    }
+
+    /// Refuses the request unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[UserRole], what: &str) -> Result<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(Error::Forbidden(format!(
+                "{what} is for {}; you are signed in as {}",
+                names.join(" or "),
+                self.role.as_str()
+            )))
+        }
+    }
+
+    /// The jurisdiction that scopes every query this caller runs.
+    pub fn jurisdiction(&self) -> Jurisdiction {
+        Jurisdiction(self.home.clone())
+    }
+}
+
+/// The subtree a query may read. Only an [`Access`] (or the machine's operator, through
+/// [`Jurisdiction::operator`]) makes one, and every KPI evaluation takes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Jurisdiction(Option<String>);
+
+impl Jurisdiction {
+    /// Everything: the command line, start-up validation, the seed.
+    pub fn operator() -> Jurisdiction {
+        Jurisdiction(None)
+    }
+
+    /// The home unit bound as the query's jurisdiction parameter; None reads every unit.
+    pub fn home(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+/// A PHC string of the password's Argon2id hash with a fresh salt.
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("cannot hash a password: {e}")))
+}
+
+fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash no password matches, verified when the user does not exist so that a wrong name takes
+/// as long as a wrong password.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("no user has this password").unwrap_or_default())
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+fn token_digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn check_password(password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::bad_parameter(
+            "password",
+            format!("at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if password.len() > 1024 {
+        return Err(Error::bad_parameter("password", "at most 1024 bytes"));
+    }
+    Ok(())
+}
+
+/// Adds a user after checking the name, the role's home unit and the password.
+pub fn add_user(conn: &Connection, new: &NewUser, units: &[Unit]) -> Result<UserInfo> {
+    let name = new.name.trim();
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+    {
+        return Err(Error::bad_parameter(
+            "name",
+            "1 to 64 lower-case letters, digits, dots, dashes or underscores",
+        ));
+    }
+    match (&new.home_unit, new.role) {
+        (None, UserRole::Admin) => {}
+        (None, role) => {
+            return Err(Error::bad_parameter(
+                "home_unit",
+                format!("a {} needs a home unit", role.as_str()),
+            ))
+        }
+        (Some(unit), _) => {
+            if !units.iter().any(|u| &u.id == unit) {
+                return Err(Error::bad_parameter(
+                    "home_unit",
+                    format!("no unit with id '{unit}'"),
+                ));
+            }
+        }
+    }
+    check_password(&new.password)?;
+    let exists: i64 = conn.query_row(
+        "SELECT count(*) FROM main.users WHERE name = ?",
+        [name],
+        |r| r.get(0),
+    )?;
+    if exists > 0 {
+        return Err(Error::Conflict(format!("a user named '{name}' exists")));
+    }
+    let display = new
+        .display_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(name);
+    conn.execute(
+        "INSERT INTO main.users VALUES (?, ?, ?, ?, ?, now(), now())",
+        duckdb::params![
+            name,
+            display,
+            new.role.as_str(),
+            new.home_unit,
+            hash_password(&new.password)?
+        ],
+    )?;
+    user(conn, name)?.ok_or_else(|| Error::Internal("the new user vanished".into()))
+}
+
+/// Sets a new password and ends the user's sessions.
+pub fn reset_password(conn: &Connection, name: &str, password: &str) -> Result<()> {
+    check_password(password)?;
+    let changed = conn.execute(
+        "UPDATE main.users SET password_hash = ?, password_changed_at = now() WHERE name = ?",
+        duckdb::params![hash_password(password)?, name],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound(format!("no user named '{name}'")));
+    }
+    conn.execute("DELETE FROM main.sessions WHERE user_name = ?", [name])?;
+    Ok(())
+}
+
+fn user_from_row(r: &duckdb::Row) -> duckdb::Result<(UserInfo, String)> {
+    let role: String = r.get(2)?;
+    Ok((
+        UserInfo {
+            name: r.get(0)?,
+            display_name: r.get(1)?,
+            role: UserRole::parse(&role).unwrap_or(UserRole::Governor),
+            home_unit: r.get(3)?,
+            created_at: r.get(4)?,
+            password_changed_at: r.get(5)?,
+        },
+        r.get(6)?,
+    ))
+}
+
+const USER_COLUMNS: &str = "name, display_name, role, home_unit, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ'), strftime(password_changed_at, '%Y-%m-%dT%H:%M:%SZ'), password_hash";
+
+pub fn user(conn: &Connection, name: &str) -> Result<Option<UserInfo>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {USER_COLUMNS} FROM main.users WHERE name = ?"),
+            [name],
+            user_from_row,
+        )
+        .optional()?
+        .map(|(u, _)| u))
+}
+
+pub fn list_users(conn: &Connection) -> Result<Vec<UserInfo>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {USER_COLUMNS} FROM main.users ORDER BY name"
+    ))?;
+    let users = stmt
+        .query_map([], user_from_row)?
+        .map(|r| r.map(|(u, _)| u))
+        .collect::<duckdb::Result<Vec<_>>>()?;
+    Ok(users)
+}
+
+/// Checks the password and opens a session: the cookie's token and what the caller learns.
+pub fn login(
+    conn: &Connection,
+    name: &str,
+    password: &str,
+    ttl: Duration,
+) -> Result<(String, Access)> {
+    let found = conn
+        .query_row(
+            &format!("SELECT {USER_COLUMNS} FROM main.users WHERE name = ?"),
+            [name],
+            user_from_row,
+        )
+        .optional()?;
+    let Some((user, hash)) = found else {
+        verify_password(dummy_hash(), password);
+        return Err(Error::BadCredentials);
+    };
+    if !verify_password(&hash, password) {
+        return Err(Error::BadCredentials);
+    }
+    conn.execute("DELETE FROM main.sessions WHERE expires_at < now()", [])?;
+    let token = random_hex(32);
+    let csrf = random_hex(16);
+    let expires_at = (Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_default()).naive_utc();
+    conn.execute(
+        "INSERT INTO main.sessions VALUES (?, ?, ?, now(), ?)",
+        duckdb::params![token_digest(&token), user.name, csrf, expires_at],
+    )?;
+    Ok((
+        token,
+        Access {
+            user: user.name,
+            display_name: user.display_name,
+            role: user.role,
+            home: user.home_unit,
+            csrf_token: csrf,
+            expires_at,
+        },
+    ))
+}
+
+/// The caller behind a session token, if the session exists and has not expired.
+pub fn session(conn: &Connection, token: &str) -> Result<Option<Access>> {
+    let found = conn
+        .query_row(
+            "SELECT u.name, u.display_name, u.role, u.home_unit, s.csrf_token, s.expires_at
+             FROM main.sessions s JOIN main.users u ON u.name = s.user_name
+             WHERE s.token_sha256 = ? AND s.expires_at > CAST(now() AS TIMESTAMP)",
+            [token_digest(token)],
+            |r| {
+                let role: String = r.get(2)?;
+                Ok(Access {
+                    user: r.get(0)?,
+                    display_name: r.get(1)?,
+                    role: UserRole::parse(&role).unwrap_or(UserRole::Governor),
+                    home: r.get(3)?,
+                    csrf_token: r.get(4)?,
+                    expires_at: r.get(5)?,
+                })
+            },
+        )
+        .optional()?;
+    Ok(found)
+}
+
+pub fn logout(conn: &Connection, token: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM main.sessions WHERE token_sha256 = ?",
+        [token_digest(token)],
+    )?;
+    Ok(())
+}
+
+/// Failed sign-ins counted per user name and per address over a sliding window; past the limit,
+/// sign-in is refused without looking at the password until the window has room again.
+pub struct LoginLimiter {
+    window: Duration,
+    per_name: usize,
+    per_address: usize,
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Default for LoginLimiter {
+    fn default() -> Self {
+        LoginLimiter::new(Duration::from_secs(300), 5, 20)
+    }
+}
+
+impl LoginLimiter {
+    pub fn new(window: Duration, per_name: usize, per_address: usize) -> LoginLimiter {
+        LoginLimiter {
+            window,
+            per_name,
+            per_address,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn keys(name: &str, address: Option<&str>) -> [(String, bool); 2] {
+        [
+            (format!("user:{name}"), true),
+            (format!("addr:{}", address.unwrap_or("unknown")), false),
+        ]
+    }
+
+    /// Refuses with the seconds to wait when the name or the address is over its limit.
+    pub fn check(&self, name: &str, address: Option<&str>) -> Result<()> {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().expect("limiter lock");
+        for (key, is_name) in Self::keys(name, address) {
+            let limit = if is_name {
+                self.per_name
+            } else {
+                self.per_address
+            };
+            if let Some(times) = failures.get_mut(&key) {
+                while times
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) > self.window)
+                {
+                    times.pop_front();
+                }
+                if times.len() >= limit {
+                    let oldest = *times.front().expect("non-empty");
+                    let wait = self.window.saturating_sub(now.duration_since(oldest));
+                    return Err(Error::RateLimited {
+                        retry_after: wait.as_secs().max(1),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn failed(&self, name: &str, address: Option<&str>) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().expect("limiter lock");
+        for (key, _) in Self::keys(name, address) {
+            failures.entry(key).or_default().push_back(now);
+        }
+        // Forget keys whose failures have all aged out, so the map stays small.
+        failures.retain(|_, times| {
+            times
+                .back()
+                .is_some_and(|t| now.duration_since(*t) <= self.window)
+        });
+    }
+
+    pub fn succeeded(&self, name: &str) {
+        let mut failures = self.failures.lock().expect("limiter lock");
+        failures.remove(&format!("user:{name}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kpi_api::UnitKind;
+
+    fn unit(id: &str, parent: Option<&str>) -> Unit {
+        Unit {
+            id: id.to_string(),
+            parent_id: parent.map(str::to_string),
+            kind: UnitKind::City,
+            name: id.to_string(),
+            population: None,
+        }
+    }
+
+    fn access(home: Option<&str>) -> Access {
+        Access {
+            user: "u".into(),
+            display_name: "U".into(),
+            role: UserRole::Mayor,
+            home: home.map(str::to_string),
+            csrf_token: "t".into(),
+            expires_at: Utc::now().naive_utc(),
+        }
+    }
+
+    #[test]
+    fn reach_is_inside_the_subtree_above_it_on_the_path_and_outside_elsewhere() {
+        let units = vec![
+            unit("r", None),
+            unit("c", Some("r")),
+            unit("d1", Some("c")),
+            unit("d2", Some("c")),
+            unit("d1-x", Some("d1")),
+            unit("other", None),
+        ];
+        let a = access(Some("d1"));
+        assert_eq!(a.reach(&units, "d1"), Reach::Inside);
+        assert_eq!(a.reach(&units, "d1-x"), Reach::Inside);
+        assert_eq!(a.reach(&units, "c"), Reach::Above);
+        assert_eq!(a.reach(&units, "r"), Reach::Above);
+        assert_eq!(a.reach(&units, "d2"), Reach::Outside);
+        assert_eq!(a.reach(&units, "other"), Reach::Outside);
+        let visible: Vec<String> = a.visible_units(&units).into_iter().map(|u| u.id).collect();
+        assert_eq!(visible, vec!["d1", "d1-x"]);
+        assert!(matches!(a.unit(&units, "d2"), Err(Error::Forbidden(_))));
+        assert!(matches!(
+            a.unit(&units, "nope"),
+            Err(Error::BadParameter { .. })
+        ));
+        assert_eq!(access(None).visible_units(&units).len(), 6);
+    }
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password(&hash, "correct horse battery"));
+        assert!(!verify_password(&hash, "correct horse battery!"));
+        assert!(!verify_password("not a hash", "x"));
+    }
+
+    #[test]
+    fn the_limiter_refuses_after_the_limit_and_forgets_after_the_window() {
+        let limiter = LoginLimiter::new(Duration::from_millis(200), 2, 10);
+        limiter.check("a", None).unwrap();
+        limiter.failed("a", None);
+        limiter.failed("a", None);
+        match limiter.check("a", None) {
+            Err(Error::RateLimited { retry_after }) => assert!(retry_after >= 1),
+            other => panic!("{other:?}"),
+        }
+        // Another name from the same place is still allowed.
+        limiter.check("b", None).unwrap();
+        std::thread::sleep(Duration::from_millis(250));
+        limiter.check("a", None).unwrap();
+    }
+}

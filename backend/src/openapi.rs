@@ -1,0 +1,192 @@
+//! The OpenAPI 3.1 description of the API, served at `GET /api/openapi.json`. It is built from
+//! [`OPERATIONS`], the one list of every route; a test requests each of them through the real
+//! router, so the description cannot name a route the server does not answer.
+
+use serde_json::{json, Value};
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Anyone,
+    SignedIn,
+    AnalystOrAdmin,
+    Admin,
+}
+
+/// One route: method, path (OpenAPI `{param}` syntax), summary, who may call it, its query
+/// parameters, its JSON body schema and its answer schema (names under `components/schemas`).
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub who: Who,
+    pub query: &'static [(&'static str, &'static str, bool)],
+    pub body: Option<&'static str>,
+    pub answer: Option<&'static str>,
+    pub status: u16,
+}
+
+const PERIOD: &[(&str, &str, bool)] = &[
+    ("unit", "Org unit id, inside the caller's jurisdiction (or above it: then only the jurisdiction's rows count).", true),
+    ("from", "First day, YYYY-MM-DD (default: the last full quarter with data).", false),
+    ("to", "Last day, YYYY-MM-DD.", false),
+    ("grain", "week, month, quarter or year (default week).", false),
+];
+
+pub const OPERATIONS: &[Operation] = &[
+    Operation { method: "get", path: "/api/health", summary: "Server status and version; with a session, rows per table and the data's first and last day inside the jurisdiction.", who: Who::Anyone, query: &[], body: None, answer: Some("Health"), status: 200 },
+    Operation { method: "post", path: "/api/login", summary: "Sign in (application/json). Sets the HttpOnly session cookie; answers the session with its CSRF token. 401 bad_credentials, 429 rate_limited (Retry-After).", who: Who::Anyone, query: &[], body: Some("LoginRequest"), answer: Some("SessionInfo"), status: 200 },
+    Operation { method: "post", path: "/api/logout", summary: "Sign out: ends the session and clears the cookie.", who: Who::SignedIn, query: &[], body: None, answer: None, status: 204 },
+    Operation { method: "get", path: "/api/session", summary: "Who is signed in, until when, and the CSRF token.", who: Who::SignedIn, query: &[], body: None, answer: Some("SessionInfo"), status: 200 },
+    Operation { method: "get", path: "/api/openapi.json", summary: "This description.", who: Who::SignedIn, query: &[], body: None, answer: None, status: 200 },
+    Operation { method: "get", path: "/api/units", summary: "The org units of the caller's jurisdiction, parents first.", who: Who::SignedIn, query: &[], body: None, answer: Some("Units"), status: 200 },
+    Operation { method: "get", path: "/api/kpis", summary: "Every loaded KPI definition and every KPI file that failed to load.", who: Who::SignedIn, query: &[], body: None, answer: Some("KpiList"), status: 200 },
+    Operation { method: "get", path: "/api/kpis/{id}/values", summary: "A KPI as a series at a grain, for a unit.", who: Who::SignedIn, query: PERIOD, body: None, answer: Some("Series"), status: 200 },
+    Operation { method: "get", path: "/api/kpis/{id}/children", summary: "A KPI over the period for each child unit in the jurisdiction, with the unit's total.", who: Who::SignedIn, query: PERIOD, body: None, answer: Some("Children"), status: 200 },
+    Operation { method: "get", path: "/api/boards", summary: "The boards.", who: Who::SignedIn, query: &[], body: None, answer: Some("Boards"), status: 200 },
+    Operation { method: "get", path: "/api/boards/{id}", summary: "A board's tiles (value, previous, change, status, sparkline) for a unit and period.", who: Who::SignedIn, query: PERIOD, body: None, answer: Some("Board"), status: 200 },
+    Operation { method: "post", path: "/api/imports", summary: "Import one export (CSV or Parquet) sent as the body; one transaction. Analysts may import rows of their jurisdiction's units only. 201 imported, 200 already imported, 422 refused with file, line and column.", who: Who::AnalystOrAdmin, query: &[("file", "The export's file name, e.g. appeals_2021.csv.", true)], body: Some("ExportFile"), answer: Some("ImportReport"), status: 201 },
+    Operation { method: "get", path: "/api/imports", summary: "Imported files, newest first (analysts: their own).", who: Who::AnalystOrAdmin, query: &[], body: None, answer: None, status: 200 },
+    Operation { method: "post", path: "/api/query", summary: "Run one SELECT in the sandbox over the jurisdiction's rows of a unit (tables appeals, service_cases, staffing, org_units, periods, groups). 422 query_refused / query_timeout / query_memory.", who: Who::AnalystOrAdmin, query: &[], body: Some("QueryRequest"), answer: Some("QueryResult"), status: 200 },
+    Operation { method: "get", path: "/api/users", summary: "Every user.", who: Who::Admin, query: &[], body: None, answer: Some("Users"), status: 200 },
+    Operation { method: "post", path: "/api/users", summary: "Add a user (409 if the name exists).", who: Who::Admin, query: &[], body: Some("NewUser"), answer: Some("UserInfo"), status: 201 },
+    Operation { method: "post", path: "/api/users/{name}/password", summary: "Set a user's password; their sessions end.", who: Who::Admin, query: &[], body: Some("PasswordReset"), answer: None, status: 204 },
+    Operation { method: "get", path: "/api/audit", summary: "The audit log, newest first.", who: Who::Admin, query: &[("limit", "How many entries, 1 to 1000 (default 200).", false)], body: None, answer: Some("AuditLog"), status: 200 },
+];
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn string() -> Value {
+    json!({ "type": "string" })
+}
+
+fn nullable(t: &str) -> Value {
+    json!({ "type": [t, "null"] })
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({ "type": "object", "required": required, "properties": properties })
+}
+
+fn schemas() -> Value {
+    let role = json!({ "type": "string", "enum": ["governor", "mayor", "department_head", "analyst", "admin"] });
+    let unit = object(
+        &["id", "kind", "name"],
+        json!({ "id": string(), "parent_id": nullable("string"), "kind": { "type": "string", "enum": ["region", "city", "district", "department"] }, "name": string(), "population": nullable("integer") }),
+    );
+    let point = object(
+        &["period"],
+        json!({ "period": string(), "value": nullable("number") }),
+    );
+    json!({
+        "Error": object(&["code", "message"], json!({ "code": string(), "message": string() })),
+        "Health": object(&["status", "version", "rows"], json!({ "status": string(), "version": string(), "rows": { "type": "array", "items": object(&["table", "rows"], json!({ "table": string(), "rows": { "type": "integer" } })) }, "data_from": nullable("string"), "data_to": nullable("string") })),
+        "LoginRequest": object(&["user", "password"], json!({ "user": string(), "password": string() })),
+        "SessionInfo": object(&["user", "display_name", "role", "csrf_token", "expires_at"], json!({ "user": string(), "display_name": string(), "role": role, "home_unit": nullable("string"), "csrf_token": string(), "expires_at": string() })),
+        "Unit": unit,
+        "Units": { "type": "array", "items": schema_ref("Unit") },
+        "KpiList": object(&["kpis", "errors"], json!({ "kpis": { "type": "array", "items": { "type": "object" } }, "errors": { "type": "array", "items": object(&["file", "message"], json!({ "file": string(), "line": nullable("integer"), "column": nullable("integer"), "message": string() })) } })),
+        "Series": object(&["kpi", "unit", "grain", "from", "to", "points"], json!({ "kpi": string(), "unit": string(), "grain": string(), "from": string(), "to": string(), "points": { "type": "array", "items": point } })),
+        "Children": object(&["kpi", "unit", "from", "to", "children"], json!({ "kpi": string(), "unit": string(), "from": string(), "to": string(), "total": nullable("number"), "children": { "type": "array", "items": object(&["unit", "status"], json!({ "unit": schema_ref("Unit"), "value": nullable("number"), "status": string() })) } })),
+        "Boards": { "type": "array", "items": object(&["id", "title", "kpis"], json!({ "id": string(), "title": string(), "description": string(), "kpis": { "type": "array", "items": string() } })) },
+        "Board": object(&["id", "title", "unit", "from", "to", "grain", "tiles"], json!({ "id": string(), "title": string(), "unit": schema_ref("Unit"), "from": string(), "to": string(), "grain": string(), "previous_from": string(), "previous_to": string(), "tiles": { "type": "array", "items": { "type": "object" } } })),
+        "ExportFile": { "type": "string", "format": "binary", "description": "The export's bytes: CSV with a header row, or Parquet." },
+        "ImportReport": object(&["file", "table", "sha256", "rows_in_file", "inserted", "updated", "already_imported", "millis"], json!({ "file": string(), "table": string(), "sha256": string(), "rows_in_file": { "type": "integer" }, "inserted": { "type": "integer" }, "updated": { "type": "integer" }, "already_imported": { "type": "boolean" }, "millis": { "type": "integer" } })),
+        "QueryRequest": object(&["sql", "unit"], json!({ "sql": string(), "unit": string(), "from": nullable("string"), "to": nullable("string"), "grain": nullable("string") })),
+        "QueryResult": object(&["columns", "rows", "truncated", "row_limit", "millis"], json!({ "columns": { "type": "array", "items": string() }, "rows": { "type": "array", "items": { "type": "array" } }, "truncated": { "type": "boolean" }, "row_limit": { "type": "integer" }, "millis": { "type": "integer" } })),
+        "UserInfo": object(&["name", "display_name", "role", "created_at", "password_changed_at"], json!({ "name": string(), "display_name": string(), "role": role, "home_unit": nullable("string"), "created_at": string(), "password_changed_at": string() })),
+        "Users": { "type": "array", "items": schema_ref("UserInfo") },
+        "NewUser": object(&["name", "role", "password"], json!({ "name": string(), "display_name": nullable("string"), "role": role, "home_unit": nullable("string"), "password": { "type": "string", "minLength": crate::auth::MIN_PASSWORD_CHARS } })),
+        "PasswordReset": object(&["password"], json!({ "password": { "type": "string", "minLength": crate::auth::MIN_PASSWORD_CHARS } })),
+        "AuditLog": { "type": "array", "items": object(&["id", "at", "action", "detail"], json!({ "id": { "type": "integer" }, "at": string(), "actor": nullable("string"), "action": string(), "detail": string(), "ip": nullable("string") })) },
+    })
+}
+
+fn operation(op: &Operation) -> Value {
+    let mut parameters: Vec<Value> = op
+        .path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": string() }))
+        .collect();
+    parameters.extend(op.query.iter().map(|(name, description, required)| {
+        json!({ "name": name, "in": "query", "required": required, "description": description, "schema": string() })
+    }));
+    let mut responses = serde_json::Map::new();
+    let ok = match op.answer {
+        Some(name) => {
+            json!({ "description": "OK", "content": { "application/json": { "schema": schema_ref(name) } } })
+        }
+        None => json!({ "description": "OK" }),
+    };
+    responses.insert(op.status.to_string(), ok);
+    let error = json!({ "content": { "application/json": { "schema": schema_ref("Error") } } });
+    let mut add_error = |status: &str, description: &str| {
+        let mut e = error.clone();
+        e["description"] = json!(description);
+        responses.insert(status.to_string(), e);
+    };
+    add_error(
+        "400",
+        "A parameter or the body is wrong; the message names it.",
+    );
+    if op.who != Who::Anyone {
+        add_error("401", "No session, or it expired (code unauthenticated).");
+        add_error(
+            "403",
+            "Outside the caller's jurisdiction or role (forbidden), or a state-changing request without the x-csrf-token header (csrf).",
+        );
+    }
+    let mut value = json!({
+        "summary": op.summary,
+        "parameters": parameters,
+        "responses": responses,
+        "x-allowed": match op.who {
+            Who::Anyone => "anyone",
+            Who::SignedIn => "any signed-in user",
+            Who::AnalystOrAdmin => "analyst, admin",
+            Who::Admin => "admin",
+        },
+    });
+    if op.who != Who::Anyone {
+        value["security"] = json!([{ "session": [] }]);
+    }
+    if let Some(body) = op.body {
+        let media = if body == "ExportFile" {
+            "application/octet-stream"
+        } else {
+            "application/json"
+        };
+        value["requestBody"] =
+            json!({ "required": true, "content": { media: { "schema": schema_ref(body) } } });
+    }
+    value
+}
+
+/// The whole description.
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for op in OPERATIONS {
+        let entry = paths
+            .entry(op.path.to_string())
+            .or_insert_with(|| json!({}));
+        entry[op.method] = operation(op);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "KPI boards",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "KPI boards for city and regional administrations. Every number is computed only from rows inside the caller's jurisdiction. State-changing requests need the session's CSRF token in the x-csrf-token header.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {
+                "session": { "type": "apiKey", "in": "cookie", "name": kpi_api::SESSION_COOKIE },
+            },
+        },
+    })
+}

@@ -389,7 +389,8 @@ pub struct AuditEntry {
     /// The user name (or the name tried, for a failed sign-in); None for the server itself.
     pub actor: Option<String>,
     /// `login`, `login_failed`, `logout`, `import`, `import_failed`, `user_added`,
-    /// `password_reset`, `queries_loaded`, `query_run`, `query_refused`.
+    /// `login_refused` (rate limit), `password_reset`, `queries_loaded`, `query_run`,
+    /// `query_refused`.
     pub action: String,
     pub detail: String,
     pub ip: Option<String>,

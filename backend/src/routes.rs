@@ -1312,4 +1312,72 @@ mod tests {
             .unwrap();
         assert_eq!(appeals["rows"], 6);
     }
+
+    #[tokio::test]
+    async fn every_operation_the_description_names_is_answered_by_the_router() {
+        let (state, _dir) = tiny_state();
+        let doc = crate::openapi::document();
+        let mut described = 0;
+        for op in crate::openapi::OPERATIONS {
+            let path = op
+                .path
+                .replace(
+                    "{id}",
+                    if op.path.starts_with("/api/boards") {
+                        "overview"
+                    } else {
+                        "appeal_on_time_share"
+                    },
+                )
+                .replace("{name}", "mayor");
+            let query = if op.query.iter().any(|(name, _, _)| *name == "unit") {
+                "?unit=c"
+            } else if op.query.iter().any(|(name, _, _)| *name == "file") {
+                "?file=x.csv"
+            } else {
+                ""
+            };
+            let body = match op.body {
+                Some("LoginRequest") => r#"{"user":"root","password":"test-password-1"}"#,
+                Some("QueryRequest") => r#"{"sql":"SELECT 1","unit":"c"}"#,
+                Some("NewUser") => {
+                    r#"{"name":"new.one","role":"admin","password":"long-enough-1"}"#
+                }
+                Some("PasswordReset") => r#"{"password":"long-enough-2"}"#,
+                Some(_) => "staffing,x\n",
+                None => "",
+            };
+            // A fresh session each time: the logout operation ends its own.
+            let (cookie, csrf) = session(&state, "root");
+            let res = warp::test::request()
+                .method(&op.method.to_uppercase())
+                .path(&format!("{path}{query}"))
+                .header("cookie", &cookie)
+                .header("x-csrf-token", &csrf)
+                .header("content-type", "application/json")
+                .header("content-length", body.len())
+                .body(body)
+                .reply(&routes(Arc::clone(&state)))
+                .await;
+            let status = res.status();
+            assert!(
+                status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED,
+                "{} {path}: {status} {:?}",
+                op.method,
+                res.body()
+            );
+            if op.body.is_none() || op.body == Some("LoginRequest") || op.path == "/api/logout" {
+                assert_eq!(
+                    status.as_u16(),
+                    op.status,
+                    "{} {path}: {:?}",
+                    op.method,
+                    res.body()
+                );
+            }
+            assert!(doc["paths"][op.path][op.method]["responses"].is_object());
+            described += 1;
+        }
+        assert_eq!(described, crate::openapi::OPERATIONS.len());
+    }
 }

@@ -104,13 +104,14 @@ pub fn ensure_generated(dir: &Path, scale: f64) -> Result<()> {
     Ok(())
 }
 
-/// Imports every export of `dir` when the database has no appeals yet, then creates the demo
-/// accounts if there are no users.
+/// Imports every export of `dir` when the database has no appeals yet, and creates the demo
+/// accounts when it has no users (a database seeded before accounts existed gets them too).
 pub fn load_if_empty(state: &AppState, dir: &Path, scale: f64) -> Result<bool> {
     let appeals: i64 = state
         .db
         .with(|c| Ok(c.query_row("SELECT count(*) FROM main.appeals", [], |r| r.get(0))?))?;
     if appeals > 0 {
+        demo_accounts(state)?;
         return Ok(false);
     }
     ensure_generated(dir, scale)?;
@@ -129,11 +130,16 @@ pub fn load_if_empty(state: &AppState, dir: &Path, scale: f64) -> Result<bool> {
         );
     }
     tracing::info!("seed import took {:.1} s", started.elapsed().as_secs_f64());
+    demo_accounts(state)?;
+    Ok(true)
+}
+
+fn demo_accounts(state: &AppState) -> Result<()> {
     let created = create_demo_users(state)?;
     if created > 0 {
         tracing::info!(
             "created {created} demo accounts (password: {DEMO_PASSWORD}); see the README"
         );
     }
-    Ok(true)
+    Ok(())
 }

@@ -5,8 +5,8 @@
 //! match. Numbers are written by `kpi_api::format`; dates only by the functions at the end of this
 //! file, which is where Solar Hijri dates and Persian digits will go. Nothing here touches the DOM.
 
-use chrono::{Datelike, NaiveDate};
-use kpi_api::{Direction, Grain, Status, UnitKind};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use kpi_api::{Direction, Grain, Status, UnitKind, UserRole};
 
 /// A language the interface can speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -69,6 +69,47 @@ pub enum Text {
     CsvStatus,
     /// Between a label and its value: `Week of 4 Oct 2021: 87.3%`.
     LabelSeparator,
+    SignIn,
+    SignInTitle,
+    SigningIn,
+    UserName,
+    Password,
+    CredentialsMissing,
+    BadCredentials,
+    SessionUnavailable,
+    SignOut,
+    Admin,
+    OpenAdmin,
+    OpenHomeBoard,
+    OutsideJurisdiction,
+    NotAllowedTitle,
+    NotAllowedBody,
+    Users,
+    NoUsers,
+    AddUser,
+    DisplayName,
+    DisplayNameHint,
+    Role,
+    HomeUnit,
+    AllUnits,
+    EveryUnit,
+    CreatedAt,
+    PasswordChangedAt,
+    NewPassword,
+    SetPassword,
+    NameMissing,
+    RoleUnknown,
+    HomeUnitMissing,
+    PasswordMissing,
+    AuditLog,
+    NoAudit,
+    ColumnAt,
+    ColumnActor,
+    ColumnAction,
+    ColumnDetail,
+    ColumnIp,
+    /// The actor of an audit entry the server wrote on its own.
+    ServerActor,
 }
 
 /// The words for `text` in the current language.
@@ -125,6 +166,46 @@ fn en(text: Text) -> &'static str {
         Text::CsvUnit => "unit",
         Text::CsvStatus => "status",
         Text::LabelSeparator => ": ",
+        Text::SignIn => "Sign in",
+        Text::SignInTitle => "Sign in to the KPI boards",
+        Text::SigningIn => "Signing in…",
+        Text::UserName => "User name",
+        Text::Password => "Password",
+        Text::CredentialsMissing => "Enter your user name and password.",
+        Text::BadCredentials => "The user name or the password is wrong.",
+        Text::SessionUnavailable => "Could not find out whether you are signed in.",
+        Text::SignOut => "Sign out",
+        Text::Admin => "Administration",
+        Text::OpenAdmin => "Users and audit log",
+        Text::OpenHomeBoard => "Open your home board",
+        Text::OutsideJurisdiction => "Not in your jurisdiction",
+        Text::NotAllowedTitle => "Not allowed",
+        Text::NotAllowedBody => "Only administrators may manage users and read the audit log.",
+        Text::Users => "Users",
+        Text::NoUsers => "There are no users yet.",
+        Text::AddUser => "Add a user",
+        Text::DisplayName => "Display name",
+        Text::DisplayNameHint => "Optional; the user name when left empty",
+        Text::Role => "Role",
+        Text::HomeUnit => "Home unit",
+        Text::AllUnits => "All units (administrators only)",
+        Text::EveryUnit => "All units",
+        Text::CreatedAt => "Added",
+        Text::PasswordChangedAt => "Password changed",
+        Text::NewPassword => "New password",
+        Text::SetPassword => "Set password",
+        Text::NameMissing => "Enter a user name.",
+        Text::RoleUnknown => "Choose a role.",
+        Text::HomeUnitMissing => "Choose a home unit: only administrators may have none.",
+        Text::PasswordMissing => "Enter a password.",
+        Text::AuditLog => "Audit log",
+        Text::NoAudit => "Nothing has been recorded yet.",
+        Text::ColumnAt => "When",
+        Text::ColumnActor => "Who",
+        Text::ColumnAction => "What",
+        Text::ColumnDetail => "Detail",
+        Text::ColumnIp => "From address",
+        Text::ServerActor => "server",
     }
 }
 
@@ -164,6 +245,41 @@ pub fn kind_name(kind: UnitKind) -> &'static str {
     }
 }
 
+/// What a user may do, as their badge and the users table name it.
+pub fn role_name(role: UserRole) -> &'static str {
+    match lang() {
+        Lang::En => match role {
+            UserRole::Governor => "Governor",
+            UserRole::Mayor => "Mayor",
+            UserRole::DepartmentHead => "Department head",
+            UserRole::Analyst => "Analyst",
+            UserRole::Admin => "Administrator",
+        },
+    }
+}
+
+/// An audit entry's action (`GET /api/audit`) for people; an action this app does not know yet is
+/// shown as the server wrote it.
+pub fn audit_action_name(action: &str) -> String {
+    let known = match lang() {
+        Lang::En => match action {
+            "login" => Some("Signed in"),
+            "login_failed" => Some("Sign-in failed"),
+            "login_refused" => Some("Sign-in refused: too many attempts"),
+            "logout" => Some("Signed out"),
+            "import" => Some("Imported an export"),
+            "import_failed" => Some("Import failed"),
+            "user_added" => Some("Added a user"),
+            "password_reset" => Some("Set a password"),
+            "queries_loaded" => Some("Loaded the KPI definitions"),
+            "query_run" => Some("Ran a query"),
+            "query_refused" => Some("Query refused"),
+            _ => None,
+        },
+    };
+    known.map_or_else(|| action.to_string(), str::to_string)
+}
+
 pub fn direction_name(direction: Direction) -> &'static str {
     match direction {
         Direction::Higher => t(Text::HigherIsBetter),
@@ -196,6 +312,34 @@ pub fn chart_label(kpi_title: &str) -> String {
 pub fn document_title(board: &str, unit: &str) -> String {
     match lang() {
         Lang::En => format!("{board} · {unit} · {}", t(Text::AppTitle)),
+    }
+}
+
+/// The browser tab's title for a page other than a board: `Sign in · KPI boards`.
+pub fn page_title(page: &str) -> String {
+    match lang() {
+        Lang::En => format!("{page} · {}", t(Text::AppTitle)),
+    }
+}
+
+/// The user badge's tooltip.
+pub fn signed_in_as(user: &str) -> String {
+    match lang() {
+        Lang::En => format!("Signed in as {user}"),
+    }
+}
+
+/// The note after adding a user.
+pub fn user_added(name: &str) -> String {
+    match lang() {
+        Lang::En => format!("User {name} added."),
+    }
+}
+
+/// The note after setting a user's password.
+pub fn password_set(name: &str) -> String {
+    match lang() {
+        Lang::En => format!("The password of {name} is changed."),
     }
 }
 
@@ -307,6 +451,25 @@ fn quarter_label(start: NaiveDate) -> String {
     format!("Q{} {}", start.month0() / 3 + 1, start.year())
 }
 
+/// A moment the server wrote in RFC 3339 (sessions, users, the audit log), in UTC:
+/// `4 Oct 2021, 14:03 UTC`. A text that is not RFC 3339 is shown as it came.
+pub fn timestamp_label(rfc3339: &str) -> String {
+    match DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(moment) => {
+            let utc = moment.with_timezone(&Utc);
+            match lang() {
+                Lang::En => format!(
+                    "{}, {:02}:{:02} UTC",
+                    date_label(utc.date_naive()),
+                    utc.hour(),
+                    utc.minute()
+                ),
+            }
+        }
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,6 +497,41 @@ mod tests {
         assert_eq!(period_label(d("2021-01-01"), Grain::Year), "2021");
         assert_eq!(tick_label(d("2021-10-01"), Grain::Month), "Oct 2021");
         assert_eq!(tick_label(d("2021-04-01"), Grain::Quarter), "Q2 2021");
+    }
+
+    #[test]
+    fn every_role_has_its_own_name() {
+        let names: Vec<&str> = UserRole::ALL.into_iter().map(role_name).collect();
+        assert_eq!(
+            names,
+            vec![
+                "Governor",
+                "Mayor",
+                "Department head",
+                "Analyst",
+                "Administrator"
+            ]
+        );
+    }
+
+    #[test]
+    fn audit_actions_read_as_words_and_unknown_ones_pass_through() {
+        assert_eq!(audit_action_name("login_failed"), "Sign-in failed");
+        assert_eq!(audit_action_name("password_reset"), "Set a password");
+        assert_eq!(audit_action_name("something_new"), "something_new");
+    }
+
+    #[test]
+    fn moments_are_written_in_utc_and_unreadable_ones_as_given() {
+        assert_eq!(
+            timestamp_label("2021-10-04T14:03:59Z"),
+            "4 Oct 2021, 14:03 UTC"
+        );
+        assert_eq!(
+            timestamp_label("2021-10-04T01:30:00+03:00"),
+            "3 Oct 2021, 22:30 UTC"
+        );
+        assert_eq!(timestamp_label("yesterday"), "yesterday");
     }
 
     #[test]

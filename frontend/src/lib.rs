@@ -3,12 +3,18 @@
 //! org tree. It talks to the backend's JSON API (`/api`) in the types of `kpi-api`; every filter
 //! lives in the URL query, so a view can be shared as a link and Back undoes a change.
 //!
+//! Every page but the sign-in page needs a session: the app asks for it at start, sends whoever
+//! has none (or whose session expires) to `/login?next=...`, and each user sees the units of their
+//! jurisdiction only, opening on their home unit.
+//!
 //! # Layout
-//! - [`api`]: one typed async function per endpoint over one request helper; [`api::FetchError`].
-//! - [`hooks`]: `use_fetch` (loading, error, data, retry) and `use_filters` (the URL's filters with
-//!   verbs that push a new URL).
-//! - [`components`]: reusable parts, one per file (tile, sparkline, pickers, chart, children table).
-//! - [`pages`]: the routed screens (board, not found).
+//! - [`api`]: one typed async function per endpoint over two request helpers (GET, and POST with
+//!   the CSRF token); [`api::FetchError`].
+//! - [`hooks`]: `use_fetch` (loading, error, data, retry; a 401 signs out), `use_filters` (the URL's
+//!   filters with verbs that push a new URL) and `use_session` (who is signed in, with verbs).
+//! - [`components`]: reusable parts, one per file (session and health providers, tile, sparkline,
+//!   pickers, chart, children table, user menu, the administration tables and forms).
+//! - [`pages`]: the routed screens (board, sign-in, administration, not found).
 //! - [`i18n`]: every user-visible string, and the only code that writes dates for people.
 //! - [`logic`]: plain functions with no DOM (URL query, default period, chart geometry, CSV, tree
 //!   order), tested natively.
@@ -23,10 +29,12 @@ pub mod pages;
 
 use yew::prelude::*;
 use yew_router::prelude::*;
+use yew_router::query::Raw;
 
-use crate::components::HealthProvider;
+use crate::components::{HealthProvider, RequireSession, SessionProvider};
 use crate::logic::filters::DEFAULT_BOARD;
-use crate::pages::{BoardPage, NotFound};
+use crate::logic::session::split_target;
+use crate::pages::{AdminPage, BoardPage, LoginPage, NotFound};
 
 /// The app's addresses. Filters ride in the query string (see [`logic::filters`]).
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -38,17 +46,41 @@ pub enum Route {
     // would only match the literal text `{id}`).
     #[at("/boards/:id")]
     Board { id: String },
+    /// Sign-in; `?next=` is where to go afterwards (see [`logic::session`]).
+    #[at("/login")]
+    Login,
+    /// Users and the audit log, for administrators.
+    #[at("/admin")]
+    Admin,
     #[not_found]
     #[at("/404")]
     NotFound,
 }
 
 fn switch(route: Route) -> Html {
-    match &route {
+    let page = match &route {
+        Route::Login => return html! { <LoginPage /> },
         Route::Home => html! { <BoardPage id={DEFAULT_BOARD} route={route.clone()} /> },
         Route::Board { id } => html! { <BoardPage id={id.clone()} route={route.clone()} /> },
+        Route::Admin => html! { <AdminPage /> },
         Route::NotFound => html! { <NotFound /> },
+    };
+    // Health is asked for once a session exists: without one the server reports no data range.
+    // Moving between these pages keeps both wrappers (and the answer); signing in again mounts
+    // them afresh.
+    html! {
+        <RequireSession>
+            <HealthProvider>{ page }</HealthProvider>
+        </RequireSession>
     }
+}
+
+/// Shows `target` (a path with an optional query, as [`logic::session`] builds them) inside the
+/// app; a path the app does not know shows the not-found page.
+pub fn navigate_to(navigator: &Navigator, target: &str) {
+    let (path, query) = split_target(target);
+    let route = Route::recognize(path).unwrap_or(Route::NotFound);
+    let Ok(()) = navigator.push_with_query(&route, Raw(query));
 }
 
 /// The whole app, routed by the browser's address.
@@ -56,9 +88,9 @@ fn switch(route: Route) -> Html {
 pub fn App() -> Html {
     html! {
         <BrowserRouter>
-            <HealthProvider>
+            <SessionProvider>
                 <Switch<Route> render={switch} />
-            </HealthProvider>
+            </SessionProvider>
         </BrowserRouter>
     }
 }
@@ -76,6 +108,9 @@ mod tests {
                 id: "overview".to_string()
             })
         );
+        assert_eq!(Route::recognize("/login"), Some(Route::Login));
+        assert_eq!(Route::recognize("/admin"), Some(Route::Admin));
+        assert_eq!(Route::Login.to_path(), logic::session::LOGIN_PATH);
         assert_eq!(Route::recognize("/boards/a/b"), Some(Route::NotFound));
         assert_eq!(Route::recognize("/nowhere"), Some(Route::NotFound));
         assert_eq!(

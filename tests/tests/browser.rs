@@ -1,13 +1,65 @@
-//! The board in a real browser: headless Chromium opens the Perm board and shows the API's numbers.
+//! The web app in a real browser: headless Chromium signs in as the mayor of Perm, sees the API's
+//! numbers on the Perm board and only Perm's units, is refused another city, and signs out.
 
 use std::time::{Duration, Instant};
 
-use fantoccini::Locator;
+use fantoccini::elements::Element;
+use fantoccini::{Client, Locator};
 use kpi_api::{format, Measure};
+use kpi_backend::seed::DEMO_PASSWORD;
 use kpi_tests::{Browser, TestServer};
 
+/// The first element matching `css` within 30 s.
+async fn wait_for(c: &Client, css: &str) -> Element {
+    let started = Instant::now();
+    loop {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            return el;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            panic!("{css} did not appear on {url}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Waits until the element's text satisfies `ok`; returns the last text seen.
+async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let started = Instant::now();
+    let mut seen = String::new();
+    while started.elapsed() < Duration::from_secs(30) {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            seen = el.text().await.unwrap_or_default();
+            if ok(&seen) {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    seen
+}
+
+async fn path_of(c: &Client) -> String {
+    c.current_url().await.unwrap().path().to_string()
+}
+
+async fn sign_in(c: &Client, user: &str, password: &str) {
+    let name = wait_for(c, "form.login-form input[name=user]").await;
+    name.clear().await.unwrap();
+    name.send_keys(user).await.unwrap();
+    let secret = wait_for(c, "form.login-form input[name=password]").await;
+    secret.clear().await.unwrap();
+    secret.send_keys(password).await.unwrap();
+    wait_for(c, "form.login-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_perm_board_shows_the_apis_value_on_its_tile() {
+async fn a_mayor_signs_in_sees_only_the_city_and_signs_out() {
     let server = TestServer::start(true).await;
     let period = "unit=perm&from=2021-10-01&to=2021-12-31&grain=week";
     let (status, board) = server
@@ -25,27 +77,125 @@ async fn the_perm_board_shows_the_apis_value_on_its_tile() {
 
     let browser = Browser::start().await.expect("browser");
     let c = &browser.client;
+    // Signed out, the board's address leads to the sign-in page, which will come back to it.
     c.goto(&server.url(&format!("/boards/overview?{period}")))
         .await
         .unwrap();
-    let selector = ".tile[data-kpi=appeal_on_time_share] .tile-value";
-    let started = Instant::now();
-    let mut seen = String::new();
-    while started.elapsed() < Duration::from_secs(30) {
-        if let Ok(el) = c.find(Locator::Css(selector)).await {
-            seen = el.text().await.unwrap_or_default();
-            if seen == expected {
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_for(c, "form.login-form").await;
+    assert_eq!(path_of(c).await, "/login");
+    sign_in(c, "mayor.perm", "not-the-password").await;
+    let error = wait_text(c, ".login-error", |t| !t.is_empty()).await;
+    assert!(!error.is_empty(), "a wrong password is said so");
+    sign_in(c, "mayor.perm", DEMO_PASSWORD).await;
+    let seen = wait_text(
+        c,
+        ".tile[data-kpi=appeal_on_time_share] .tile-value",
+        |t| t == expected,
+    )
+    .await;
     let tiles = c.find_all(Locator::Css(".tile")).await.unwrap().len();
     let png = c.screenshot().await.unwrap_or_default();
     if let Some(dir) = std::env::var_os("KPI_SCREENSHOTS") {
         let _ = std::fs::write(std::path::Path::new(&dir).join("perm-board.png"), &png);
     }
-    browser.close().await;
     assert_eq!(seen, expected, "the tile shows the API's value");
     assert_eq!(tiles, 8, "the overview board has eight tiles");
+    wait_for(c, ".user-badge[data-user='mayor.perm'][data-role=mayor]").await;
+    assert!(
+        c.find(Locator::Css("a.admin-link")).await.is_err(),
+        "no admin page for a mayor"
+    );
+    // The unit picker offers Perm and its districts and departments, nothing else.
+    let mut units = Vec::new();
+    for option in c
+        .find_all(Locator::Css("select.unit-picker option"))
+        .await
+        .unwrap()
+    {
+        units.push(option.attr("value").await.unwrap().unwrap_or_default());
+    }
+    assert!(units.len() > 5, "{units:?}");
+    assert!(units.contains(&"perm-leninsky".to_string()), "{units:?}");
+    assert!(
+        units.iter().all(|u| u == "perm" || u.starts_with("perm-") && u != "perm-krai"),
+        "only Perm's units: {units:?}"
+    );
+    // Another city is refused with the server's reason and a way home.
+    c.goto(&server.url("/boards/overview?unit=shymkent"))
+        .await
+        .unwrap();
+    let refusal = wait_text(c, ".outside-jurisdiction", |t| t.contains("shymkent")).await;
+    assert!(refusal.contains("outside your jurisdiction"), "{refusal}");
+    wait_for(c, ".outside-jurisdiction a.home-board").await;
+    assert!(
+        c.find(Locator::Css(".tile-value")).await.is_err(),
+        "no numbers of another city"
+    );
+    // Signing out ends it: the sign-in page, and the board asks to sign in again.
+    wait_for(c, "button.sign-out").await.click().await.unwrap();
+    wait_for(c, "form.login-form").await;
+    assert_eq!(path_of(c).await, "/login");
+    c.goto(&server.url(&format!("/boards/overview?{period}")))
+        .await
+        .unwrap();
+    wait_for(c, "form.login-form").await;
+    assert_eq!(path_of(c).await, "/login");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_adds_a_user_who_then_signs_in_to_their_own_district() {
+    let server = TestServer::start(true).await;
+    let browser = Browser::start().await.expect("browser");
+    let c = &browser.client;
+    c.goto(&server.url("/admin")).await.unwrap();
+    sign_in(c, "admin", DEMO_PASSWORD).await;
+    wait_for(c, "table.users-table tr.user-row[data-user='mayor.perm']").await;
+    let form = "form.new-user-form";
+    wait_for(c, &format!("{form} input[name=name]"))
+        .await
+        .send_keys("head.leninsky")
+        .await
+        .unwrap();
+    c.find(Locator::Css(&format!("{form} select[name=role] option[value=mayor]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css(&format!(
+        "{form} select[name=home_unit] option[value=perm-leninsky]"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css(&format!("{form} input[name=password]")))
+        .await
+        .unwrap()
+        .send_keys("leninsky-password")
+        .await
+        .unwrap();
+    c.find(Locator::Css(&format!("{form} button[type=submit]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        c,
+        "table.users-table tr.user-row[data-user='head.leninsky'][data-role=mayor]",
+    )
+    .await;
+    wait_for(c, "table.audit-table tr.audit-row[data-action=user_added]").await;
+    wait_for(c, "button.sign-out").await.click().await.unwrap();
+    sign_in(c, "head.leninsky", "leninsky-password").await;
+    wait_for(c, ".tile .tile-value").await;
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.query().unwrap_or_default().contains("unit=perm-leninsky"),
+        "the new user lands on their own district: {url}"
+    );
+    browser.close().await;
 }

@@ -1,20 +1,28 @@
-//! The server's JSON API: one typed async function per endpoint, all over [`get_json`].
+//! The server's JSON API: one typed async function per endpoint, all over [`get_json`] and
+//! [`post_json`].
 //!
 //! Paths are relative to the page's origin (the backend serves both, and `trunk serve` proxies
-//! `/api`).
+//! `/api`). The session rides in an HttpOnly cookie the browser sends by itself; this module never
+//! sees it. What it does carry is the session's CSRF token, which every POST but the sign-in itself
+//! sends back in the `kpi_api::CSRF_HEADER` header: callers pass it in, from the session they hold.
 
+mod admin;
 mod boards;
 mod health;
 mod kpis;
+mod session;
 mod units;
 
+pub use admin::{add_user, audit, reset_password, users};
 pub use boards::{board, boards};
 pub use health::health;
 pub use kpis::{kpi_children, kpi_values, kpis};
+pub use session::{login, logout, session};
 pub use units::units;
 
-use gloo::net::http::Request;
+use gloo::net::http::{Request, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::i18n;
 use crate::logic::url::encode_component;
@@ -54,6 +62,27 @@ impl FetchError {
             _ => None,
         }
     }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            FetchError::Server { status, .. } | FetchError::Status(status) => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// A 401: no session, or it has expired, so the person must sign in (again). The sign-in
+    /// request's own 401 (`bad_credentials`) means a wrong password instead; its page reads it
+    /// before this question is asked.
+    pub fn is_unauthenticated(&self) -> bool {
+        self.status() == Some(401)
+    }
+
+    /// A 403 `forbidden`: the unit asked for is outside the user's jurisdiction, or the role may
+    /// not do this. (A 403 `csrf` is a request this app built wrong, not a matter of rights.)
+    pub fn is_forbidden(&self) -> bool {
+        self.status() == Some(403) && self.code() == Some("forbidden")
+    }
 }
 
 /// `/api/{segments joined by /}`, each segment escaped.
@@ -72,12 +101,38 @@ async fn get_json<T: DeserializeOwned>(
     path: &str,
     query: &[(&str, String)],
 ) -> Result<T, FetchError> {
-    let response = Request::get(path)
+    let request = Request::get(path)
         .query(query.iter().map(|(k, v)| (*k, v.as_str())))
         .header("Accept", "application/json")
-        .send()
-        .await
+        .build()
         .map_err(|e| FetchError::Network(e.to_string()))?;
+    read(request.send().await).await
+}
+
+/// POSTs `body` as JSON to `path` with the session's `csrf` token (None only for signing in, when
+/// there is no session yet) and decodes the answer like [`get_json`]. A 204 answer has no body: ask
+/// for `T = ()`.
+async fn post_json<B, T>(path: &str, csrf: Option<&str>, body: &B) -> Result<T, FetchError>
+where
+    B: Serialize + ?Sized,
+    T: DeserializeOwned,
+{
+    let mut builder = Request::post(path).header("Accept", "application/json");
+    if let Some(token) = csrf {
+        builder = builder.header(kpi_api::CSRF_HEADER, token);
+    }
+    // `json` also sets `Content-Type: application/json`.
+    let request = builder
+        .json(body)
+        .map_err(|e| FetchError::Network(e.to_string()))?;
+    read(request.send().await).await
+}
+
+/// The answer to a request, read as `T`, or why there is none.
+async fn read<T: DeserializeOwned>(
+    sent: Result<Response, gloo::net::Error>,
+) -> Result<T, FetchError> {
+    let response = sent.map_err(|e| FetchError::Network(e.to_string()))?;
     let status = response.status();
     if !response.ok() {
         return Err(match response.json::<kpi_api::ApiError>().await {
@@ -89,8 +144,48 @@ async fn get_json<T: DeserializeOwned>(
             Err(_) => FetchError::Status(status),
         });
     }
+    if status == 204 {
+        return serde_json::from_str("null").map_err(|e| FetchError::Decode(e.to_string()));
+    }
     response
         .json::<T>()
         .await
         .map_err(|e| FetchError::Decode(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(status: u16, code: &str) -> FetchError {
+        FetchError::Server {
+            status,
+            code: code.to_string(),
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_401_with_or_without_a_body_means_signing_in_again() {
+        assert!(server(401, "unauthenticated").is_unauthenticated());
+        assert!(FetchError::Status(401).is_unauthenticated());
+        assert!(!server(403, "forbidden").is_unauthenticated());
+        assert!(!FetchError::Network("offline".to_string()).is_unauthenticated());
+    }
+
+    #[test]
+    fn only_a_403_forbidden_is_a_matter_of_jurisdiction() {
+        assert!(server(403, "forbidden").is_forbidden());
+        assert!(!server(403, "csrf").is_forbidden());
+        assert!(!FetchError::Status(403).is_forbidden());
+        assert!(!server(404, "forbidden").is_forbidden());
+    }
+
+    #[test]
+    fn api_paths_escape_each_segment() {
+        assert_eq!(
+            api_path(&["users", "a b/c", "password"]),
+            "/api/users/a%20b%2Fc/password"
+        );
+    }
 }

@@ -15,10 +15,11 @@ pub struct HealthProviderProps {
     pub children: Html,
 }
 
-/// Asks the server once (`GET /api/health`) and shares what every page needs from the answer:
-/// the days it has data for, so the default period and the date pickers follow the data as new
-/// exports are imported, and its version for the footer. Until the answer comes a spinner shows;
-/// if the server cannot say, the seed range is used and the board shows the server's own error.
+/// Asks the server once per sign-in (`GET /api/health`) and shares what every page needs from the
+/// answer: the days it has data for, so the default period and the date pickers follow the data as
+/// new exports are imported, and its version for the footer. Until the answer comes a spinner
+/// shows; if the server cannot say, the seed range is used and the board shows the server's own
+/// error. It sits inside `RequireSession`: without a session the server reports no data range.
 #[component]
 pub fn HealthProvider(props: &HealthProviderProps) -> Html {
     let health = use_fetch((), |()| api::health());

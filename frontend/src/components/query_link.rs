@@ -20,7 +20,11 @@ pub struct QueryLinkProps {
 #[component]
 pub fn QueryLink(props: &QueryLinkProps) -> Html {
     let navigator = use_navigator();
-    let href = format!("{}?{}", props.to.to_path(), props.query);
+    let href = if props.query.is_empty() {
+        props.to.to_path()
+    } else {
+        format!("{}?{}", props.to.to_path(), props.query)
+    };
     let onclick = {
         let to = props.to.clone();
         let query = props.query.clone();

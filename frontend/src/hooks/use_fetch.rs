@@ -4,6 +4,7 @@ use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::use_session;
 use crate::api::FetchError;
 
 /// Where a request stands.
@@ -49,6 +50,9 @@ impl<T> UseFetchHandle<T> {
 
 /// Runs `fetch(deps)` whenever `deps` change and tracks loading, error and data.
 ///
+/// A 401 answer means the session has expired: the session is forgotten, so the page gives way to
+/// the sign-in page (which returns here afterwards).
+///
 /// Only the answer to the latest request counts: a slow answer for filters the user has already
 /// left is dropped. And because the answer is kept with the deps it answers, a render with new deps
 /// shows [`FetchState::Loading`] at once, never the previous data under the new filters.
@@ -64,6 +68,7 @@ where
     let answer = use_state(|| Answer::<D, T>::None);
     let attempt = use_state(|| 0u32);
     let latest = use_mut_ref(|| 0u64);
+    let session = use_session();
 
     let key = (deps, *attempt);
     {
@@ -78,6 +83,9 @@ where
             let request = fetch(key.0.clone());
             spawn_local(async move {
                 let result = request.await.map(Rc::new);
+                if let (Err(error), Some(session)) = (&result, &session) {
+                    session.notice(error);
+                }
                 if *latest.borrow() == ticket {
                     answer.set(Some((key, result)));
                 }

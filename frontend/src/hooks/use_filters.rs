@@ -6,6 +6,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 use yew_router::query::Raw;
 
+use super::use_session;
 use crate::logic::filters::{DataRange, Filters};
 use crate::Route;
 
@@ -79,15 +80,17 @@ impl FiltersHandle {
     }
 }
 
-/// The filters in the current URL's query, for a page shown at `route`.
+/// The filters in the current URL's query, for a page shown at `route`. What the query does not
+/// name follows the data's range and the signed-in user's home unit.
 #[hook]
 pub fn use_filters(route: Route) -> FiltersHandle {
     let query = use_location()
         .map(|location| location.query_str().to_string())
         .unwrap_or_default();
     let range = use_context::<DataRange>().unwrap_or_default();
-    let filters = use_memo((query, range), |(query, range)| {
-        Filters::from_query(query, *range)
+    let home_unit = use_session().and_then(|session| session.home_unit());
+    let filters = use_memo((query, range, home_unit), |(query, range, home_unit)| {
+        Filters::from_query(query, *range, home_unit.as_deref())
     });
     FiltersHandle {
         filters,

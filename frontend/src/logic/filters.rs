@@ -11,7 +11,8 @@ use super::url::{build_query, parse_query};
 
 /// The board shown at `/`.
 pub const DEFAULT_BOARD: &str = "overview";
-/// The unit a board opens on when the link names none.
+/// The unit a board opens on when the link names none and the user's jurisdiction is every unit
+/// (administrators); everyone else opens on their home unit.
 pub const DEFAULT_UNIT: &str = "perm";
 /// The grain a board opens on when the link names none.
 pub const DEFAULT_GRAIN: Grain = Grain::Week;
@@ -74,16 +75,17 @@ pub struct Filters {
 
 impl Default for Filters {
     fn default() -> Self {
-        Filters::defaults(DataRange::default())
+        Filters::defaults(DataRange::default(), None)
     }
 }
 
 impl Filters {
-    /// What a board shows when the link names nothing: the last full quarter of the data.
-    pub fn defaults(range: DataRange) -> Filters {
+    /// What a board shows when the link names nothing: the user's home unit (the root of their
+    /// jurisdiction; [`DEFAULT_UNIT`] when that is every unit) over the last full quarter of the data.
+    pub fn defaults(range: DataRange, home_unit: Option<&str>) -> Filters {
         let (from, to) = last_full_quarter(range.last);
         Filters {
-            unit: DEFAULT_UNIT.to_string(),
+            unit: home_unit.unwrap_or(DEFAULT_UNIT).to_string(),
             from,
             to,
             grain: DEFAULT_GRAIN,
@@ -92,9 +94,9 @@ impl Filters {
     }
 
     /// Reads filters from a URL query (with or without the leading `?`); what it does not name
-    /// comes from [`Filters::defaults`] for `range`.
-    pub fn from_query(query: &str, range: DataRange) -> Filters {
-        let mut filters = Filters::defaults(range);
+    /// comes from [`Filters::defaults`] for `range` and `home_unit`.
+    pub fn from_query(query: &str, range: DataRange, home_unit: Option<&str>) -> Filters {
+        let mut filters = Filters::defaults(range, home_unit);
         for (key, value) in parse_query(query) {
             let value = value.trim();
             match key.as_str() {
@@ -248,7 +250,7 @@ mod tests {
 
     #[test]
     fn an_empty_query_opens_perm_on_the_last_full_quarter_by_week() {
-        let f = Filters::from_query("", DataRange::default());
+        let f = Filters::from_query("", DataRange::default(), None);
         assert_eq!(f.unit, "perm");
         assert_eq!((f.from, f.to), (d("2021-10-01"), d("2021-12-31")));
         assert_eq!(f.grain, Grain::Week);
@@ -270,9 +272,9 @@ mod tests {
             query,
             "unit=mashhad&from=2020-01-01&to=2020-12-31&grain=month&kpi=appeal_on_time_share"
         );
-        assert_eq!(Filters::from_query(&query, DataRange::default()), f);
+        assert_eq!(Filters::from_query(&query, DataRange::default(), None), f);
         assert_eq!(
-            Filters::from_query(&format!("?{query}"), DataRange::default()),
+            Filters::from_query(&format!("?{query}"), DataRange::default(), None),
             f
         );
     }
@@ -287,13 +289,31 @@ mod tests {
         let f = Filters::from_query(
             "unit=&from=yesterday&to=2021-13-40&grain=day&kpi=",
             DataRange::default(),
+            None,
         );
         assert_eq!(f, Filters::default());
     }
 
     #[test]
+    fn without_a_unit_in_the_link_a_board_opens_on_the_users_home_unit() {
+        let f = Filters::from_query("grain=month", DataRange::default(), Some("mashhad"));
+        assert_eq!(f.unit, "mashhad");
+        assert_eq!(f.grain, Grain::Month);
+        let f = Filters::from_query(
+            "unit=mashhad-district-8",
+            DataRange::default(),
+            Some("mashhad"),
+        );
+        assert_eq!(f.unit, "mashhad-district-8");
+        assert_eq!(
+            Filters::from_query("", DataRange::default(), None).unit,
+            DEFAULT_UNIT
+        );
+    }
+
+    #[test]
     fn a_backwards_range_is_turned_around() {
-        let f = Filters::from_query("from=2021-03-31&to=2021-01-01", DataRange::default());
+        let f = Filters::from_query("from=2021-03-31&to=2021-01-01", DataRange::default(), None);
         assert_eq!((f.from, f.to), (d("2021-01-01"), d("2021-03-31")));
     }
 
@@ -361,7 +381,7 @@ mod tests {
     #[test]
     fn defaults_follow_the_servers_last_day() {
         let range = DataRange::from_server(Some(d("2019-01-01")), Some(d("2022-03-31")));
-        let f = Filters::from_query("unit=perm", range);
+        let f = Filters::from_query("unit=perm", range, None);
         assert_eq!((f.from, f.to), (d("2022-01-01"), d("2022-03-31")));
         assert!(range.contains(d("2022-02-15")));
         assert!(!DataRange::default().contains(d("2022-02-15")));

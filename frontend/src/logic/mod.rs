@@ -1,9 +1,11 @@
 //! Plain logic behind the screens: no yew, gloo or web-sys here, so every function runs (and is
 //! tested) natively and could move into `kpi-api` unchanged.
 
+pub mod admin;
 pub mod chart;
 pub mod export;
 pub mod filters;
+pub mod session;
 pub mod trend;
 pub mod units;
 pub mod url;

@@ -2,11 +2,12 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::{
-    AppFooter, BoardNav, Breadcrumb, ErrorBox, GrainPicker, KpiDetail, Loading, PeriodPicker,
-    TileGrid, TileSkeletons, UnitPicker,
+    AppFooter, BoardNav, Breadcrumb, ErrorBox, GrainPicker, KpiDetail, Loading,
+    OutsideJurisdiction, PeriodPicker, TileGrid, TileSkeletons, UnitPicker, UserMenu,
 };
-use crate::hooks::{use_fetch, use_filters, FetchState, FiltersHandle};
+use crate::hooks::{use_fetch, use_filters, use_session, FetchState, FiltersHandle};
 use crate::i18n::{document_title, range_label, t, Text};
+use crate::logic::filters::DEFAULT_UNIT;
 use crate::Route;
 
 #[derive(Properties, PartialEq)]
@@ -17,11 +18,15 @@ pub struct BoardPageProps {
     pub route: Route,
 }
 
-/// A board for one unit and period: filters, tiles, and the detail of the tile opened.
+/// A board for one unit and period: filters, tiles, and the detail of the tile opened. A unit
+/// outside the user's jurisdiction shows the server's refusal and the way to the home board.
 #[component]
 pub fn BoardPage(props: &BoardPageProps) -> Html {
     let handle = use_filters(props.route.clone());
     let f = handle.filters().clone();
+    let home_unit = use_session()
+        .and_then(|session| session.home_unit())
+        .unwrap_or_else(|| DEFAULT_UNIT.to_string());
 
     let units = use_fetch((), |()| api::units());
     let boards = use_fetch((), |()| api::boards());
@@ -92,6 +97,17 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
     };
     let tiles = match &board.state {
         FetchState::Loading => html! { <TileSkeletons /> },
+        FetchState::Failed(error) if error.is_forbidden() => {
+            // The same board and period, for the unit the user may see.
+            let home_query = f.clone().with_unit(&home_unit).with_kpi(None).to_query();
+            html! {
+                <OutsideJurisdiction
+                    error={error.clone()}
+                    home={Route::Board { id: props.id.to_string() }}
+                    home_query={AttrValue::from(home_query)}
+                />
+            }
+        }
         FetchState::Failed(error) => {
             html! { <ErrorBox error={error.clone()} on_retry={board.retry()} /> }
         }
@@ -157,6 +173,7 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
                 <header class="topbar">
                     <span class="brand">{ t(Text::AppTitle) }</span>
                     { for board_nav }
+                    <UserMenu />
                 </header>
                 { filters_bar }
                 <main class="board">

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::AppFooter;
+use crate::components::{AppFooter, UserMenu};
 use crate::i18n::{t, Text};
 use crate::Route;
 
@@ -12,6 +12,7 @@ pub fn NotFound() -> Html {
         <div class="page">
             <header class="topbar">
                 <Link<Route> to={Route::Home} classes="brand">{ t(Text::AppTitle) }</Link<Route>>
+                <UserMenu />
             </header>
             <main class="not-found">
                 <h1>{ t(Text::NotFoundTitle) }</h1>

@@ -1,0 +1,55 @@
+use kpi_api::UserRole;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::components::{AppFooter, QueryLink, UserAdmin, UserMenu};
+use crate::hooks::use_session;
+use crate::i18n::{page_title, t, Text};
+use crate::logic::session::{home_board, split_target};
+use crate::Route;
+
+/// The administration page (`/admin`, `.admin-page`): users and the audit log for administrators;
+/// anyone else is told it is not for them (`.not-allowed`) and shown the way to their home board.
+#[component]
+pub fn AdminPage() -> Html {
+    let session = use_session();
+    let info = session.as_ref().and_then(|session| session.info());
+
+    use_effect_with((), |()| {
+        gloo::utils::document().set_title(&page_title(t(Text::Admin)));
+    });
+
+    let body = match info {
+        Some(info) if info.role == UserRole::Admin => html! { <UserAdmin /> },
+        info => {
+            let home = home_board(info.and_then(|i| i.home_unit.clone()).as_deref());
+            let (path, query) = split_target(&home);
+            let to = Route::recognize(path).unwrap_or(Route::Home);
+            html! {
+                <div class="notice not-allowed" role="alert">
+                    <div>
+                        <strong>{ t(Text::NotAllowedTitle) }</strong>
+                        <p>{ t(Text::NotAllowedBody) }</p>
+                    </div>
+                    <QueryLink {to} query={AttrValue::from(query.to_string())} class="button home-board">
+                        { t(Text::OpenHomeBoard) }
+                    </QueryLink>
+                </div>
+            }
+        }
+    };
+
+    html! {
+        <div class="page admin-page">
+            <header class="topbar">
+                <Link<Route> to={Route::Home} classes="brand">{ t(Text::AppTitle) }</Link<Route>>
+                <UserMenu />
+            </header>
+            <main class="admin">
+                <h1 class="admin-title">{ t(Text::Admin) }</h1>
+                { body }
+            </main>
+            <AppFooter />
+        </div>
+    }
+}

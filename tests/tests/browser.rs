@@ -17,7 +17,11 @@ async fn wait_for(c: &Client, css: &str) -> Element {
             return el;
         }
         if started.elapsed() > Duration::from_secs(30) {
-            let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            let url = c
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
             panic!("{css} did not appear on {url}");
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -87,11 +91,9 @@ async fn a_mayor_signs_in_sees_only_the_city_and_signs_out() {
     let error = wait_text(c, ".login-error", |t| !t.is_empty()).await;
     assert!(!error.is_empty(), "a wrong password is said so");
     sign_in(c, "mayor.perm", DEMO_PASSWORD).await;
-    let seen = wait_text(
-        c,
-        ".tile[data-kpi=appeal_on_time_share] .tile-value",
-        |t| t == expected,
-    )
+    let seen = wait_text(c, ".tile[data-kpi=appeal_on_time_share] .tile-value", |t| {
+        t == expected
+    })
     .await;
     let tiles = c.find_all(Locator::Css(".tile")).await.unwrap().len();
     let png = c.screenshot().await.unwrap_or_default();
@@ -117,7 +119,9 @@ async fn a_mayor_signs_in_sees_only_the_city_and_signs_out() {
     assert!(units.len() > 5, "{units:?}");
     assert!(units.contains(&"perm-leninsky".to_string()), "{units:?}");
     assert!(
-        units.iter().all(|u| u == "perm" || u.starts_with("perm-") && u != "perm-krai"),
+        units
+            .iter()
+            .all(|u| u == "perm" || u.starts_with("perm-") && u != "perm-krai"),
         "only Perm's units: {units:?}"
     );
     // Another city is refused with the server's reason and a way home.
@@ -157,12 +161,14 @@ async fn the_admin_adds_a_user_who_then_signs_in_to_their_own_district() {
         .send_keys("head.leninsky")
         .await
         .unwrap();
-    c.find(Locator::Css(&format!("{form} select[name=role] option[value=mayor]")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(&format!(
+        "{form} select[name=role] option[value=mayor]"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     c.find(Locator::Css(&format!(
         "{form} select[name=home_unit] option[value=perm-leninsky]"
     )))
@@ -194,7 +200,9 @@ async fn the_admin_adds_a_user_who_then_signs_in_to_their_own_district() {
     wait_for(c, ".tile .tile-value").await;
     let url = c.current_url().await.unwrap();
     assert!(
-        url.query().unwrap_or_default().contains("unit=perm-leninsky"),
+        url.query()
+            .unwrap_or_default()
+            .contains("unit=perm-leninsky"),
         "the new user lands on their own district: {url}"
     );
     browser.close().await;

@@ -6,7 +6,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use duckdb::OptionalExt;
 use kpi_api::{BoardSummary, Unit, UnitKind};
+use sha2::{Digest, Sha256};
 
 use crate::audit;
 use crate::auth::{self, Access, Jurisdiction, LoginLimiter};
@@ -139,26 +141,63 @@ impl AppState {
             tracing::warn!(file = %e.file, "board not loaded: {}", e.message);
         }
         catalog.errors.extend(board_errors);
-        let detail = format!(
-            "{} KPIs and {} boards loaded from {}; {} files refused{}",
-            catalog.kpis.len(),
-            boards.len(),
-            dir.display(),
-            catalog.errors.len(),
-            catalog
-                .errors
-                .iter()
-                .map(|e| format!("; {}: {}", e.file, e.message))
-                .collect::<String>()
-        );
-        if let Err(e) = self
-            .db
-            .with(|c| audit::record(c, None, "queries_loaded", &detail, None))
-        {
+        if let Err(e) = self.audit_definitions(&dir, &catalog, boards.len()) {
             tracing::warn!("cannot write the audit log: {e}");
         }
         *self.catalog.write().expect("catalog lock") = Arc::new(catalog);
         *self.boards.write().expect("boards lock") = Arc::new(boards);
+    }
+
+    /// Records a load of the KPI and board files in the audit log when their text differs from
+    /// the last load recorded (a start-up with unchanged files is not news), with a fingerprint
+    /// of every file so that the next load can tell.
+    fn audit_definitions(&self, dir: &Path, catalog: &Catalog, boards: usize) -> Result<()> {
+        let mut files: Vec<(String, String)> = Vec::new();
+        for sub in [dir.to_path_buf(), dir.join("boards")] {
+            if let Ok(entries) = std::fs::read_dir(&sub) {
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    if path.is_file() {
+                        let text = std::fs::read(&path).unwrap_or_default();
+                        let name = path
+                            .strip_prefix(dir)
+                            .unwrap_or(&path)
+                            .display()
+                            .to_string();
+                        files.push((name, hex::encode(&Sha256::digest(&text)[..6])));
+                    }
+                }
+            }
+        }
+        files.sort();
+        let listing: String = files.iter().map(|(f, h)| format!("{f}={h} ")).collect();
+        let fingerprint = hex::encode(&Sha256::digest(listing.as_bytes())[..6]);
+        self.db.with(|c| {
+            let last: Option<String> = c
+                .query_row(
+                    "SELECT detail FROM main.audit_log WHERE action = 'queries_loaded' ORDER BY id DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if last.is_some_and(|d| d.contains(&format!("fingerprint {fingerprint}"))) {
+                return Ok(());
+            }
+            let detail = format!(
+                "{} KPIs and {} boards loaded from {}, {} refused{}; fingerprint {fingerprint}; files {}",
+                catalog.kpis.len(),
+                boards,
+                dir.display(),
+                catalog.errors.len(),
+                catalog
+                    .errors
+                    .iter()
+                    .map(|e| format!("; {}: {}", e.file, e.message))
+                    .collect::<String>(),
+                listing.trim_end()
+            );
+            audit::record(c, None, "queries_loaded", &detail, None)
+        })
     }
 
     /// Imports one file (blocking) as the machine's operator (command line, seed).
@@ -252,7 +291,8 @@ impl AppState {
     }
 }
 
-fn read_units(c: &duckdb::Connection) -> Result<Vec<Unit>> {
+/// The org tree, parents first (the command line's user commands read it without a whole state).
+pub fn read_units(c: &duckdb::Connection) -> Result<Vec<Unit>> {
     // Parents before children: order by depth in the tree, then by name as people count
     // ("District 2" before "District 10").
     let mut stmt = c.prepare(

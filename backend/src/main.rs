@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kpi_api::{NewUser, UserRole};
+use kpi_backend::db::{Db, DEFAULT_MEMORY_LIMIT};
 use kpi_backend::{auth, AppState, Application, Config, Limits};
 
 #[derive(Parser)]
@@ -274,10 +275,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 } => Some((name.clone(), read_password()?)),
                 _ => None,
             };
+            let database = config.database.clone().expect("a database file");
             blocking(move || {
-                let state = AppState::new(config)?;
-                let units = state.units();
-                state.db.with(|c| {
+                // Users only: the KPI files are not loaded, nor the state built.
+                let db = Db::open(&database, DEFAULT_MEMORY_LIMIT)?;
+                db.with(|c| {
+                    let units = kpi_backend::app::read_units(c)?;
                     if let Some(new) = &action {
                         let user = auth::add_user(c, new, &units)?;
                         kpi_backend::audit::record(
@@ -321,11 +324,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await
         }
         Command::Audit { limit } => {
-            let config = config(&cli, String::new(), 0, PathBuf::new());
+            let database = cli.database.clone();
             let limit = *limit;
             blocking(move || {
-                let state = AppState::new(config)?;
-                for e in state.db.with(|c| kpi_backend::audit::recent(c, limit))? {
+                let db = Db::open(&database, DEFAULT_MEMORY_LIMIT)?;
+                for e in db.with(|c| kpi_backend::audit::recent(c, limit))? {
                     println!(
                         "{} {:<16} {:<20} {:<16} {}",
                         e.at,

@@ -354,4 +354,43 @@ mod tests {
             assert!(m.contains(says), "{sql}: {m}");
         }
     }
+
+    /// The second layer alone: SQL that never passed [`check`] still cannot reach files, the
+    /// network, extensions or the settings, because the engine itself refuses.
+    #[test]
+    fn the_engine_refuses_files_extensions_and_settings_on_its_own() {
+        let db = Db::open_in_memory().unwrap();
+        let outside = std::env::temp_dir().join(format!("kpi-outside-{}.csv", std::process::id()));
+        std::fs::write(&outside, "a,b\n1,2\n").unwrap();
+        let inside = db.staging_dir().join("inside.csv");
+        std::fs::write(&inside, "a,b\n1,2\n").unwrap();
+        for sql in [
+            format!("SELECT * FROM read_csv('{}')", outside.display()),
+            "SELECT * FROM read_text('/etc/passwd')".to_string(),
+            format!("COPY (SELECT 1) TO '{}.out'", outside.display()),
+            format!("ATTACH '{}.db' AS other", outside.display()),
+            "INSTALL httpfs".to_string(),
+            "LOAD httpfs".to_string(),
+            "SELECT * FROM read_parquet('https://example.com/x.parquet')".to_string(),
+            "SET enable_external_access = true".to_string(),
+            "SET memory_limit = '100GB'".to_string(),
+            "SET allowed_directories = ['/']".to_string(),
+            "RESET lock_configuration".to_string(),
+        ] {
+            let result = db.with(|c| Ok(c.execute_batch(&sql)?));
+            assert!(result.is_err(), "{sql} was not refused by the engine");
+        }
+        // The staging folder stays readable, for imports.
+        let n: i64 = db
+            .with(|c| {
+                Ok(c.query_row(
+                    &format!("SELECT count(*) FROM read_csv('{}')", inside.display()),
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(n, 1);
+        let _ = std::fs::remove_file(outside);
+    }
 }

@@ -31,7 +31,7 @@ pub struct Config {
     pub limits: Limits,
 }
 
-/// What one request may take: the sandbox's bounds and the session's life.
+/// What one request may take and how sessions work: the sandbox's bounds and the session's terms.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// A KPI evaluation or an ad-hoc query is interrupted after this long.
@@ -41,6 +41,8 @@ pub struct Limits {
     /// DuckDB's memory limit, for all queries together (`4GB`, `512MB`).
     pub memory: String,
     pub session_ttl: Duration,
+    /// Mark the session cookie `Secure` (sent over HTTPS only): set it behind a TLS proxy.
+    pub secure_cookies: bool,
 }
 
 impl Default for Limits {
@@ -50,6 +52,7 @@ impl Default for Limits {
             query_rows: 10_000,
             memory: db::DEFAULT_MEMORY_LIMIT.to_string(),
             session_ttl: auth::DEFAULT_SESSION_TTL,
+            secure_cookies: false,
         }
     }
 }

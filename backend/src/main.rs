@@ -57,6 +57,9 @@ enum Command {
         /// How long a sign-in lasts.
         #[arg(long, default_value_t = 8.0)]
         session_hours: f64,
+        /// Mark the session cookie Secure (HTTPS only): use it behind a TLS proxy.
+        #[arg(long)]
+        secure_cookies: bool,
     },
     /// Manage users (the server must not be running: DuckDB lets one process open the file).
     User {
@@ -154,6 +157,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             query_rows,
             memory_limit,
             session_hours,
+            secure_cookies,
         } => {
             let mut config = config(&cli, host.clone(), *port, dist.clone());
             if !(*query_seconds > 0.0 && *session_hours > 0.0) {
@@ -164,6 +168,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 query_rows: *query_rows,
                 memory: memory_limit.clone(),
                 session_ttl: std::time::Duration::from_secs_f64(session_hours * 3600.0),
+                secure_cookies: *secure_cookies,
             };
             let state = blocking(move || Ok(AppState::new(config)?)).await?;
             if let Some(dir) = seed.clone() {

@@ -364,8 +364,11 @@ async fn health(token: Option<String>, state: Arc<AppState>) -> Result<impl Repl
 
 /// The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site sends it),
 /// and gone after `max_age` seconds.
-fn session_cookie(value: &str, max_age: u64) -> String {
-    format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
+fn session_cookie(value: &str, max_age: u64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    )
 }
 
 /// POST /api/login
@@ -447,7 +450,7 @@ async fn login(
             Ok(warp::reply::with_header(
                 json(&access.session_info()),
                 "set-cookie",
-                session_cookie(&token, ttl.as_secs()),
+                session_cookie(&token, ttl.as_secs(), state.config.limits.secure_cookies),
             ))
         }
         Err(e) => {
@@ -490,7 +493,7 @@ async fn logout(
     Ok(warp::reply::with_header(
         warp::reply::with_status(warp::reply(), StatusCode::NO_CONTENT),
         "set-cookie",
-        session_cookie("", 0),
+        session_cookie("", 0, state.config.limits.secure_cookies),
     ))
 }
 
@@ -1379,5 +1382,15 @@ mod tests {
             described += 1;
         }
         assert_eq!(described, crate::openapi::OPERATIONS.len());
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_strict_expiring_and_secure_when_asked() {
+        let plain = session_cookie("abc", 60, false);
+        assert_eq!(
+            plain,
+            "kpi_session=abc; HttpOnly; SameSite=Strict; Path=/; Max-Age=60"
+        );
+        assert!(session_cookie("abc", 60, true).ends_with("; Secure"));
     }
 }

@@ -184,6 +184,10 @@ pub struct KpiLoadError {
 pub struct KpiList {
     pub kpis: Vec<KpiDef>,
     pub errors: Vec<KpiLoadError>,
+    /// Moves whenever the KPI files are loaded again (the server watches `queries/`): an open
+    /// board that sees it move fetches itself again.
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// One value of a series; `value` is null where the period has no data (a zero denominator).

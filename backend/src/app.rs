@@ -2,7 +2,8 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -77,6 +78,10 @@ pub struct AppState {
     /// The first and last day with appeals.
     data_range: RwLock<(Option<NaiveDate>, Option<NaiveDate>)>,
     pub login_limiter: LoginLimiter,
+    /// Bumped at every load of the KPI files: the web app refreshes an open board when it moves.
+    catalog_version: AtomicU64,
+    /// What the queries folder looked like at the last load (names, sizes, modification times).
+    queries_stamp: Mutex<String>,
 }
 
 impl AppState {
@@ -93,6 +98,8 @@ impl AppState {
             boards: RwLock::new(Arc::new(Vec::new())),
             data_range: RwLock::new((None, None)),
             login_limiter: LoginLimiter::default(),
+            catalog_version: AtomicU64::new(0),
+            queries_stamp: Mutex::new(String::new()),
         });
         state.refresh_data()?;
         state.reload_queries();
@@ -131,10 +138,29 @@ impl AppState {
         Ok(())
     }
 
-    /// Loads and validates every KPI file and board.
+    /// How many times the KPI files have been loaded.
+    pub fn catalog_version(&self) -> u64 {
+        self.catalog_version.load(AtomicOrdering::SeqCst)
+    }
+
+    /// Loads and validates every KPI file and board. A KPI whose file no longer validates keeps
+    /// serving its last good version (its error is listed all the same); a deleted file's KPI goes.
     pub fn reload_queries(&self) {
         let dir = self.config.queries.clone();
+        *self.queries_stamp.lock().expect("stamp lock") = queries_stamp(&dir);
+        let previous = self.catalog();
         let mut catalog = kpi::load_dir(&self.db, &dir, self.config.limits.query_time);
+        for e in catalog.errors.iter_mut() {
+            let id = e.file.strip_suffix(".sql").unwrap_or_default();
+            if let Some(old) = previous.kpis.get(id) {
+                if !catalog.kpis.contains_key(id) && old.def.file == e.file {
+                    catalog.kpis.insert(id.to_string(), old.clone());
+                    e.message.push_str(
+                        " (the previous version of this KPI keeps serving until the file is fixed)",
+                    );
+                }
+            }
+        }
         for e in &catalog.errors {
             tracing::warn!(file = %e.file, line = ?e.line, "KPI not loaded: {}", e.message);
         }
@@ -148,7 +174,19 @@ impl AppState {
             tracing::warn!("cannot write the audit log: {e}");
         }
         *self.catalog.write().expect("catalog lock") = Arc::new(catalog);
+        self.catalog_version.fetch_add(1, AtomicOrdering::SeqCst);
         *self.boards.write().expect("boards lock") = Arc::new(boards);
+    }
+
+    /// Reloads the KPI files if the folder changed since the last load; true when it did.
+    pub fn reload_if_changed(&self) -> bool {
+        let now = queries_stamp(&self.config.queries);
+        if *self.queries_stamp.lock().expect("stamp lock") == now {
+            return false;
+        }
+        tracing::info!("the queries folder changed: reloading the KPI files");
+        self.reload_queries();
+        true
     }
 
     /// Records a load of the KPI and board files in the audit log when their text differs from
@@ -294,6 +332,54 @@ impl AppState {
     }
 }
 
+/// Every KPI and board file's name, size and modification time: cheap to take twice a second,
+/// and different after any add, edit or delete.
+fn queries_stamp(dir: &Path) -> String {
+    let mut entries = Vec::new();
+    for sub in [dir.to_path_buf(), dir.join("boards")] {
+        if let Ok(read) = std::fs::read_dir(&sub) {
+            for entry in read.flatten() {
+                if let Ok(meta) = entry.metadata() {
+                    if meta.is_file() {
+                        let modified = meta
+                            .modified()
+                            .ok()
+                            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                            .map(|d| d.as_nanos())
+                            .unwrap_or_default();
+                        entries.push(format!(
+                            "{}:{}:{modified}",
+                            entry.path().display(),
+                            meta.len()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    entries.sort();
+    entries.join("\n")
+}
+
+/// How often the queries folder is looked at for changes.
+pub const QUERIES_POLL: Duration = Duration::from_millis(500);
+
+/// Reloads the KPI files whenever the folder changes, for as long as the server runs.
+fn watch_queries(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(QUERIES_POLL).await;
+            let s = Arc::clone(&state);
+            if tokio::task::spawn_blocking(move || s.reload_if_changed())
+                .await
+                .is_err()
+            {
+                tracing::error!("reloading the KPI files failed");
+            }
+        }
+    })
+}
+
 /// The org tree, parents first (the command line's user commands read it without a whole state).
 pub fn read_units(c: &duckdb::Connection) -> Result<Vec<Unit>> {
     // Parents before children: order by depth in the tree, then by name as people count
@@ -409,18 +495,21 @@ impl Application {
 
     /// Serves until the process ends.
     pub async fn run(self) {
+        watch_queries(Arc::clone(&self.state));
         let routes = crate::routes::routes(self.state);
         warp::serve(routes).incoming(self.listener).run().await;
     }
 
     /// Serves until `shutdown` completes.
     pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) {
+        let watcher = watch_queries(Arc::clone(&self.state));
         let routes = crate::routes::routes(self.state);
         warp::serve(routes)
             .incoming(self.listener)
             .graceful(shutdown)
             .run()
             .await;
+        watcher.abort();
     }
 }
 

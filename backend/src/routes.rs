@@ -503,6 +503,7 @@ async fn kpis(_: Access, state: Arc<AppState>) -> Result<impl Reply, Rejection> 
     Ok(json(&KpiList {
         kpis: catalog.kpis.values().map(|k| k.def.clone()).collect(),
         errors: catalog.errors.clone(),
+        version: state.catalog_version(),
     }))
 }
 

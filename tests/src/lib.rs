@@ -52,13 +52,22 @@ impl TestServer {
 
     /// [`TestServer::start`] with other limits (a short query time, a small row cap).
     pub async fn start_with(seeded: bool, limits: Limits) -> TestServer {
+        Self::start_full(seeded, limits, repo_root().join("queries")).await
+    }
+
+    /// A server over its own KPI folder (tests that add, edit and delete KPI files).
+    pub async fn start_with_queries(seeded: bool, queries: PathBuf) -> TestServer {
+        Self::start_full(seeded, Limits::default(), queries).await
+    }
+
+    async fn start_full(seeded: bool, limits: Limits, queries: PathBuf) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let dist = std::env::var_os("KPI_DIST")
             .map(PathBuf::from)
             .unwrap_or_else(|| repo_root().join("dist"));
         let config = Config {
             database: Some(dir.path().join("kpi.duckdb")),
-            queries: repo_root().join("queries"),
+            queries,
             dist,
             host: "127.0.0.1".to_string(),
             port: 0,

@@ -423,6 +423,68 @@ pub struct QueryResult {
     pub millis: u64,
 }
 
+/// `POST /api/kpis/preview` (analysts, admins): a whole KPI file, header and SELECT, run in the
+/// sandbox for one unit and period without saving it. `run_id` lets `POST /api/query/cancel` stop it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiPreviewRequest {
+    pub text: String,
+    pub unit: String,
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    #[serde(default)]
+    pub grain: Option<Grain>,
+    #[serde(default)]
+    pub run_id: Option<String>,
+}
+
+/// What a preview found: the definition and its series, or the error pointed at the file's line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiPreview {
+    pub def: Option<KpiDef>,
+    pub error: Option<KpiLoadError>,
+    /// The KPI's value per period for the unit (empty when there is an error).
+    pub points: Vec<Point>,
+    /// The SELECT's own first rows (grp, period, value or numerator/denominator).
+    pub rows: Option<QueryResult>,
+    pub millis: u64,
+}
+
+/// `PUT /api/kpis/{id}` (analysts, admins): the whole file; it is validated, then written to
+/// `queries/{id}.sql` and loaded. 422 with the error pointed at its line when it does not validate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiSave {
+    pub text: String,
+    /// Also put the KPI on this board (appended to `queries/boards/{board}.json` if absent).
+    #[serde(default)]
+    pub board: Option<String>,
+}
+
+/// `POST /api/query/cancel`: stops the caller's preview or query that was sent with this `run_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CancelRequest {
+    pub run_id: String,
+}
+
+/// `GET /api/kpis/{id}`: the KPI's passport.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiPassport {
+    /// The definition, with its formula (`sql`), owner and source.
+    pub def: KpiDef,
+    /// The whole file as written, header included.
+    pub text: String,
+    /// The scoped tables its SELECT reads.
+    pub tables: Vec<String>,
+    /// The newest row it can read, inside the caller's jurisdiction (RFC 3339 date or time).
+    pub freshest: Option<String>,
+    /// The boards that show it.
+    pub boards: Vec<BoardSummary>,
+    /// The file's current load error, when its last edit did not validate (the previous version
+    /// is what serves).
+    pub error: Option<KpiLoadError>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

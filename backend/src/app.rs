@@ -1,5 +1,6 @@
 //! The running application: configuration, shared state, and the server bound to its port.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
@@ -14,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::audit;
 use crate::auth::{self, Access, Jurisdiction, LoginLimiter};
 use crate::boards;
-use crate::db::{self, Db};
+use crate::db::{self, Cancel, Db};
 use crate::error::{Error, Result};
 use crate::import::{self, Importer};
 use crate::kpi::{self, Catalog};
@@ -82,6 +83,8 @@ pub struct AppState {
     catalog_version: AtomicU64,
     /// What the queries folder looked like at the last load (names, sizes, modification times).
     queries_stamp: Mutex<String>,
+    /// Previews and queries that their sender may cancel, by user and run id.
+    pub running: Mutex<HashMap<(String, String), Arc<Cancel>>>,
 }
 
 impl AppState {
@@ -100,6 +103,7 @@ impl AppState {
             login_limiter: LoginLimiter::default(),
             catalog_version: AtomicU64::new(0),
             queries_stamp: Mutex::new(String::new()),
+            running: Mutex::new(HashMap::new()),
         });
         state.refresh_data()?;
         state.reload_queries();
@@ -176,6 +180,43 @@ impl AppState {
         *self.catalog.write().expect("catalog lock") = Arc::new(catalog);
         self.catalog_version.fetch_add(1, AtomicOrdering::SeqCst);
         *self.boards.write().expect("boards lock") = Arc::new(boards);
+    }
+
+    /// Writes a KPI file that validated (the editor's Save) and loads it, optionally putting it on
+    /// a board too. Files are replaced whole (written aside, then renamed), so the watcher never
+    /// reads half a file.
+    pub fn save_kpi(&self, kpi: &kpi::Kpi, text: &str, board: Option<&str>) -> Result<()> {
+        let dir = &self.config.queries;
+        let board_path = match board {
+            Some(board) => {
+                let path = dir.join("boards").join(format!("{board}.json"));
+                if !self.boards().iter().any(|b| b.id == board) || !path.is_file() {
+                    return Err(Error::bad_parameter(
+                        "board",
+                        format!("no board with id '{board}'"),
+                    ));
+                }
+                Some(path)
+            }
+            None => None,
+        };
+        write_whole(&dir.join(&kpi.def.file), text.as_bytes())?;
+        if let Some(path) = board_path {
+            let mut board: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)
+                .map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
+            let kpis = board["kpis"]
+                .as_array_mut()
+                .ok_or_else(|| Error::Internal(format!("{}: no kpis list", path.display())))?;
+            if !kpis.iter().any(|k| k == kpi.def.id.as_str()) {
+                kpis.push(serde_json::Value::String(kpi.def.id.clone()));
+                let mut pretty = serde_json::to_vec_pretty(&board)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                pretty.push(b'\n');
+                write_whole(&path, &pretty)?;
+            }
+        }
+        self.reload_queries();
+        Ok(())
     }
 
     /// Reloads the KPI files if the folder changed since the last load; true when it did.
@@ -359,6 +400,18 @@ fn queries_stamp(dir: &Path) -> String {
     }
     entries.sort();
     entries.join("\n")
+}
+
+/// Replaces `path` with `bytes` in one rename.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let aside = path.with_file_name(format!(".{name}.saving"));
+    std::fs::write(&aside, bytes)?;
+    std::fs::rename(&aside, path)?;
+    Ok(())
 }
 
 /// How often the queries folder is looked at for changes.

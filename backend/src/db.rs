@@ -182,8 +182,21 @@ impl Db {
         limit: Duration,
         f: impl FnOnce(&Connection) -> Result<T>,
     ) -> Result<T> {
+        self.with_limit_cancellable(limit, None, f)
+    }
+
+    /// [`Db::with_limit`] that `cancel` can also stop (then [`Error::Cancelled`]).
+    pub fn with_limit_cancellable<T>(
+        &self,
+        limit: Duration,
+        cancel: Option<Arc<Cancel>>,
+        f: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
         let conn = self.checkout()?;
         let handle = conn.interrupt_handle();
+        if let Some(cancel) = &cancel {
+            *cancel.handle.lock().expect("cancel lock") = Some(Arc::clone(&handle));
+        }
         let fired = Arc::new(AtomicBool::new(false));
         let (done, wait) = mpsc::channel::<()>();
         let watchdog = {
@@ -198,6 +211,15 @@ impl Db {
         let out = f(&conn);
         drop(done);
         let _ = watchdog.join();
+        if let Some(cancel) = &cancel {
+            cancel.handle.lock().expect("cancel lock").take();
+            if cancel.cancelled.load(Ordering::SeqCst) {
+                // As below: a pending interrupt must not reach the next query.
+                drop(conn);
+                drop(out);
+                return Err(Error::Cancelled);
+            }
+        }
         if fired.load(Ordering::SeqCst) {
             // The interrupt may still be pending on this connection: it is not reused.
             drop(conn);
@@ -228,8 +250,22 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
+        self.run_cancellable(limit, None, f).await
+    }
+
+    /// [`Db::with_limit_cancellable`] on a blocking thread, from async code.
+    pub async fn run_cancellable<T, F>(
+        self: &Arc<Self>,
+        limit: Duration,
+        cancel: Option<Arc<Cancel>>,
+        f: F,
+    ) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
         let db = Arc::clone(self);
-        tokio::task::spawn_blocking(move || db.with_limit(limit, f))
+        tokio::task::spawn_blocking(move || db.with_limit_cancellable(limit, cancel, f))
             .await
             .map_err(|e| Error::Internal(format!("a database task failed: {e}")))?
     }
@@ -298,6 +334,27 @@ impl Db {
             "#,
         )?;
         Ok(())
+    }
+}
+
+/// A way for someone else to stop a running query (the editor's Cancel button).
+#[derive(Default)]
+pub struct Cancel {
+    handle: Mutex<Option<Arc<duckdb::InterruptHandle>>>,
+    cancelled: AtomicBool,
+}
+
+impl Cancel {
+    pub fn new() -> Arc<Cancel> {
+        Arc::new(Cancel::default())
+    }
+
+    /// Stops the query if it runs, and marks it cancelled either way.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        if let Some(handle) = self.handle.lock().expect("cancel lock").as_ref() {
+            handle.interrupt();
+        }
     }
 }
 

@@ -49,6 +49,12 @@ pub enum Error {
     /// A query needed more memory than the database's limit.
     #[error("{0}")]
     OutOfMemory(String),
+    /// The caller stopped its own query.
+    #[error("the query was cancelled")]
+    Cancelled,
+    /// A KPI file sent to be saved does not validate: "FILE, line N, column C: message".
+    #[error("{0}")]
+    InvalidKpi(String),
 }
 
 impl Error {
@@ -69,9 +75,11 @@ impl Error {
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Forbidden(_) | Error::Csrf(_) => StatusCode::FORBIDDEN,
             Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::Refused(_) | Error::Timeout(_) | Error::OutOfMemory(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Error::Refused(_)
+            | Error::Timeout(_)
+            | Error::OutOfMemory(_)
+            | Error::Cancelled
+            | Error::InvalidKpi(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Kpi { .. } | Error::Database(_) | Error::Io(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -97,6 +105,8 @@ impl Error {
             Error::Refused(_) => "query_refused",
             Error::Timeout(_) => "query_timeout",
             Error::OutOfMemory(_) => "query_memory",
+            Error::Cancelled => "query_cancelled",
+            Error::InvalidKpi(_) => "invalid_kpi",
         }
     }
 }

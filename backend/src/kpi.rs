@@ -415,7 +415,12 @@ fn check_body(conn: &Connection, body: &str) -> Result<()> {
             "the SELECT may not contain parameters (? or $n): the server binds scope and period itself".to_string(),
         ));
     }
-    sandbox::check(conn, &format!("\n{body}"))
+    sandbox::check(conn, &format!("\n{body}")).map(|_| ())
+}
+
+/// The scoped tables a KPI's SELECT reads (for its passport).
+pub fn tables_read(conn: &Connection, kpi: &Kpi) -> Result<Vec<String>> {
+    sandbox::check(conn, &format!("\n{}", kpi.def.sql))
 }
 
 fn scope_unit<'a>(scope: &Scope<'a>) -> &'a str {
@@ -610,6 +615,91 @@ pub fn evaluate(
         }
     }
     Ok(out)
+}
+
+/// The id a KPI file's header gives, if any (`-- id: x`), to name the file before parsing it.
+pub fn header_id(text: &str) -> Option<String> {
+    text.lines()
+        .map(str::trim)
+        .take_while(|l| l.is_empty() || l.starts_with("--"))
+        .filter_map(header_pair)
+        .find(|(k, _)| *k == "id")
+        .map(|(_, v)| v.to_string())
+}
+
+/// Parses and validates a whole KPI file's text as `file` would load: the same errors, at the
+/// same lines, as `load_dir` reports.
+pub fn load_text(
+    conn: &Connection,
+    file: &str,
+    text: &str,
+) -> std::result::Result<Kpi, KpiLoadError> {
+    let (def, body_line) = parse(file, text)?;
+    let shape = validate(conn, &def, body_line)?;
+    Ok(Kpi {
+        def,
+        body_line,
+        shape,
+        _checked: Checked,
+    })
+}
+
+/// Runs a KPI file's text without saving it: its series for `unit` at `grain` over `from..=to`
+/// and the SELECT's first rows, or the error pointed at the text's own line.
+#[allow(clippy::too_many_arguments)]
+pub fn preview(
+    conn: &Connection,
+    text: &str,
+    unit: &str,
+    grain: Grain,
+    from: NaiveDate,
+    to: NaiveDate,
+    jurisdiction: &Jurisdiction,
+    row_limit: usize,
+) -> Result<kpi_api::KpiPreview> {
+    let started = Instant::now();
+    let file = format!(
+        "{}.sql",
+        header_id(text).unwrap_or_else(|| "preview".to_string())
+    );
+    let failed = |error: KpiLoadError| kpi_api::KpiPreview {
+        def: None,
+        error: Some(error),
+        points: Vec::new(),
+        rows: None,
+        millis: started.elapsed().as_millis() as u64,
+    };
+    let kpi = match load_text(conn, &file, text) {
+        Ok(kpi) => kpi,
+        Err(e) => return Ok(failed(e)),
+    };
+    let buckets = Buckets::grain(grain, from, to);
+    let cells = match evaluate(conn, &kpi, Scope::Unit(unit), &buckets, jurisdiction) {
+        Ok(cells) => cells,
+        Err(Error::Kpi { message, .. }) => {
+            return Ok(failed(sql_error(&file, kpi.body_line, &message)))
+        }
+        Err(e) => return Err(e),
+    };
+    let points = grain
+        .buckets(from, to)
+        .into_iter()
+        .map(|(period, _)| kpi_api::Point {
+            period,
+            value: cells
+                .iter()
+                .find(|c| c.period == period)
+                .and_then(|c| c.value),
+        })
+        .collect();
+    let rows = run_query(conn, &kpi.def.sql, unit, &buckets, jurisdiction, row_limit)?;
+    Ok(kpi_api::KpiPreview {
+        def: Some(kpi.def),
+        error: None,
+        points,
+        rows: Some(rows),
+        millis: started.elapsed().as_millis() as u64,
+    })
 }
 
 /// Runs an analyst's SELECT over the rows of `unit` inside `jurisdiction`, in the sandbox: the

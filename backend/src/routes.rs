@@ -15,8 +15,9 @@ use bytes::Buf;
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use kpi_api::{
-    ApiError, ChildValue, Children, Grain, Health, KpiList, LoginRequest, NewUser, PasswordReset,
-    QueryRequest, Series, TableRows, Unit, UserRole, CSRF_HEADER, SESSION_COOKIE,
+    ApiError, CancelRequest, ChildValue, Children, Grain, Health, KpiList, KpiPassport,
+    KpiPreviewRequest, KpiSave, LoginRequest, NewUser, PasswordReset, QueryRequest, Series,
+    TableRows, Unit, UserRole, CSRF_HEADER, SESSION_COOKIE,
 };
 use tokio::io::AsyncWriteExt;
 use warp::http::{Method, StatusCode};
@@ -26,6 +27,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::auth::{self, Access, Jurisdiction, Reach};
 use crate::boards;
+use crate::db::Cancel;
 use crate::error::{Error, Result};
 use crate::import::Importer;
 use crate::kpi::{self, Buckets, Scope};
@@ -225,6 +227,37 @@ pub fn routes(
         .and(warp::body::json())
         .and(with_state(state.clone()))
         .and_then(post_query);
+    // GET /api/kpis/{id}
+    let passport = warp::path!("kpis" / String)
+        .and(warp::get())
+        .and(user.clone())
+        .and(with_state(state.clone()))
+        .and_then(kpi_passport);
+    // PUT /api/kpis/{id}
+    let save = warp::path!("kpis" / String)
+        .and(warp::put())
+        .and(user.clone())
+        .and(warp::addr::remote())
+        .and(json_body())
+        .and(warp::body::json())
+        .and(with_state(state.clone()))
+        .and_then(save_kpi);
+    // POST /api/kpis/preview
+    let preview = warp::path!("kpis" / "preview")
+        .and(warp::post())
+        .and(user.clone())
+        .and(json_body())
+        .and(warp::body::json())
+        .and(with_state(state.clone()))
+        .and_then(preview_kpi);
+    // POST /api/query/cancel
+    let cancel = warp::path!("query" / "cancel")
+        .and(warp::post())
+        .and(user.clone())
+        .and(json_body())
+        .and(warp::body::json())
+        .and(with_state(state.clone()))
+        .and_then(cancel_query);
     // GET /api/users
     let users = warp::path!("users")
         .and(warp::get())
@@ -276,6 +309,10 @@ pub fn routes(
             .or(import)
             .or(imports)
             .or(query)
+            .or(passport)
+            .or(save)
+            .or(preview)
+            .or(cancel)
             .or(users)
             .or(add_user)
             .or(reset)
@@ -894,6 +931,233 @@ async fn post_query(
     };
     record(&state, Some(access.user), action, detail, client_ip(addr)).await;
     Ok(json(&result.map_err(reject)?))
+}
+
+/// GET /api/kpis/{id} — the KPI's passport.
+async fn kpi_passport(
+    id: String,
+    access: Access,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let kpi = find_kpi(&state, &id).map_err(reject)?;
+    let path = state.config.queries.join(&kpi.def.file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| kpi.def.sql.clone());
+    let error = state
+        .catalog()
+        .errors
+        .iter()
+        .find(|e| e.file == kpi.def.file)
+        .cloned();
+    let boards = state
+        .boards()
+        .iter()
+        .filter(|b| b.kpis.contains(&id))
+        .cloned()
+        .collect();
+    let home = access.jurisdiction().home().map(str::to_string);
+    let def = kpi.def.clone();
+    let (tables, freshest) = state
+        .db
+        .run_limited(state.config.limits.query_time, move |c| {
+            let tables = kpi::tables_read(c, &kpi)?;
+            let mut freshest: Option<String> = None;
+            for (table, column) in [
+                ("appeals", "received_at"),
+                ("service_cases", "submitted_at"),
+                ("staffing", "month"),
+            ] {
+                if !tables.iter().any(|t| t == table) {
+                    continue;
+                }
+                let newest: Option<String> = c.query_row(
+                    &format!(
+                        "SELECT CAST(max(x.{column}) AS VARCHAR) FROM main.{table} x
+                         WHERE CAST($1 AS VARCHAR) IS NULL OR x.unit_id IN
+                           (SELECT j.unit_id FROM main.unit_closure j WHERE j.ancestor_id = CAST($1 AS VARCHAR))"
+                    ),
+                    [&home],
+                    |r| r.get(0),
+                )?;
+                if newest > freshest {
+                    freshest = newest;
+                }
+            }
+            Ok((tables, freshest))
+        })
+        .await
+        .map_err(reject)?;
+    Ok(json(&KpiPassport {
+        def,
+        text,
+        tables,
+        freshest,
+        boards,
+        error,
+    }))
+}
+
+/// Where a text's error points, as one line: "FILE, line N, column C: message".
+fn located(e: &kpi_api::KpiLoadError) -> String {
+    let mut at = e.file.clone();
+    if let Some(line) = e.line {
+        at.push_str(&format!(", line {line}"));
+    }
+    if let Some(column) = e.column {
+        at.push_str(&format!(", column {column}"));
+    }
+    format!("{at}: {}", e.message)
+}
+
+/// PUT /api/kpis/{id} — the editor's Save: validate, write queries/{id}.sql, load.
+async fn save_kpi(
+    id: String,
+    access: Access,
+    addr: Option<SocketAddr>,
+    save: KpiSave,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Analyst, UserRole::Admin], "saving KPIs")
+        .map_err(reject)?;
+    match kpi::header_id(&save.text) {
+        Some(given) if given == id => {}
+        Some(given) => {
+            return Err(reject(Error::bad_parameter(
+                "id",
+                format!("the address names '{id}' but the header says '-- id: {given}'"),
+            )))
+        }
+        None => {
+            return Err(reject(Error::bad_parameter(
+                "text",
+                "the header needs an '-- id:' line",
+            )))
+        }
+    }
+    let existed = state.catalog().kpis.contains_key(&id);
+    let file = format!("{id}.sql");
+    let text = save.text.clone();
+    let loaded = state
+        .db
+        .run_limited(state.config.limits.query_time, move |c| {
+            Ok(kpi::load_text(c, &file, &text))
+        })
+        .await
+        .map_err(reject)?;
+    let kpi = match loaded {
+        Ok(kpi) => kpi,
+        Err(e) => {
+            let message = located(&e);
+            record(
+                &state,
+                Some(access.user),
+                "kpi_refused",
+                message.clone(),
+                client_ip(addr),
+            )
+            .await;
+            return Err(reject(Error::InvalidKpi(message)));
+        }
+    };
+    let def = kpi.def.clone();
+    {
+        let state = Arc::clone(&state);
+        let board = save.board.clone();
+        tokio::task::spawn_blocking(move || state.save_kpi(&kpi, &save.text, board.as_deref()))
+            .await
+            .map_err(|e| reject(Error::Internal(e.to_string())))?
+            .map_err(reject)?;
+    }
+    record(
+        &state,
+        Some(access.user),
+        "kpi_saved",
+        format!(
+            "{} {} from the editor{}",
+            if existed { "changed" } else { "added" },
+            def.file,
+            save.board
+                .as_deref()
+                .map(|b| format!(", on board {b}"))
+                .unwrap_or_default()
+        ),
+        client_ip(addr),
+    )
+    .await;
+    Ok(json(&def))
+}
+
+/// POST /api/kpis/preview — a KPI file's text run in the sandbox, not saved.
+async fn preview_kpi(
+    access: Access,
+    request: KpiPreviewRequest,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Analyst, UserRole::Admin], "previewing KPIs")
+        .map_err(reject)?;
+    let unit = state.unit_for(&access, &request.unit).map_err(reject)?;
+    let (from, to) = period(&state, request.from, request.to).map_err(reject)?;
+    let grain = request.grain.unwrap_or(Grain::Week);
+    let limits = state.config.limits.clone();
+    let jurisdiction = access.jurisdiction();
+    let key = request.run_id.clone().map(|run| (access.user.clone(), run));
+    let cancel = key.as_ref().map(|key| {
+        let cancel = Cancel::new();
+        state
+            .running
+            .lock()
+            .expect("running lock")
+            .insert(key.clone(), Arc::clone(&cancel));
+        cancel
+    });
+    let text = request.text.clone();
+    let result = state
+        .db
+        .run_cancellable(limits.query_time, cancel, move |c| {
+            kpi::preview(
+                c,
+                &text,
+                &unit.id,
+                grain,
+                from,
+                to,
+                &jurisdiction,
+                limits.query_rows.min(200),
+            )
+        })
+        .await;
+    if let Some(key) = key {
+        state.running.lock().expect("running lock").remove(&key);
+    }
+    Ok(json(&result.map_err(reject)?))
+}
+
+/// POST /api/query/cancel — stops the caller's own run with this id.
+async fn cancel_query(
+    access: Access,
+    request: CancelRequest,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let running = state
+        .running
+        .lock()
+        .expect("running lock")
+        .get(&(access.user.clone(), request.run_id.clone()))
+        .cloned();
+    match running {
+        Some(cancel) => {
+            cancel.cancel();
+            Ok(warp::reply::with_status(
+                warp::reply(),
+                StatusCode::NO_CONTENT,
+            ))
+        }
+        None => Err(reject(Error::NotFound(format!(
+            "nothing of yours is running as '{}'",
+            request.run_id
+        )))),
+    }
 }
 
 /// GET /api/users (admins)

@@ -60,10 +60,10 @@ fn refused(message: impl Into<String>) -> Error {
     Error::Refused(message.into())
 }
 
-/// Checks that `sql` is one SELECT reading only the scoped tables and its own CTEs.
-/// `catalog_names` are the real tables of the database: a CTE may not take one of their names,
+/// Checks that `sql` is one SELECT reading only the scoped tables and its own CTEs, and returns
+/// the scoped tables it reads. A CTE may not take the name of one of the database's real tables,
 /// so that a name can never fall through to the real table outside the CTE's reach.
-pub fn check(conn: &Connection, sql: &str) -> Result<()> {
+pub fn check(conn: &Connection, sql: &str) -> Result<Vec<String>> {
     let json: String = conn.query_row(
         "SELECT json_serialize_sql(CAST($1 AS VARCHAR))",
         [sql],
@@ -92,8 +92,10 @@ pub fn check(conn: &Connection, sql: &str) -> Result<()> {
     let mut walker = Walker {
         ctes: Vec::new(),
         catalog,
+        read: std::collections::BTreeSet::new(),
     };
-    walker.walk(&statements[0])
+    walker.walk(&statements[0])?;
+    Ok(walker.read.into_iter().collect())
 }
 
 /// Every table and view name the engine could resolve without a schema, lower-cased.
@@ -112,6 +114,8 @@ struct Walker {
     /// The CTE names visible where the walk stands, innermost last.
     ctes: Vec<Vec<String>>,
     catalog: HashSet<String>,
+    /// The scoped tables read (not shadowed by a CTE of the query).
+    read: std::collections::BTreeSet<String>,
 }
 
 impl Walker {
@@ -164,7 +168,7 @@ impl Walker {
         }
     }
 
-    fn check_node(&self, map: &serde_json::Map<String, Value>) -> Result<()> {
+    fn check_node(&mut self, map: &serde_json::Map<String, Value>) -> Result<()> {
         let text = |key: &str| map.get(key).and_then(|v| v.as_str()).unwrap_or_default();
         match text("type") {
             "BASE_TABLE" => {
@@ -194,6 +198,10 @@ impl Walker {
                         text("table_name"),
                         SCOPED_TABLES.join(", ")
                     )));
+                }
+                let own_cte = self.ctes.iter().any(|level| level.contains(&name));
+                if !own_cte {
+                    self.read.insert(name);
                 }
                 Ok(())
             }
@@ -273,8 +281,22 @@ mod tests {
 
     fn accepted(sql: &str) {
         let db = Db::open_in_memory().unwrap();
-        db.with(|c| check(c, sql))
+        db.with(|c| check(c, sql).map(|_| ()))
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    #[test]
+    fn the_check_names_the_scoped_tables_read() {
+        let db = Db::open_in_memory().unwrap();
+        let read = db
+            .with(|c| {
+                check(
+                    c,
+                    "WITH x AS (SELECT * FROM staffing) SELECT * FROM appeals, x, periods",
+                )
+            })
+            .unwrap();
+        assert_eq!(read, vec!["appeals", "periods", "staffing"]);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 -- owner: Head of the appeals office
 -- source: appeals registry export (appeals)
 -- tags: appeals, deadlines
+-- expect: perm 2021-01-01..2021-03-31 = 95.37 ± 0.01
+-- expect: mashhad 2021-01-01..2021-03-31 = 86.86 ± 0.01
 
 SELECT
     a.grp,

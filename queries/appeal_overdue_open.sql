@@ -8,6 +8,8 @@
 -- owner: Head of the appeals office
 -- source: appeals registry export (appeals)
 -- tags: appeals, deadlines, backlog
+-- expect: perm 2021-01-01..2021-03-31 = 182 ± 0.01
+-- expect: mashhad 2021-01-01..2021-03-31 = 652 ± 0.01
 
 SELECT
     a.grp,

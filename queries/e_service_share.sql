@@ -10,6 +10,8 @@
 -- owner: Digital transformation office
 -- source: e-services portal and one-stop centre exports (service_cases)
 -- tags: services, digital
+-- expect: perm 2021-01-01..2021-03-31 = 56.53 ± 0.01
+-- expect: mashhad 2021-01-01..2021-03-31 = 75 ± 0.01
 
 SELECT
     c.grp,

@@ -10,6 +10,8 @@
 -- owner: Head of the appeals office
 -- source: appeals registry export (appeals.rating)
 -- tags: appeals, satisfaction
+-- expect: perm 2021-01-01..2021-03-31 = 72.24 ± 0.01
+-- expect: mashhad 2021-01-01..2021-03-31 = 63.79 ± 0.01
 
 SELECT
     a.grp,

@@ -8,6 +8,8 @@
 -- owner: Digital transformation office
 -- source: service_cases; population from org_units
 -- tags: services, demand
+-- expect: perm 2021-01-01..2021-03-31 = 5.62 ± 0.01
+-- expect: mashhad 2021-01-01..2021-03-31 = 5.47 ± 0.01
 
 SELECT
     g.grp,

@@ -10,6 +10,8 @@
 -- owner: Digital transformation office
 -- source: service_cases
 -- tags: services, speed
+-- expect: perm 2021-01-01..2021-03-31 = 5.65 ± 0.01
+-- expect: mashhad 2021-01-01..2021-03-31 = 5.6 ± 0.01
 
 SELECT
     c.grp,

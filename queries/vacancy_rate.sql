@@ -10,6 +10,8 @@
 -- owner: Human resources department
 -- source: HR staffing export (staffing)
 -- tags: staff
+-- expect: perm 2021-01-01..2021-03-31 = 6.31 ± 0.01
+-- expect: mashhad 2021-01-01..2021-03-31 = 7.53 ± 0.01
 
 SELECT
     s.grp,

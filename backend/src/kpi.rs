@@ -135,6 +135,7 @@ pub const HEADER_KEYS: &[&str] = &[
     "owner",
     "source",
     "tags",
+    "expect",
 ];
 
 fn load_error(file: &str, line: Option<u32>, message: impl Into<String>) -> KpiLoadError {
@@ -169,6 +170,12 @@ pub fn parse(file: &str, text: &str) -> std::result::Result<(KpiDef, u32), KpiLo
                         ),
                     ));
                 };
+                if known == "expect" {
+                    // Any number of them; checked here so a wrong one is a load error.
+                    parse_expectation(value, line_no)
+                        .map_err(|m| load_error(file, Some(line_no), format!("expect: {m}")))?;
+                    continue;
+                }
                 if fields.insert(known, (value.to_string(), line_no)).is_some() {
                     return Err(load_error(
                         file,
@@ -336,6 +343,88 @@ pub fn parse(file: &str, text: &str) -> std::result::Result<(KpiDef, u32), KpiLo
         },
         body_line,
     ))
+}
+
+/// A value a KPI must have on the seed data: `-- expect: perm 2021-01-01..2021-03-31 = 93.4 ± 0.5`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expectation {
+    pub unit: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub value: f64,
+    pub tolerance: f64,
+    /// The header line that says it.
+    pub line: u32,
+}
+
+fn parse_expectation(text: &str, line: u32) -> std::result::Result<Expectation, String> {
+    const FORM: &str =
+        "write UNIT FROM..TO = VALUE ± TOLERANCE, e.g. perm 2021-01-01..2021-03-31 = 93.4 ± 0.5";
+    let (left, right) = text.split_once('=').ok_or(FORM)?;
+    let mut words = left.split_whitespace();
+    let (Some(unit), Some(range), None) = (words.next(), words.next(), words.next()) else {
+        return Err(FORM.to_string());
+    };
+    let (from, to) = range.split_once("..").ok_or(FORM)?;
+    let date = |d: &str| {
+        NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| format!("'{d}' is not a date YYYY-MM-DD"))
+    };
+    let (from, to) = (date(from)?, date(to)?);
+    if from > to {
+        return Err(format!("{from} is after {to}"));
+    }
+    let right = right.replace("+-", "±");
+    let (value, tolerance) = right.split_once('±').ok_or(FORM)?;
+    let number = |n: &str| {
+        n.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("'{}' is not a number", n.trim()))
+    };
+    let (value, tolerance) = (number(value)?, number(tolerance)?);
+    if tolerance < 0.0 {
+        return Err("the tolerance cannot be negative".to_string());
+    }
+    Ok(Expectation {
+        unit: unit.to_string(),
+        from,
+        to,
+        value,
+        tolerance,
+        line,
+    })
+}
+
+/// Every `-- expect:` line of a KPI file's header.
+pub fn expectations(text: &str) -> Vec<Expectation> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i as u32 + 1, l.trim()))
+        .take_while(|(_, l)| l.is_empty() || l.starts_with("--"))
+        .filter_map(|(n, l)| header_pair(l).map(|(k, v)| (n, k, v)))
+        .filter(|(_, k, _)| *k == "expect")
+        .filter_map(|(n, _, v)| parse_expectation(v, n).ok())
+        .collect()
+}
+
+/// The KPI's value for `unit` over the whole of `from..=to`, as a board tile shows it.
+pub fn value_over(
+    conn: &Connection,
+    kpi: &Kpi,
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    jurisdiction: &Jurisdiction,
+) -> Result<Option<f64>> {
+    let whole = Buckets {
+        start: from,
+        last: from,
+        step: format!("{} days", kpi_api::period::days(from, to)),
+    };
+    let cells = evaluate(conn, kpi, Scope::Unit(unit), &whole, jurisdiction)?;
+    Ok(cells.first().and_then(|c| c.value))
 }
 
 /// `-- key: value` with a lower-case key, or None when the line is something else.
@@ -831,6 +920,29 @@ mod tests {
         let text = GOOD.replace("-- amber: 80", "-- amber: 95");
         let err = parse("on_time.sql", &text).unwrap_err();
         assert!(err.message.starts_with("amber:"), "{}", err.message);
+    }
+
+    #[test]
+    fn expectations_are_read_and_a_wrong_one_names_its_line() {
+        let text = GOOD.replace(
+            "-- amber: 80\n",
+            "-- amber: 80\n-- expect: c 2021-03-01..2021-03-07 = 80 ± 0.5\n-- expect: d1 2021-03-01..2021-03-07 = 100 +- 0\n",
+        );
+        assert!(parse("on_time.sql", &text).is_ok());
+        let found = expectations(&text);
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            (found[0].unit.as_str(), found[0].value, found[0].tolerance),
+            ("c", 80.0, 0.5)
+        );
+        assert_eq!(found[1].line, 8);
+        let bad = GOOD.replace(
+            "-- amber: 80\n",
+            "-- amber: 80\n-- expect: c 2021-03-01 = 80\n",
+        );
+        let err = parse("on_time.sql", &bad).unwrap_err();
+        assert_eq!(err.line, Some(7));
+        assert!(err.message.starts_with("expect:"), "{}", err.message);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! - [`import`]: CSV and Parquet exports into tables, one transaction per file.
 //! - [`kpi`]: KPI files: header, validation, and evaluation at any level of the org tree.
 //! - [`boards`]: boards of KPI tiles and their evaluation.
+//! - [`check`]: `kpiboard check`: every KPI file validated and its expectations run.
 //! - [`seed`]: the embedded default: generated seed exports and demo accounts, imported into an
 //!   empty database.
 //! - [`auth`]: users, Argon2id passwords, sessions, the sign-in rate limit, and jurisdictions.
@@ -21,6 +22,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod boards;
+pub mod check;
 pub mod db;
 pub mod error;
 pub mod import;

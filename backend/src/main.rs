@@ -83,8 +83,16 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
     },
-    /// Validate every KPI file against the database; exits non-zero if any is broken.
-    Check,
+    /// Validate every KPI file against the database and run every `-- expect:` line; exits
+    /// non-zero if any file is broken or any expectation fails.
+    Check {
+        /// Import the seed exports from this folder first when the database is empty (generating
+        /// them if missing), so that expectations run on the seed data.
+        #[arg(long)]
+        seed: Option<PathBuf>,
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -347,28 +355,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
             .await
         }
-        Command::Check => {
+        Command::Check { seed, scale } => {
             let config = config(&cli, String::new(), 0, PathBuf::new());
+            let (seed, scale) = (seed.clone(), *scale);
             blocking(move || {
                 let state = AppState::new(config)?;
-                let catalog = state.catalog();
-                for kpi in catalog.kpis.values() {
-                    println!("ok     {}", kpi.def.file);
+                if let Some(dir) = &seed {
+                    kpi_backend::seed::load_if_empty(&state, dir, scale)?;
                 }
-                for e in &catalog.errors {
-                    let at = match (e.line, e.column) {
-                        (Some(l), Some(c)) => format!(":{l}:{c}"),
-                        (Some(l), None) => format!(":{l}"),
-                        _ => String::new(),
-                    };
-                    println!("BROKEN {}{at}: {}", e.file, e.message);
-                }
-                println!(
-                    "{} KPIs loaded, {} broken",
-                    catalog.kpis.len(),
-                    catalog.errors.len()
-                );
-                Ok(if catalog.errors.is_empty() {
+                let report = kpi_backend::check::run(&state);
+                print!("{}", report.table);
+                Ok(if report.ok {
                     ExitCode::SUCCESS
                 } else {
                     ExitCode::FAILURE

@@ -394,7 +394,7 @@ pub struct AuditEntry {
     pub actor: Option<String>,
     /// `login`, `login_failed`, `logout`, `import`, `import_failed`, `user_added`,
     /// `login_refused` (rate limit), `password_reset`, `queries_loaded`, `query_run`,
-    /// `query_refused`.
+    /// `query_refused`, `kpi_saved`, `kpi_refused` (the editor's Save).
     pub action: String,
     pub detail: String,
     pub ip: Option<String>,

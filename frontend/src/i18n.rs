@@ -6,7 +6,7 @@
 //! file, which is where Solar Hijri dates and Persian digits will go. Nothing here touches the DOM.
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
-use kpi_api::{Direction, Grain, Status, UnitKind, UserRole};
+use kpi_api::{Direction, Grain, Measure, Role, Status, UnitKind, UserRole};
 
 /// A language the interface can speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -110,6 +110,50 @@ pub enum Text {
     ColumnIp,
     /// The actor of an audit entry the server wrote on its own.
     ServerActor,
+    KpiPassport,
+    EditKpi,
+    FieldId,
+    FieldMeasure,
+    FieldDirection,
+    FieldTarget,
+    FieldAmber,
+    FieldGrain,
+    FieldRole,
+    FieldOwner,
+    FieldSource,
+    FieldTags,
+    FieldFile,
+    FieldTables,
+    FieldFreshest,
+    /// A passport field the KPI's header leaves out.
+    NotSet,
+    NoRowsYet,
+    Formula,
+    WholeFile,
+    ShownOnBoards,
+    OnNoBoard,
+    PassportError,
+    Editor,
+    NewKpi,
+    EditorNotAllowed,
+    KpiFile,
+    KpiFileHint,
+    Preview,
+    Cancel,
+    Cancelling,
+    PreviewCancelled,
+    PreviewResult,
+    Save,
+    Saving,
+    Board,
+    NoBoard,
+    EditorErrorTitle,
+    ShowLine,
+    PreviewRows,
+    NoRows,
+    IdMissing,
+    OpenSavedBoard,
+    OpenSavedPassport,
 }
 
 /// The words for `text` in the current language.
@@ -206,6 +250,54 @@ fn en(text: Text) -> &'static str {
         Text::ColumnDetail => "Detail",
         Text::ColumnIp => "From address",
         Text::ServerActor => "server",
+        Text::KpiPassport => "KPI passport",
+        Text::EditKpi => "Edit",
+        Text::FieldId => "Id",
+        Text::FieldMeasure => "Measured in",
+        Text::FieldDirection => "Direction",
+        Text::FieldTarget => "Target",
+        Text::FieldAmber => "Amber band ends at",
+        Text::FieldGrain => "Chart step",
+        Text::FieldRole => "Kind",
+        Text::FieldOwner => "Owner",
+        Text::FieldSource => "Source",
+        Text::FieldTags => "Tags",
+        Text::FieldFile => "File",
+        Text::FieldTables => "Tables read",
+        Text::FieldFreshest => "Newest data",
+        Text::NotSet => "Not set",
+        Text::NoRowsYet => "No rows yet",
+        Text::Formula => "Formula (SQL)",
+        Text::WholeFile => "The whole file",
+        Text::ShownOnBoards => "Boards that show it",
+        Text::OnNoBoard => "No board shows it yet.",
+        Text::PassportError => {
+            "The latest edit of this file could not be loaded; the previous version is still in use."
+        }
+        Text::Editor => "KPI editor",
+        Text::NewKpi => "New KPI",
+        Text::EditorNotAllowed => "Only analysts and administrators may write KPIs.",
+        Text::KpiFile => "KPI file",
+        Text::KpiFileHint => {
+            "A header of \"-- key: value\" lines, then one SELECT returning grp, period and value \
+             (or numerator and denominator)."
+        }
+        Text::Preview => "Preview",
+        Text::Cancel => "Cancel",
+        Text::Cancelling => "Cancelling…",
+        Text::PreviewCancelled => "The preview was cancelled.",
+        Text::PreviewResult => "Preview result",
+        Text::Save => "Save",
+        Text::Saving => "Saving…",
+        Text::Board => "Also show it on",
+        Text::NoBoard => "No board",
+        Text::EditorErrorTitle => "The KPI has a problem",
+        Text::ShowLine => "Show in the text",
+        Text::PreviewRows => "First rows of the SELECT",
+        Text::NoRows => "The SELECT returned no rows.",
+        Text::IdMissing => "The header needs an \"-- id:\" line: the id names the file.",
+        Text::OpenSavedBoard => "Open the board",
+        Text::OpenSavedPassport => "Open its passport",
     }
 }
 
@@ -274,10 +366,35 @@ pub fn audit_action_name(action: &str) -> String {
             "queries_loaded" => Some("Loaded the KPI definitions"),
             "query_run" => Some("Ran a query"),
             "query_refused" => Some("Query refused"),
+            "kpi_saved" => Some("Saved a KPI in the editor"),
+            "kpi_refused" => Some("KPI refused: it does not load"),
             _ => None,
         },
     };
     known.map_or_else(|| action.to_string(), str::to_string)
+}
+
+/// What a KPI's value is measured in, as its passport says.
+pub fn measure_name(measure: Measure) -> &'static str {
+    match lang() {
+        Lang::En => match measure {
+            Measure::Percent => "Percent",
+            Measure::Hours => "Hours",
+            Measure::Days => "Days",
+            Measure::Count => "Count",
+            Measure::Per1000 => "Per 1,000 residents",
+        },
+    }
+}
+
+/// Whether a KPI is a result or an action that should move one.
+pub fn kpi_role_name(role: Role) -> &'static str {
+    match lang() {
+        Lang::En => match role {
+            Role::Lag => "Lag: a result",
+            Role::Lead => "Lead: an action that moves a result",
+        },
+    }
 }
 
 pub fn direction_name(direction: Direction) -> &'static str {
@@ -347,6 +464,100 @@ pub fn password_set(name: &str) -> String {
 pub fn server_version(version: &str) -> String {
     match lang() {
         Lang::En => format!("Server {version}"),
+    }
+}
+
+/// The heading of the editor for an existing KPI.
+pub fn edit_title(id: &str) -> String {
+    match lang() {
+        Lang::En => format!("Edit {id}"),
+    }
+}
+
+/// Where in a KPI file an error points: `line 3, column 5`, `line 3`; None when it cannot say.
+pub fn location_label(line: Option<u32>, column: Option<u32>) -> Option<String> {
+    match lang() {
+        Lang::En => match (line, column) {
+            (Some(line), Some(column)) => Some(format!("line {line}, column {column}")),
+            (Some(line), None) => Some(format!("line {line}")),
+            (None, _) => None,
+        },
+    }
+}
+
+/// A short time: `245 ms` below a second, else `1.2 s`.
+pub fn duration_label(millis: f64) -> String {
+    let millis = millis.max(0.0);
+    match lang() {
+        Lang::En if millis < 1000.0 => format!("{millis:.0} ms"),
+        Lang::En => format!("{:.1} s", millis / 1000.0),
+    }
+}
+
+/// A preview under way and how long it has run.
+pub fn elapsed_label(millis: f64) -> String {
+    match lang() {
+        Lang::En => format!("Running… {}", duration_label(millis)),
+    }
+}
+
+/// How long a preview took on the server.
+pub fn took_label(millis: u64) -> String {
+    match lang() {
+        Lang::En => format!("Took {}", duration_label(millis as f64)),
+    }
+}
+
+/// The note after saving a KPI.
+pub fn kpi_saved(title: &str) -> String {
+    match lang() {
+        Lang::En => format!("Saved “{title}”."),
+    }
+}
+
+/// How many rows a preview's table has.
+pub fn rows_label(rows: usize) -> String {
+    match lang() {
+        Lang::En if rows == 1 => "1 row".to_string(),
+        Lang::En => format!("{rows} rows"),
+    }
+}
+
+/// Said under a preview's table when the SELECT returned more rows than it shows.
+pub fn rows_cut_label(shown: usize) -> String {
+    match lang() {
+        Lang::En => format!(
+            "Only the first {} are shown; the SELECT returned more.",
+            rows_label(shown)
+        ),
+    }
+}
+
+/// A new KPI file that loads as it is: the header the README's "Add a KPI" documents, then a
+/// SELECT over the scoped `appeals` and the `periods` buckets. The words in it are the user's to
+/// change, so they are in the interface's language.
+pub fn new_kpi_template() -> &'static str {
+    match lang() {
+        Lang::En => {
+            "\
+-- id: my_kpi
+-- title: Appeals received
+-- description: Appeals received in the period.
+-- unit: count
+-- direction: higher
+-- grain: week
+-- role: lead
+
+SELECT
+    a.grp,
+    p.period,
+    count(*) AS value
+FROM appeals AS a
+JOIN periods AS p
+  ON a.received_at >= p.period AND a.received_at < p.period_end
+GROUP BY a.grp, p.period
+"
+        }
     }
 }
 
@@ -470,6 +681,19 @@ pub fn timestamp_label(rfc3339: &str) -> String {
     }
 }
 
+/// The newest row a KPI can read, as its passport says: a day (`2021-12-31`) or a moment in
+/// RFC 3339 or `YYYY-MM-DD HH:MM:SS` (taken as UTC); any other text is shown as it came.
+pub fn freshest_label(text: &str) -> String {
+    let text = text.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return date_label(day);
+    }
+    if let Ok(moment) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f") {
+        return timestamp_label(&moment.and_utc().to_rfc3339());
+    }
+    timestamp_label(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -518,6 +742,7 @@ mod tests {
     fn audit_actions_read_as_words_and_unknown_ones_pass_through() {
         assert_eq!(audit_action_name("login_failed"), "Sign-in failed");
         assert_eq!(audit_action_name("password_reset"), "Set a password");
+        assert_eq!(audit_action_name("kpi_saved"), "Saved a KPI in the editor");
         assert_eq!(audit_action_name("something_new"), "something_new");
     }
 
@@ -532,6 +757,78 @@ mod tests {
             "3 Oct 2021, 22:30 UTC"
         );
         assert_eq!(timestamp_label("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn the_newest_row_reads_as_a_day_or_a_moment() {
+        assert_eq!(freshest_label("2021-12-31"), "31 Dec 2021");
+        assert_eq!(
+            freshest_label("2021-12-31T23:10:00Z"),
+            "31 Dec 2021, 23:10 UTC"
+        );
+        assert_eq!(
+            freshest_label("2021-12-31 23:10:05.250"),
+            "31 Dec 2021, 23:10 UTC"
+        );
+        assert_eq!(freshest_label("soon"), "soon");
+    }
+
+    #[test]
+    fn an_error_location_names_what_is_known() {
+        assert_eq!(
+            location_label(Some(3), Some(5)).as_deref(),
+            Some("line 3, column 5")
+        );
+        assert_eq!(location_label(Some(3), None).as_deref(), Some("line 3"));
+        assert_eq!(location_label(None, Some(5)), None);
+    }
+
+    #[test]
+    fn short_times_read_in_milliseconds_then_seconds() {
+        assert_eq!(duration_label(245.4), "245 ms");
+        assert_eq!(duration_label(1234.0), "1.2 s");
+        assert_eq!(took_label(12), "Took 12 ms");
+        assert_eq!(elapsed_label(2060.0), "Running… 2.1 s");
+        assert_eq!(rows_label(1), "1 row");
+        assert_eq!(
+            rows_cut_label(100),
+            "Only the first 100 rows are shown; the SELECT returned more."
+        );
+    }
+
+    #[test]
+    fn the_new_kpi_template_names_its_file_and_uses_only_known_header_keys() {
+        let template = new_kpi_template();
+        assert_eq!(
+            crate::logic::editor::header_id(template).as_deref(),
+            Some("my_kpi")
+        );
+        // The keys the server knows (README, "Add a KPI"); the required ones are all there.
+        let known = [
+            "id",
+            "title",
+            "description",
+            "unit",
+            "direction",
+            "target",
+            "amber",
+            "grain",
+            "role",
+            "owner",
+            "source",
+            "tags",
+        ];
+        let keys: Vec<&str> = template
+            .lines()
+            .filter_map(|line| line.strip_prefix("-- "))
+            .filter_map(|line| line.split_once(':').map(|(key, _)| key))
+            .collect();
+        assert!(keys.iter().all(|key| known.contains(key)), "{keys:?}");
+        for required in ["id", "title", "unit", "direction"] {
+            assert!(keys.contains(&required), "{required}");
+        }
+        assert!(template.contains("FROM appeals") && template.contains("JOIN periods"));
+        assert!(template.contains("GROUP BY a.grp, p.period"));
     }
 
     #[test]

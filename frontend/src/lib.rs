@@ -7,17 +7,27 @@
 //! has none (or whose session expires) to `/login?next=...`, and each user sees the units of their
 //! jurisdiction only, opening on their home unit.
 //!
+//! Boards are live: while one is open it watches the server's KPI files (`GET /api/kpis`, every
+//! second) and fetches itself again when they change. Each KPI has a passport (its definition,
+//! formula, data and boards), and analysts and administrators write KPIs in an editor that
+//! previews a file for a unit and period before saving it.
+//!
 //! # Layout
 //! - [`api`]: one typed async function per endpoint over two request helpers (GET, and POST with
 //!   the CSRF token); [`api::FetchError`].
-//! - [`hooks`]: `use_fetch` (loading, error, data, retry; a 401 signs out), `use_filters` (the URL's
-//!   filters with verbs that push a new URL) and `use_session` (who is signed in, with verbs).
+//! - [`hooks`]: `use_fetch` (loading, error, data, retry; a 401 signs out) and `use_live_fetch`
+//!   (the same, fetched again quietly when the KPI files reload), `use_live_kpis` (the polling),
+//!   `use_filters` (the URL's filters with verbs that push a new URL), `use_session` (who is signed
+//!   in, with verbs) and `use_editor` (the editor's state, with preview, cancel and save).
 //! - [`components`]: reusable parts, one per file (session and health providers, tile, sparkline,
-//!   pickers, chart, children table, user menu, the administration tables and forms).
-//! - [`pages`]: the routed screens (board, sign-in, administration, not found).
+//!   pickers, chart, children table, user menu, the administration tables and forms, the passport's
+//!   fields, the editor and its parts).
+//! - [`pages`]: the routed screens (board, KPI passport, KPI editor, sign-in, administration, not
+//!   found).
 //! - [`i18n`]: every user-visible string, and the only code that writes dates for people.
 //! - [`logic`]: plain functions with no DOM (URL query, default period, chart geometry, CSV, tree
-//!   order), tested natively.
+//!   order, the KPI file's id and error locations, the version watch of live boards), tested
+//!   natively.
 //! - this file: the routes and [`App`].
 
 pub mod api;
@@ -34,7 +44,7 @@ use yew_router::query::Raw;
 use crate::components::{HealthProvider, RequireSession, SessionProvider};
 use crate::logic::filters::DEFAULT_BOARD;
 use crate::logic::session::split_target;
-use crate::pages::{AdminPage, BoardPage, LoginPage, NotFound};
+use crate::pages::{AdminPage, BoardPage, EditorPage, LoginPage, NotFound, PassportPage};
 
 /// The app's addresses. Filters ride in the query string (see [`logic::filters`]).
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -46,6 +56,15 @@ pub enum Route {
     // would only match the literal text `{id}`).
     #[at("/boards/:id")]
     Board { id: String },
+    /// A KPI's passport; `?unit=` is the unit its boards open on.
+    #[at("/kpis/:id")]
+    Passport { id: String },
+    /// The KPI editor with a new KPI's template (analysts and administrators).
+    #[at("/editor")]
+    Editor,
+    /// The KPI editor with a KPI's file.
+    #[at("/editor/:id")]
+    EditKpi { id: String },
     /// Sign-in; `?next=` is where to go afterwards (see [`logic::session`]).
     #[at("/login")]
     Login,
@@ -62,6 +81,11 @@ fn switch(route: Route) -> Html {
         Route::Login => return html! { <LoginPage /> },
         Route::Home => html! { <BoardPage id={DEFAULT_BOARD} route={route.clone()} /> },
         Route::Board { id } => html! { <BoardPage id={id.clone()} route={route.clone()} /> },
+        Route::Passport { id } => html! { <PassportPage id={id.clone()} /> },
+        Route::Editor => html! { <EditorPage route={route.clone()} /> },
+        Route::EditKpi { id } => {
+            html! { <EditorPage id={AttrValue::from(id.clone())} route={route.clone()} /> }
+        }
         Route::Admin => html! { <AdminPage /> },
         Route::NotFound => html! { <NotFound /> },
     };
@@ -110,6 +134,26 @@ mod tests {
         );
         assert_eq!(Route::recognize("/login"), Some(Route::Login));
         assert_eq!(Route::recognize("/admin"), Some(Route::Admin));
+        assert_eq!(
+            Route::recognize("/kpis/appeal_on_time_share"),
+            Some(Route::Passport {
+                id: "appeal_on_time_share".to_string()
+            })
+        );
+        assert_eq!(Route::recognize("/editor"), Some(Route::Editor));
+        assert_eq!(
+            Route::recognize("/editor/my_kpi"),
+            Some(Route::EditKpi {
+                id: "my_kpi".to_string()
+            })
+        );
+        assert_eq!(
+            Route::EditKpi {
+                id: "my_kpi".to_string()
+            }
+            .to_path(),
+            "/editor/my_kpi"
+        );
         assert_eq!(Route::Login.to_path(), logic::session::LOGIN_PATH);
         assert_eq!(Route::recognize("/boards/a/b"), Some(Route::NotFound));
         assert_eq!(Route::recognize("/nowhere"), Some(Route::NotFound));

@@ -207,3 +207,107 @@ async fn the_admin_adds_a_user_who_then_signs_in_to_their_own_district() {
     );
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_writes_a_kpi_in_the_editor_previews_saves_and_sees_its_tile() {
+    let dir = tempfile::tempdir().unwrap();
+    let queries = dir.path().join("queries");
+    std::fs::create_dir_all(queries.join("boards")).unwrap();
+    for sub in ["", "boards"] {
+        for entry in std::fs::read_dir(kpi_tests::repo_root().join("queries").join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, queries.join(sub).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let server = TestServer::start_with_queries(true, queries.clone()).await;
+    let browser = Browser::start().await.expect("browser");
+    let c = &browser.client;
+    c.goto(&server.url("/editor")).await.unwrap();
+    sign_in(c, "analyst.mashhad", DEMO_PASSWORD).await;
+    let text = "-- id: appeal_portal_count\n-- title: Appeals through the portal\n-- unit: count\n-- direction: higher\n\nSELECT a.grp, p.period, count(*) AS value\nFROM appeals AS a\nJOIN periods AS p ON a.received_at >= p.period AND a.received_at < p.period_end\nWHERE a.channel = 'portal'\nGROUP BY ALL\n";
+    let area = wait_for(c, "textarea.kpi-text").await;
+    area.clear().await.unwrap();
+    area.send_keys(text).await.unwrap();
+    wait_for(c, "button.preview").await.click().await.unwrap();
+    wait_for(c, "table.preview-rows").await;
+    let millis = wait_text(c, ".preview-millis", |t| !t.is_empty()).await;
+    assert!(!millis.is_empty());
+    c.find(Locator::Css("select[name=board] option[value=overview]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "button.save").await.click().await.unwrap();
+    wait_for(c, "a.saved-board-link")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let value = wait_text(c, ".tile[data-kpi=appeal_portal_count] .tile-value", |t| {
+        !t.is_empty() && t != "—"
+    })
+    .await;
+    let png = c.screenshot().await.unwrap_or_default();
+    if let Some(dir) = std::env::var_os("KPI_SCREENSHOTS") {
+        let _ = std::fs::write(std::path::Path::new(&dir).join("editor-saved.png"), &png);
+    }
+    browser.close().await;
+    assert!(
+        value.chars().any(|ch| ch.is_ascii_digit()),
+        "the saved KPI's tile shows a number: {value:?}"
+    );
+    assert!(queries.join("appeal_portal_count.sql").is_file());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_board_shows_a_kpi_file_added_on_disk_within_two_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let queries = dir.path().join("queries");
+    std::fs::create_dir_all(queries.join("boards")).unwrap();
+    for sub in ["", "boards"] {
+        for entry in std::fs::read_dir(kpi_tests::repo_root().join("queries").join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, queries.join(sub).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let server = TestServer::start_with_queries(true, queries.clone()).await;
+    let browser = Browser::start().await.expect("browser");
+    let c = &browser.client;
+    c.goto(&server.url("/boards/appeals?unit=perm&from=2021-01-01&to=2021-03-31"))
+        .await
+        .unwrap();
+    sign_in(c, "mayor.perm", DEMO_PASSWORD).await;
+    wait_for(c, ".tile[data-kpi=appeal_on_time_share] .tile-value").await;
+    assert_eq!(c.find_all(Locator::Css(".tile")).await.unwrap().len(), 4);
+    // An analyst's file lands on disk, and the board file names it.
+    std::fs::write(
+        queries.join("appeal_phone_count.sql"),
+        "-- id: appeal_phone_count\n-- title: Appeals by phone\n-- unit: count\n-- direction: higher\n\nSELECT a.grp, p.period, count(*) AS value\nFROM appeals AS a\nJOIN periods AS p ON a.received_at >= p.period AND a.received_at < p.period_end\nWHERE a.channel = 'phone'\nGROUP BY ALL\n",
+    )
+    .unwrap();
+    let board = queries.join("boards/appeals.json");
+    let text = std::fs::read_to_string(&board).unwrap();
+    std::fs::write(
+        &board,
+        text.replace(
+            "\"resident_satisfaction_share\"",
+            "\"resident_satisfaction_share\",\n    \"appeal_phone_count\"",
+        ),
+    )
+    .unwrap();
+    let written = Instant::now();
+    let value = wait_text(c, ".tile[data-kpi=appeal_phone_count] .tile-value", |t| {
+        t.chars().any(|ch| ch.is_ascii_digit())
+    })
+    .await;
+    let seen = written.elapsed();
+    browser.close().await;
+    assert!(value.chars().any(|ch| ch.is_ascii_digit()), "{value:?}");
+    println!("the open board showed the new KPI {seen:?} after its file was written");
+    assert!(seen < Duration::from_secs(3), "took {seen:?}");
+}

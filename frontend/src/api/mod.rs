@@ -1,26 +1,29 @@
-//! The server's JSON API: one typed async function per endpoint, all over [`get_json`] and
-//! [`post_json`].
+//! The server's JSON API: one typed async function per endpoint, all over [`get_json`],
+//! [`post_json`] and [`put_json`].
 //!
 //! Paths are relative to the page's origin (the backend serves both, and `trunk serve` proxies
 //! `/api`). The session rides in an HttpOnly cookie the browser sends by itself; this module never
-//! sees it. What it does carry is the session's CSRF token, which every POST but the sign-in itself
-//! sends back in the `kpi_api::CSRF_HEADER` header: callers pass it in, from the session they hold.
+//! sees it. What it does carry is the session's CSRF token, which every POST and PUT but the
+//! sign-in itself sends back in the `kpi_api::CSRF_HEADER` header: callers pass it in, from the
+//! session they hold.
 
 mod admin;
 mod boards;
 mod health;
 mod kpis;
+mod query;
 mod session;
 mod units;
 
 pub use admin::{add_user, audit, reset_password, users};
 pub use boards::{board, boards};
 pub use health::health;
-pub use kpis::{kpi_children, kpi_values, kpis};
+pub use kpis::{kpi_children, kpi_passport, kpi_values, kpis, preview_kpi, save_kpi};
+pub use query::cancel_query;
 pub use session::{login, logout, session};
 pub use units::units;
 
-use gloo::net::http::{Request, Response};
+use gloo::net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -55,7 +58,8 @@ impl FetchError {
         }
     }
 
-    /// The server's machine code, when it gave one (`not_found`, `bad_request`, ...).
+    /// The server's machine code, when it gave one (`not_found`, `bad_request`, `invalid_kpi`,
+    /// `query_timeout`, ...).
     pub fn code(&self) -> Option<&str> {
         match self {
             FetchError::Server { code, .. } => Some(code),
@@ -117,7 +121,29 @@ where
     B: Serialize + ?Sized,
     T: DeserializeOwned,
 {
-    let mut builder = Request::post(path).header("Accept", "application/json");
+    send_json(Request::post(path), csrf, body).await
+}
+
+/// PUTs `body` as JSON to `path` with the session's `csrf` token, like [`post_json`].
+async fn put_json<B, T>(path: &str, csrf: &str, body: &B) -> Result<T, FetchError>
+where
+    B: Serialize + ?Sized,
+    T: DeserializeOwned,
+{
+    send_json(Request::put(path), Some(csrf), body).await
+}
+
+/// Sends `body` as JSON with the request `builder` started, and the CSRF token when given.
+async fn send_json<B, T>(
+    builder: RequestBuilder,
+    csrf: Option<&str>,
+    body: &B,
+) -> Result<T, FetchError>
+where
+    B: Serialize + ?Sized,
+    T: DeserializeOwned,
+{
+    let mut builder = builder.header("Accept", "application/json");
     if let Some(token) = csrf {
         builder = builder.header(kpi_api::CSRF_HEADER, token);
     }

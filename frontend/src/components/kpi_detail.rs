@@ -1,34 +1,46 @@
 use kpi_api::{format, KpiDef};
 use yew::prelude::*;
 
-use super::{ChildrenTable, ErrorBox, Loading, SeriesChart};
+use super::{ChildrenTable, ErrorBox, Loading, QueryLink, SeriesChart};
 use crate::api;
-use crate::hooks::{use_fetch, FetchState};
+use crate::hooks::{use_live_fetch, use_session, FetchState};
 use crate::i18n::{direction_name, t, target_label, Text};
 use crate::logic::export::{children_csv, data_url, file_name, series_csv};
-use crate::logic::filters::{iso, Filters};
+use crate::logic::filters::{iso, unit_query, Filters};
+use crate::Route;
 
 #[derive(Properties, PartialEq)]
 pub struct KpiDetailProps {
     pub kpi: KpiDef,
     pub filters: Filters,
     pub on_close: Callback<()>,
+    /// How many times the KPI files have been loaded again (see `use_live_kpis`): the series and
+    /// the table follow an edited definition.
+    #[prop_or_default]
+    pub reloads: u64,
 }
 
 /// A KPI opened from its tile (`section.kpi-detail[data-kpi={id}]`): its series over the period as a
-/// chart and its value in each child unit as a table, each downloadable as CSV (`a.download-csv`).
+/// chart and its value in each child unit as a table, each downloadable as CSV (`a.download-csv`),
+/// a link to its passport (`a.passport-link`) and, for analysts and administrators, to edit it
+/// (`a.kpi-edit-link`).
 #[component]
 pub fn KpiDetail(props: &KpiDetailProps) -> Html {
     let kpi = &props.kpi;
     let f = &props.filters;
-    let series = use_fetch(
+    let may_edit = use_session()
+        .and_then(|session| session.info())
+        .is_some_and(|info| info.role.writes_sql());
+    let series = use_live_fetch(
         (kpi.id.clone(), f.unit.clone(), f.from, f.to, f.grain),
+        props.reloads,
         |(kpi, unit, from, to, grain)| async move {
             api::kpi_values(&kpi, &unit, from, to, grain).await
         },
     );
-    let children = use_fetch(
+    let children = use_live_fetch(
         (kpi.id.clone(), f.unit.clone(), f.from, f.to),
+        props.reloads,
         |(kpi, unit, from, to)| async move { api::kpi_children(&kpi, &unit, from, to).await },
     );
 
@@ -111,6 +123,25 @@ pub fn KpiDetail(props: &KpiDetailProps) -> Html {
                     <p class="detail-meta">
                         <span>{ target }</span>
                         <span>{ direction_name(kpi.direction) }</span>
+                    </p>
+                    <p class="detail-links">
+                        <QueryLink
+                            to={Route::Passport { id: kpi.id.clone() }}
+                            query={AttrValue::from(unit_query(&f.unit))}
+                            class="passport-link"
+                        >
+                            { t(Text::KpiPassport) }
+                        </QueryLink>
+                        if may_edit {
+                            // The editor previews the board's unit and period.
+                            <QueryLink
+                                to={Route::EditKpi { id: kpi.id.clone() }}
+                                query={AttrValue::from(f.clone().with_kpi(None).to_query())}
+                                class="kpi-edit-link"
+                            >
+                                { t(Text::EditKpi) }
+                            </QueryLink>
+                        }
                     </p>
                 </div>
                 <button type="button" class="close" onclick={move |_| on_close.emit(())}>

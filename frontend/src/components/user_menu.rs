@@ -9,7 +9,8 @@ use crate::i18n::{role_name, signed_in_as, t, Text};
 use crate::Route;
 
 /// Who is signed in (`.user-badge[data-user][data-role]` with `.user-name` and `.user-role`), a
-/// link to the administration page for administrators (`a.admin-link`), and `button.sign-out`.
+/// link to the KPI editor for analysts and administrators (`a.editor-link`), a link to the
+/// administration page for administrators (`a.admin-link`), and `button.sign-out`.
 /// Shows nothing when nobody is signed in.
 ///
 /// Signing out ends the session on the server first: if that fails, the person stays signed in
@@ -70,6 +71,9 @@ pub fn UserMenu() -> Html {
                 <span class="user-name">{ info.display_name.clone() }</span>
                 <span class="user-role">{ role_name(info.role) }</span>
             </span>
+            if info.role.writes_sql() {
+                <Link<Route> to={Route::Editor} classes="editor-link">{ t(Text::Editor) }</Link<Route>>
+            }
             if info.role == UserRole::Admin {
                 <Link<Route> to={Route::Admin} classes="admin-link">{ t(Text::OpenAdmin) }</Link<Route>>
             }

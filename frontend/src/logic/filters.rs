@@ -184,6 +184,12 @@ impl Filters {
     }
 }
 
+/// The query of a link that opens a page for `unit` and lets the rest of the filters default:
+/// `unit=perm`.
+pub fn unit_query(unit: &str) -> String {
+    build_query([("unit", unit)])
+}
+
 /// A date as the API and the URL write it: `2021-10-01`.
 pub fn iso(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
@@ -309,6 +315,14 @@ mod tests {
             Filters::from_query("", DataRange::default(), None).unit,
             DEFAULT_UNIT
         );
+    }
+
+    #[test]
+    fn a_unit_link_names_only_the_unit_escaped() {
+        assert_eq!(unit_query("perm"), "unit=perm");
+        assert_eq!(unit_query("a b"), "unit=a%20b");
+        let f = Filters::from_query(&unit_query("mashhad"), DataRange::default(), Some("perm"));
+        assert_eq!(f, Filters::defaults(DataRange::default(), Some("mashhad")));
     }
 
     #[test]

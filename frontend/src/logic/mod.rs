@@ -3,8 +3,10 @@
 
 pub mod admin;
 pub mod chart;
+pub mod editor;
 pub mod export;
 pub mod filters;
+pub mod live;
 pub mod session;
 pub mod trend;
 pub mod units;

@@ -2,10 +2,9 @@ use kpi_api::UserRole;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::{AppFooter, QueryLink, UserAdmin, UserMenu};
+use crate::components::{AppFooter, NotAllowed, UserAdmin, UserMenu};
 use crate::hooks::use_session;
 use crate::i18n::{page_title, t, Text};
-use crate::logic::session::{home_board, split_target};
 use crate::Route;
 
 /// The administration page (`/admin`, `.admin-page`): users and the audit log for administrators;
@@ -21,22 +20,7 @@ pub fn AdminPage() -> Html {
 
     let body = match info {
         Some(info) if info.role == UserRole::Admin => html! { <UserAdmin /> },
-        info => {
-            let home = home_board(info.and_then(|i| i.home_unit.clone()).as_deref());
-            let (path, query) = split_target(&home);
-            let to = Route::recognize(path).unwrap_or(Route::Home);
-            html! {
-                <div class="notice not-allowed" role="alert">
-                    <div>
-                        <strong>{ t(Text::NotAllowedTitle) }</strong>
-                        <p>{ t(Text::NotAllowedBody) }</p>
-                    </div>
-                    <QueryLink {to} query={AttrValue::from(query.to_string())} class="button home-board">
-                        { t(Text::OpenHomeBoard) }
-                    </QueryLink>
-                </div>
-            }
-        }
+        _ => html! { <NotAllowed message={t(Text::NotAllowedBody)} /> },
     };
 
     html! {

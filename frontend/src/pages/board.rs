@@ -5,7 +5,9 @@ use crate::components::{
     AppFooter, BoardNav, Breadcrumb, ErrorBox, GrainPicker, KpiDetail, Loading,
     OutsideJurisdiction, PeriodPicker, TileGrid, TileSkeletons, UnitPicker, UserMenu,
 };
-use crate::hooks::{use_fetch, use_filters, use_session, FetchState, FiltersHandle};
+use crate::hooks::{
+    use_fetch, use_filters, use_live_fetch, use_live_kpis, use_session, FetchState, FiltersHandle,
+};
 use crate::i18n::{document_title, range_label, t, Text};
 use crate::logic::filters::DEFAULT_UNIT;
 use crate::Route;
@@ -20,6 +22,10 @@ pub struct BoardPageProps {
 
 /// A board for one unit and period: filters, tiles, and the detail of the tile opened. A unit
 /// outside the user's jurisdiction shows the server's refusal and the way to the home board.
+///
+/// The board is live: when the server loads its KPI files again (a KPI added, edited or removed)
+/// the board and the open detail are fetched again, and the tiles on show stay until the new ones
+/// arrive.
 #[component]
 pub fn BoardPage(props: &BoardPageProps) -> Html {
     let handle = use_filters(props.route.clone());
@@ -29,10 +35,12 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
         .unwrap_or_else(|| DEFAULT_UNIT.to_string());
 
     let units = use_fetch((), |()| api::units());
-    let boards = use_fetch((), |()| api::boards());
-    let kpis = use_fetch((), |()| api::kpis());
-    let board = use_fetch(
+    let kpis = use_live_kpis();
+    // A saved KPI may have been put on a board: the list of boards follows the files too.
+    let boards = use_live_fetch((), kpis.reloads, |()| api::boards());
+    let board = use_live_fetch(
         (props.id.clone(), f.unit.clone(), f.from, f.to, f.grain),
+        kpis.reloads,
         |(id, unit, from, to, grain)| async move { api::board(&id, &unit, from, to, grain).await },
     );
 
@@ -122,14 +130,13 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
             let handle = handle.clone();
             Callback::from(move |()| handle.close_kpi())
         };
+        // The list is polled: until its first answer a spinner, and a failed poll is retried by
+        // the next one.
         match &kpis.state {
-            FetchState::Loading => html! { <Loading /> },
-            FetchState::Failed(error) => {
-                html! { <ErrorBox error={error.clone()} on_retry={kpis.retry()} /> }
-            }
+            FetchState::Loading | FetchState::Failed(_) => html! { <Loading /> },
             FetchState::Ready(list) => match list.kpis.iter().find(|k| &k.id == id) {
                 Some(kpi) => html! {
-                    <KpiDetail kpi={kpi.clone()} filters={f.clone()} {on_close} />
+                    <KpiDetail kpi={kpi.clone()} filters={f.clone()} {on_close} reloads={kpis.reloads} />
                 },
                 None => html! {
                     <div class="notice kpi-missing">

@@ -2,10 +2,14 @@
 
 mod admin;
 mod board;
+mod editor;
 mod login;
 mod not_found;
+mod passport;
 
 pub use admin::AdminPage;
 pub use board::BoardPage;
+pub use editor::EditorPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
+pub use passport::PassportPage;

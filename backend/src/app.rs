@@ -83,6 +83,9 @@ pub struct AppState {
     catalog_version: AtomicU64,
     /// What the queries folder looked like at the last load (names, sizes, modification times).
     queries_stamp: Mutex<String>,
+    /// Differs between runs of the server, so that a cached answer from before a restart is
+    /// never taken for a current one.
+    pub boot_id: u64,
     /// Previews and queries that their sender may cancel, by user and run id.
     pub running: Mutex<HashMap<(String, String), Arc<Cancel>>>,
 }
@@ -104,6 +107,10 @@ impl AppState {
             catalog_version: AtomicU64::new(0),
             queries_stamp: Mutex::new(String::new()),
             running: Mutex::new(HashMap::new()),
+            boot_id: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or_default(),
         });
         state.refresh_data()?;
         state.reload_queries();

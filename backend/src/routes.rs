@@ -174,6 +174,7 @@ pub fn routes(
     let kpis = warp::path!("kpis")
         .and(warp::get())
         .and(user.clone())
+        .and(warp::header::optional::<String>("if-none-match"))
         .and(with_state(state.clone()))
         .and_then(kpis);
     // GET /api/kpis/{id}/values
@@ -535,13 +536,29 @@ async fn logout(
 }
 
 /// GET /api/kpis
-async fn kpis(_: Access, state: Arc<AppState>) -> Result<impl Reply, Rejection> {
+///
+/// Open boards ask for it every second to see whether the KPI files changed: it carries an ETag
+/// of the load (this process and its load count), so a browser that has it gets an empty 304.
+async fn kpis(
+    _: Access,
+    if_none_match: Option<String>,
+    state: Arc<AppState>,
+) -> Result<warp::reply::Response, Rejection> {
+    let version = state.catalog_version();
+    let etag = format!("\"kpis-{:x}-{version}\"", state.boot_id);
+    if if_none_match.as_deref() == Some(etag.as_str()) {
+        return Ok(
+            warp::reply::with_status(warp::reply(), StatusCode::NOT_MODIFIED).into_response(),
+        );
+    }
     let catalog = state.catalog();
-    Ok(json(&KpiList {
+    let reply = json(&KpiList {
         kpis: catalog.kpis.values().map(|k| k.def.clone()).collect(),
         errors: catalog.errors.clone(),
-        version: state.catalog_version(),
-    }))
+        version,
+    });
+    let reply = warp::reply::with_header(reply, "etag", etag);
+    Ok(warp::reply::with_header(reply, "cache-control", "private, no-cache").into_response())
 }
 
 /// The parameters of a KPI or board request, checked; each error names its parameter.
@@ -1393,6 +1410,34 @@ mod tests {
             ids.iter().position(|i| *i == "d1").unwrap()
                 < ids.iter().position(|i| *i == "d1-x").unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn the_kpi_list_answers_304_while_the_files_have_not_changed() {
+        let (state, _dir) = tiny_state();
+        let (cookie, _) = session(&state, "root");
+        let filter = routes(Arc::clone(&state));
+        let ask = |etag: Option<String>| {
+            let mut req = warp::test::request()
+                .path("/api/kpis")
+                .header("cookie", cookie.clone());
+            if let Some(etag) = etag {
+                req = req.header("if-none-match", etag);
+            }
+            let filter = filter.clone();
+            async move { req.reply(&filter).await }
+        };
+        let first = ask(None).await;
+        assert_eq!(first.status(), StatusCode::OK);
+        let etag = first.headers()["etag"].to_str().unwrap().to_string();
+        assert_eq!(
+            ask(Some(etag.clone())).await.status(),
+            StatusCode::NOT_MODIFIED
+        );
+        state.reload_queries();
+        let after = ask(Some(etag.clone())).await;
+        assert_eq!(after.status(), StatusCode::OK);
+        assert_ne!(after.headers()["etag"].to_str().unwrap(), etag);
     }
 
     #[tokio::test]

@@ -22,6 +22,27 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// A copy of the repository's KPI folder (KPI files and boards) that a test may add to, edit and
+/// delete from: `(the temporary folder that owns it, the copy's path)`.
+pub fn queries_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let queries = dir.path().join("queries");
+    std::fs::create_dir_all(queries.join("boards")).expect("queries folder");
+    for sub in ["", "boards"] {
+        for entry in std::fs::read_dir(repo_root().join("queries").join(sub)).expect("queries") {
+            let path = entry.expect("entry").path();
+            if path.is_file() {
+                std::fs::copy(
+                    &path,
+                    queries.join(sub).join(path.file_name().expect("name")),
+                )
+                .expect("copy");
+            }
+        }
+    }
+    (dir, queries)
+}
+
 /// Seed exports at [`TEST_SCALE`], generated once per test binary.
 pub fn seed_dir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();

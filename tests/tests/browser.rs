@@ -210,17 +210,7 @@ async fn the_admin_adds_a_user_who_then_signs_in_to_their_own_district() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_analyst_writes_a_kpi_in_the_editor_previews_saves_and_sees_its_tile() {
-    let dir = tempfile::tempdir().unwrap();
-    let queries = dir.path().join("queries");
-    std::fs::create_dir_all(queries.join("boards")).unwrap();
-    for sub in ["", "boards"] {
-        for entry in std::fs::read_dir(kpi_tests::repo_root().join("queries").join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                std::fs::copy(&path, queries.join(sub).join(path.file_name().unwrap())).unwrap();
-            }
-        }
-    }
+    let (_dir, queries) = kpi_tests::queries_copy();
     let server = TestServer::start_with_queries(true, queries.clone()).await;
     let browser = Browser::start().await.expect("browser");
     let c = &browser.client;
@@ -264,17 +254,7 @@ async fn an_analyst_writes_a_kpi_in_the_editor_previews_saves_and_sees_its_tile(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_open_board_shows_a_kpi_file_added_on_disk_within_two_seconds() {
-    let dir = tempfile::tempdir().unwrap();
-    let queries = dir.path().join("queries");
-    std::fs::create_dir_all(queries.join("boards")).unwrap();
-    for sub in ["", "boards"] {
-        for entry in std::fs::read_dir(kpi_tests::repo_root().join("queries").join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                std::fs::copy(&path, queries.join(sub).join(path.file_name().unwrap())).unwrap();
-            }
-        }
-    }
+    let (_dir, queries) = kpi_tests::queries_copy();
     let server = TestServer::start_with_queries(true, queries.clone()).await;
     let browser = Browser::start().await.expect("browser");
     let c = &browser.client;

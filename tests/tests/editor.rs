@@ -1,11 +1,10 @@
 //! The KPI editor's server side through the real server: preview (good, broken, refused,
 //! cancelled), save (to the file and onto a board), and the KPI passport.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use kpi_backend::seed::DEMO_PASSWORD;
-use kpi_tests::{repo_root, TestServer};
+use kpi_tests::TestServer;
 use serde_json::{json, Value};
 
 const PORTAL: &str = "-- id: appeal_portal_count
@@ -22,27 +21,13 @@ WHERE a.channel = 'portal'
 GROUP BY ALL
 ";
 
-fn copy_queries(to: &Path) {
-    std::fs::create_dir_all(to.join("boards")).unwrap();
-    for sub in ["", "boards"] {
-        for entry in std::fs::read_dir(repo_root().join("queries").join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                std::fs::copy(&path, to.join(sub).join(path.file_name().unwrap())).unwrap();
-            }
-        }
-    }
-}
-
 fn preview(text: &str) -> Value {
     json!({ "text": text, "unit": "mashhad", "from": "2021-01-01", "to": "2021-03-31", "grain": "month", "run_id": "r-1" })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn preview_cancel_save_and_passport() {
-    let dir = tempfile::tempdir().unwrap();
-    let queries = dir.path().join("queries");
-    copy_queries(&queries);
+    let (_dir, queries) = kpi_tests::queries_copy();
     let server = TestServer::start_with_queries(true, queries.clone()).await;
     let analyst = server.sign_in("analyst.mashhad", DEMO_PASSWORD).await;
     let mayor = server.sign_in("mayor.perm", DEMO_PASSWORD).await;

@@ -1,10 +1,9 @@
 //! Live reload: adding, editing and deleting a KPI file shows in the running server within two
 //! seconds, and a broken edit keeps the previous version serving while its error is listed.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use kpi_tests::{repo_root, TestServer};
+use kpi_tests::TestServer;
 use serde_json::Value;
 
 const KPI: &str = "-- id: appeal_count
@@ -38,23 +37,9 @@ fn kpi<'a>(list: &'a Value, id: &str) -> Option<&'a Value> {
     list["kpis"].as_array()?.iter().find(|k| k["id"] == id)
 }
 
-fn copy_queries(to: &Path) {
-    std::fs::create_dir_all(to.join("boards")).unwrap();
-    for sub in ["", "boards"] {
-        for entry in std::fs::read_dir(repo_root().join("queries").join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                std::fs::copy(&path, to.join(sub).join(path.file_name().unwrap())).unwrap();
-            }
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn added_edited_broken_and_deleted_files_show_without_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let queries = dir.path().join("queries");
-    copy_queries(&queries);
+    let (_dir, queries) = kpi_tests::queries_copy();
     let server = TestServer::start_with_queries(true, queries.clone()).await;
     let file = queries.join("appeal_count.sql");
     let values =

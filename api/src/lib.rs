@@ -476,7 +476,7 @@ pub struct KpiPassport {
     pub text: String,
     /// The scoped tables its SELECT reads.
     pub tables: Vec<String>,
-    /// The newest row it can read, inside the caller's jurisdiction (RFC 3339 date or time).
+    /// The newest row it can read, inside the caller's jurisdiction (RFC 3339, UTC).
     pub freshest: Option<String>,
     /// The boards that show it.
     pub boards: Vec<BoardSummary>,

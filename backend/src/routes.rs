@@ -986,9 +986,10 @@ async fn kpi_passport(
                 if !tables.iter().any(|t| t == table) {
                     continue;
                 }
+                // RFC 3339 in UTC (a staffing month is its first midnight).
                 let newest: Option<String> = c.query_row(
                     &format!(
-                        "SELECT CAST(max(x.{column}) AS VARCHAR) FROM main.{table} x
+                        "SELECT strftime(CAST(max(x.{column}) AS TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ') FROM main.{table} x
                          WHERE CAST($1 AS VARCHAR) IS NULL OR x.unit_id IN
                            (SELECT j.unit_id FROM main.unit_closure j WHERE j.ancestor_id = CAST($1 AS VARCHAR))"
                     ),

@@ -6,11 +6,13 @@
 //! - [`period`]: grains (week, month, quarter, year), period starts and ends, previous periods.
 //! - [`status`]: red/amber/green from a value, a target and an amber band.
 //! - [`format`]: numbers and units as a person reads them.
+//! - [`plan`]: 12-week plans: when a tactic is due, and the execution score.
 //! - [`vocab`]: the closed vocabularies of the exports (channels, categories, outcomes).
 //! - this file: the JSON types of every endpoint.
 
 pub mod format;
 pub mod period;
+pub mod plan;
 pub mod status;
 pub mod vocab;
 

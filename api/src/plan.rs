@@ -103,6 +103,94 @@ pub struct CheckIn {
     pub late: bool,
 }
 
+/// `POST /api/plans`: a new plan for a unit, starting on a Monday, with 1 to 3 goals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewPlan {
+    pub unit: String,
+    pub title: String,
+    pub start: NaiveDate,
+    pub goals: Vec<NewGoal>,
+}
+
+/// A goal: the lag measure (a KPI id) and the value it should reach by week 12, with tactics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewGoal {
+    pub title: String,
+    pub kpi: String,
+    pub target: f64,
+    pub tactics: Vec<NewTactic>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewTactic {
+    pub title: String,
+    pub owner: String,
+    pub due: Due,
+}
+
+/// A goal as stored: its number in the plan (1 to 3) and its tactics' ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Goal {
+    pub no: u32,
+    pub title: String,
+    pub kpi: String,
+    pub target: f64,
+    pub tactics: Vec<String>,
+}
+
+/// A check-in as stored: who gave it, when, and its revision (1 for the first answer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckInRecord {
+    #[serde(flatten)]
+    pub check_in: CheckIn,
+    pub revision: u32,
+    pub by: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+/// `PUT /api/plans/{id}/checkins/{tactic}/{week}`. `revision` is the revision the client saw
+/// (0 when it saw no answer yet): a newer answer stored since is a 409 conflict, never overwritten.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckInRequest {
+    pub done: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub revision: u32,
+}
+
+/// `GET /api/plans/{id}`: the whole plan, its check-ins and its scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub id: String,
+    pub unit: String,
+    pub owner: String,
+    pub title: String,
+    pub start: NaiveDate,
+    pub goals: Vec<Goal>,
+    pub tactics: Vec<Tactic>,
+    pub checkins: Vec<CheckInRecord>,
+    pub scores: Vec<WeekScore>,
+    /// The plan week today falls in (13: the review week); None before it starts or after.
+    pub current_week: Option<u32>,
+}
+
+/// One line of `GET /api/plans?unit=`: a plan under the unit with this week's and the
+/// cumulative score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub id: String,
+    pub unit: String,
+    pub owner: String,
+    pub title: String,
+    pub start: NaiveDate,
+    pub current_week: Option<u32>,
+    /// The current week's score so far (week 12's in the review week; None outside the plan).
+    pub week_score: Option<f64>,
+    /// All done / all due up to this week, or the final figure once the plan is over.
+    pub cumulative: Option<f64>,
+}
+
 /// One week of a plan's execution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WeekScore {

@@ -80,6 +80,52 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail VARCHAR NOT NULL,
     ip     VARCHAR
 );
+CREATE TABLE IF NOT EXISTS plans (
+    id         VARCHAR PRIMARY KEY,
+    unit_id    VARCHAR NOT NULL,
+    owner      VARCHAR NOT NULL,
+    title      VARCHAR NOT NULL,
+    start      DATE NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plan_goals (
+    plan_id VARCHAR NOT NULL,
+    goal_no INTEGER NOT NULL,
+    title   VARCHAR NOT NULL,
+    kpi_id  VARCHAR NOT NULL,
+    target  DOUBLE NOT NULL,
+    PRIMARY KEY (plan_id, goal_no)
+);
+CREATE TABLE IF NOT EXISTS plan_tactics (
+    plan_id   VARCHAR NOT NULL,
+    tactic_id VARCHAR NOT NULL,
+    goal_no   INTEGER NOT NULL,
+    title     VARCHAR NOT NULL,
+    owner     VARCHAR NOT NULL,
+    PRIMARY KEY (plan_id, tactic_id)
+);
+-- Each change of a tactic's schedule, in force from a week on (due NULL: withdrawn).
+CREATE TABLE IF NOT EXISTS plan_tactic_versions (
+    plan_id   VARCHAR NOT NULL,
+    tactic_id VARCHAR NOT NULL,
+    from_week INTEGER NOT NULL,
+    due       VARCHAR,
+    made_by   VARCHAR NOT NULL,
+    made_at   TIMESTAMP NOT NULL,
+    PRIMARY KEY (plan_id, tactic_id, from_week)
+);
+CREATE TABLE IF NOT EXISTS plan_checkins (
+    plan_id   VARCHAR NOT NULL,
+    tactic_id VARCHAR NOT NULL,
+    week      INTEGER NOT NULL,
+    done      BOOLEAN NOT NULL,
+    note      VARCHAR,
+    late      BOOLEAN NOT NULL,
+    revision  INTEGER NOT NULL,
+    by_user   VARCHAR NOT NULL,
+    given_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (plan_id, tactic_id, week)
+);
 CREATE TABLE IF NOT EXISTS imports (
     sha256      VARCHAR PRIMARY KEY,
     file        VARCHAR NOT NULL,

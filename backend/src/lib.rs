@@ -15,6 +15,7 @@
 //! - [`auth`]: users, Argon2id passwords, sessions, the sign-in rate limit, and jurisdictions.
 //! - [`sandbox`]: what analysts' SQL may say and what the engine may do.
 //! - [`audit`]: the audit log.
+//! - [`plans`]: 12-week plans and their weekly check-ins.
 //! - [`openapi`]: the description of the API served at `/api/openapi.json`.
 //! - [`error`]: the error type and its HTTP status.
 
@@ -28,6 +29,7 @@ pub mod error;
 pub mod import;
 pub mod kpi;
 pub mod openapi;
+pub mod plans;
 pub mod routes;
 pub mod sandbox;
 pub mod seed;

@@ -1,0 +1,364 @@
+//! 12-week plans in the database: creating one, reading it with its scores, the plans under a
+//! unit, and weekly check-ins that never overwrite a newer answer.
+//!
+//! Writes go one at a time through one lock and one transaction each, so that concurrent
+//! check-ins by several owners all land; each is committed (DuckDB's write-ahead log) before the
+//! server answers. A check-in carries the revision its sender saw: if another answer was stored
+//! since, it is a conflict, never a silent overwrite.
+
+use std::sync::Mutex;
+
+use chrono::NaiveDate;
+use duckdb::{Connection, OptionalExt};
+use kpi_api::plan::{
+    self, CheckIn, CheckInRecord, CheckInRequest, Due, Goal, NewPlan, PlanSummary, PlanView,
+    Tactic, TacticVersion,
+};
+
+use crate::auth::Access;
+use crate::error::{Error, Result};
+
+/// Plan writes, one at a time.
+static WRITES: Mutex<()> = Mutex::new(());
+
+fn due_text(due: &Due) -> Result<String> {
+    serde_json::to_string(due).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// Checks a new plan; `known_kpi` says whether a KPI id is loaded.
+fn check_new(new: &NewPlan, known_kpi: &dyn Fn(&str) -> bool) -> Result<()> {
+    plan::check_start(new.start).map_err(|m| Error::bad_parameter("start", m))?;
+    if new.title.trim().is_empty() {
+        return Err(Error::bad_parameter("title", "a plan needs a title"));
+    }
+    if !(1..=3).contains(&new.goals.len()) {
+        return Err(Error::bad_parameter(
+            "goals",
+            format!("a plan has 1 to 3 goals, not {}", new.goals.len()),
+        ));
+    }
+    for (i, goal) in new.goals.iter().enumerate() {
+        let at = format!("goals[{i}]");
+        if goal.title.trim().is_empty() {
+            return Err(Error::bad_parameter(&at, "a goal needs a title"));
+        }
+        if !known_kpi(&goal.kpi) {
+            return Err(Error::bad_parameter(
+                &format!("{at}.kpi"),
+                format!("no KPI with id '{}'", goal.kpi),
+            ));
+        }
+        if !goal.target.is_finite() {
+            return Err(Error::bad_parameter(
+                &format!("{at}.target"),
+                "not a number",
+            ));
+        }
+        for (j, tactic) in goal.tactics.iter().enumerate() {
+            let at = format!("{at}.tactics[{j}]");
+            if tactic.title.trim().is_empty() || tactic.owner.trim().is_empty() {
+                return Err(Error::bad_parameter(
+                    &at,
+                    "a tactic needs a title and an owner",
+                ));
+            }
+            tactic
+                .due
+                .check()
+                .map_err(|m| Error::bad_parameter(&format!("{at}.due"), m))?;
+        }
+    }
+    Ok(())
+}
+
+/// Stores a new plan owned by `owner`; its id is `<unit>-<start>` (plus a number when taken).
+pub fn create(
+    conn: &Connection,
+    new: &NewPlan,
+    owner: &str,
+    known_kpi: &dyn Fn(&str) -> bool,
+) -> Result<String> {
+    check_new(new, known_kpi)?;
+    let _write = WRITES.lock().expect("plan write lock");
+    let base = format!("{}-{}", new.unit, new.start);
+    let mut id = base.clone();
+    let mut n = 1;
+    while conn
+        .query_row("SELECT 1 FROM main.plans WHERE id = ?", [&id], |_| Ok(()))
+        .optional()?
+        .is_some()
+    {
+        n += 1;
+        id = format!("{base}-{n}");
+    }
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    let result = (|| -> Result<()> {
+        conn.execute(
+            "INSERT INTO main.plans VALUES (?, ?, ?, ?, ?, now())",
+            duckdb::params![id, new.unit, owner, new.title.trim(), new.start],
+        )?;
+        let mut tactic_no = 0;
+        for (g, goal) in new.goals.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO main.plan_goals VALUES (?, ?, ?, ?, ?)",
+                duckdb::params![id, g as i32 + 1, goal.title.trim(), goal.kpi, goal.target],
+            )?;
+            for tactic in &goal.tactics {
+                tactic_no += 1;
+                let tactic_id = format!("t{tactic_no}");
+                conn.execute(
+                    "INSERT INTO main.plan_tactics VALUES (?, ?, ?, ?, ?)",
+                    duckdb::params![
+                        id,
+                        tactic_id,
+                        g as i32 + 1,
+                        tactic.title.trim(),
+                        tactic.owner.trim()
+                    ],
+                )?;
+                conn.execute(
+                    "INSERT INTO main.plan_tactic_versions VALUES (?, ?, 1, ?, ?, now())",
+                    duckdb::params![id, tactic_id, due_text(&tactic.due)?, owner],
+                )?;
+            }
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(id)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// The plan's unit and start, or 404.
+fn head(conn: &Connection, id: &str) -> Result<(String, String, String, NaiveDate)> {
+    conn.query_row(
+        "SELECT unit_id, owner, title, start FROM main.plans WHERE id = ?",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound(format!("no plan with id '{id}'")))
+}
+
+/// The plan's unit, for the access check before reading or writing it.
+pub fn unit_of(conn: &Connection, id: &str) -> Result<String> {
+    Ok(head(conn, id)?.0)
+}
+
+/// The whole plan with its check-ins and scores, as of `today`.
+pub fn load(conn: &Connection, id: &str, today: NaiveDate) -> Result<PlanView> {
+    let (unit, owner, title, start) = head(conn, id)?;
+    let mut goals: Vec<Goal> = conn
+        .prepare("SELECT goal_no, title, kpi_id, target FROM main.plan_goals WHERE plan_id = ? ORDER BY goal_no")?
+        .query_map([id], |r| {
+            Ok(Goal {
+                no: r.get::<_, i32>(0)? as u32,
+                title: r.get(1)?,
+                kpi: r.get(2)?,
+                target: r.get(3)?,
+                tactics: Vec::new(),
+            })
+        })?
+        .collect::<duckdb::Result<_>>()?;
+    let rows: Vec<(String, i32, String, String)> = conn
+        .prepare("SELECT tactic_id, goal_no, title, owner FROM main.plan_tactics WHERE plan_id = ? ORDER BY CAST(substr(tactic_id, 2) AS INTEGER)")?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<duckdb::Result<_>>()?;
+    let versions: Vec<(String, i32, Option<String>)> = conn
+        .prepare("SELECT tactic_id, from_week, due FROM main.plan_tactic_versions WHERE plan_id = ? ORDER BY from_week")?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<duckdb::Result<_>>()?;
+    let mut tactics = Vec::new();
+    for (tactic_id, goal_no, title, owner) in rows {
+        if let Some(goal) = goals.iter_mut().find(|g| g.no == goal_no as u32) {
+            goal.tactics.push(tactic_id.clone());
+        }
+        let mut tactic_versions = Vec::new();
+        for (_, from_week, due) in versions.iter().filter(|v| v.0 == tactic_id) {
+            let due = match due {
+                Some(text) => Some(
+                    serde_json::from_str::<Due>(text)
+                        .map_err(|e| Error::Internal(format!("plan {id}: {e}")))?,
+                ),
+                None => None,
+            };
+            tactic_versions.push(TacticVersion {
+                from_week: *from_week as u32,
+                due,
+            });
+        }
+        tactics.push(Tactic {
+            id: tactic_id,
+            title,
+            owner,
+            versions: tactic_versions,
+        });
+    }
+    let checkins: Vec<CheckInRecord> = conn
+        .prepare(
+            "SELECT tactic_id, week, done, note, late, revision, by_user, strftime(given_at, '%Y-%m-%dT%H:%M:%SZ')
+             FROM main.plan_checkins WHERE plan_id = ? ORDER BY week, tactic_id",
+        )?
+        .query_map([id], |r| {
+            Ok(CheckInRecord {
+                check_in: CheckIn {
+                    tactic: r.get(0)?,
+                    week: r.get::<_, i32>(1)? as u32,
+                    done: r.get(2)?,
+                    note: r.get(3)?,
+                    late: r.get(4)?,
+                },
+                revision: r.get::<_, i32>(5)? as u32,
+                by: r.get(6)?,
+                at: r.get(7)?,
+            })
+        })?
+        .collect::<duckdb::Result<_>>()?;
+    let plain: Vec<CheckIn> = checkins.iter().map(|c| c.check_in.clone()).collect();
+    Ok(PlanView {
+        scores: plan::scores(&tactics, &plain),
+        id: id.to_string(),
+        unit,
+        owner,
+        title,
+        start,
+        goals,
+        tactics,
+        checkins,
+        current_week: plan::week_of(start, today),
+    })
+}
+
+/// The plans of the units `access` may read under `unit` (its whole jurisdiction when None).
+pub fn list(conn: &Connection, units: &[String], today: NaiveDate) -> Result<Vec<PlanSummary>> {
+    let ids: Vec<String> = conn
+        .prepare("SELECT id, unit_id FROM main.plans ORDER BY start DESC, id")?
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .filter_map(|r| r.ok())
+        .filter(|(_, unit)| units.contains(unit))
+        .map(|(id, _)| id)
+        .collect();
+    let mut out = Vec::new();
+    for id in ids {
+        let view = load(conn, &id, today)?;
+        // This week's score (week 12's in the review week); the cumulative one as of this week,
+        // or the final one once the plan is over.
+        let this_week = view
+            .current_week
+            .map(|w| &view.scores[w.min(plan::PLAN_WEEKS) as usize - 1]);
+        let over = view.current_week.is_none() && today > view.start;
+        out.push(PlanSummary {
+            week_score: this_week.and_then(|s| s.score),
+            cumulative: this_week
+                .or_else(|| view.scores.last().filter(|_| over))
+                .and_then(|s| s.cumulative),
+            id: view.id,
+            unit: view.unit,
+            owner: view.owner,
+            title: view.title,
+            start: view.start,
+            current_week: view.current_week,
+        });
+    }
+    Ok(out)
+}
+
+/// Stores one check-in, as `by` on `today`. The tactic must be due that week as the plan stood
+/// then; the week must have begun and the review week not be over (after its own week it is
+/// marked late); `request.revision` must be the stored answer's revision (0 for none).
+pub fn check_in(
+    conn: &Connection,
+    id: &str,
+    tactic: &str,
+    week: u32,
+    request: &CheckInRequest,
+    by: &str,
+    today: NaiveDate,
+) -> Result<CheckInRecord> {
+    let _write = WRITES.lock().expect("plan write lock");
+    let view = load(conn, id, today)?;
+    let Some(t) = view.tactics.iter().find(|t| t.id == tactic) else {
+        return Err(Error::NotFound(format!(
+            "plan {id} has no tactic '{tactic}'"
+        )));
+    };
+    if !t.due_in(week) {
+        return Err(Error::bad_parameter(
+            "week",
+            format!("tactic {tactic} ('{}') is not due in week {week}", t.title),
+        ));
+    }
+    let late = plan::check_in_lateness(view.start, week, today)
+        .map_err(|m| Error::bad_parameter("week", m))?;
+    if let Some(note) = &request.note {
+        if note.chars().count() > 2000 {
+            return Err(Error::bad_parameter("note", "at most 2,000 characters"));
+        }
+    }
+    let stored = view
+        .checkins
+        .iter()
+        .find(|c| c.check_in.tactic == tactic && c.check_in.week == week);
+    let current = stored.map(|c| c.revision).unwrap_or(0);
+    if request.revision != current {
+        return Err(Error::Conflict(match stored {
+            Some(c) => format!(
+                "week {week} of tactic {tactic} was answered by {} at {} (revision {current}, you had {}); reload the plan and try again",
+                c.by, c.at, request.revision
+            ),
+            None => format!(
+                "week {week} of tactic {tactic} has no answer yet (you had revision {}); reload the plan",
+                request.revision
+            ),
+        }));
+    }
+    conn.execute(
+        "INSERT INTO main.plan_checkins VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())
+         ON CONFLICT (plan_id, tactic_id, week) DO UPDATE SET
+           done = excluded.done, note = excluded.note, late = excluded.late,
+           revision = excluded.revision, by_user = excluded.by_user, given_at = excluded.given_at",
+        duckdb::params![
+            id,
+            tactic,
+            week as i32,
+            request.done,
+            request
+                .note
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty()),
+            late,
+            current as i32 + 1,
+            by
+        ],
+    )?;
+    let view = load(conn, id, today)?;
+    view.checkins
+        .into_iter()
+        .find(|c| c.check_in.tactic == tactic && c.check_in.week == week)
+        .ok_or_else(|| Error::Internal("the check-in vanished".to_string()))
+}
+
+/// Whether `access` may change the plans of `unit`: a department head of it (or above it in
+/// their own subtree), or an admin.
+pub fn may_edit(access: &Access, reach_inside: bool) -> Result<()> {
+    use kpi_api::UserRole;
+    access.require(
+        &[UserRole::DepartmentHead, UserRole::Admin],
+        "editing plans",
+    )?;
+    if reach_inside {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "this plan's unit is outside your jurisdiction".to_string(),
+        ))
+    }
+}

@@ -1,0 +1,190 @@
+//! 12-week plans through the real server: who may create, read and tick; dozens of concurrent
+//! check-ins all landing; a stale edit refused as a conflict; late check-ins; the overview.
+
+use chrono::{Datelike, Duration, Utc};
+use kpi_backend::seed::DEMO_PASSWORD;
+use kpi_tests::TestServer;
+use serde_json::{json, Value};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn check_ins_land_conflicts_are_refused_and_scores_follow() {
+    let server = TestServer::start(true).await;
+    let head = server.sign_in("head.shymkent.economy", DEMO_PASSWORD).await;
+    let akim = server.sign_in("mayor.shymkent", DEMO_PASSWORD).await;
+    let perm = server.sign_in("mayor.perm", DEMO_PASSWORD).await;
+    // Started on the Monday two weeks before this one: this is week 3.
+    let today = Utc::now().date_naive();
+    let start = today - Duration::days(today.weekday().num_days_from_monday() as i64 + 14);
+    let tactics: Vec<Value> = (1..=10)
+        .map(|i| json!({ "title": format!("Weekly tactic {i}"), "owner": "head.shymkent.economy", "due": { "kind": "weekly" } }))
+        .chain([json!({ "title": "Once, in week 2", "owner": "deputy", "due": { "kind": "once", "week": 2 } })])
+        .collect();
+    let new = json!({
+        "unit": "shymkent-economy",
+        "title": "Answer residents faster",
+        "start": start,
+        "goals": [{ "title": "On-time answers", "kpi": "appeal_on_time_share", "target": 95, "tactics": tactics }],
+    });
+    let (status, _) = akim.post_json("/api/plans", &new).await;
+    assert_eq!(
+        status, 403,
+        "a mayor reads plans, a department head writes them"
+    );
+    let (status, plan) = head.post_json("/api/plans", &new).await;
+    assert_eq!(status, 201, "{plan}");
+    let id = plan["id"].as_str().unwrap().to_string();
+    assert_eq!(plan["current_week"], 3);
+    let (status, _) = head
+        .post_json("/api/plans", &json!({ "unit": "shymkent-economy", "title": "x", "start": start + Duration::days(1), "goals": [] }))
+        .await;
+    assert_eq!(status, 400, "a plan starts on a Monday and has goals");
+
+    // Thirty check-ins at once (ten tactics, weeks 1 to 3), all answered, none lost.
+    let mut tasks = Vec::new();
+    for t in 1..=10u32 {
+        for week in 1..=3 {
+            let head = head.clone();
+            let url = format!("{}/api/plans/{id}/checkins/t{t}/{week}", head.base);
+            tasks.push(tokio::spawn(async move {
+                let res = reqwest::Client::new()
+                    .put(url)
+                    .header("cookie", &head.cookie)
+                    .header("x-csrf-token", &head.csrf)
+                    .header("content-type", "application/json")
+                    .body(
+                        json!({ "done": !(t + week).is_multiple_of(3), "revision": 0 }).to_string(),
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+                res.status().as_u16()
+            }));
+        }
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 200);
+    }
+    let (_, plan) = head.get_json(&format!("/api/plans/{id}")).await;
+    let checkins = plan["checkins"].as_array().unwrap();
+    assert_eq!(checkins.len(), 30, "every check-in landed");
+    let late = checkins.iter().filter(|c| c["late"] == true).count();
+    assert_eq!(late, 20, "weeks 1 and 2 were answered late");
+    let expected_done = |week: u32| {
+        (1..=10u32)
+            .filter(|t| !(t + week).is_multiple_of(3))
+            .count() as u64
+    };
+    for week in 1..=3u32 {
+        let s = &plan["scores"][week as usize - 1];
+        let due = if week == 2 { 11 } else { 10 };
+        assert_eq!(s["due"], due, "week {week}");
+        assert_eq!(s["done"], expected_done(week), "week {week}");
+    }
+
+    // A stale edit: the client still thinks week 1 of t1 is unanswered.
+    let put = |path: String, body: Value| {
+        let head = head.clone();
+        async move {
+            let res = reqwest::Client::new()
+                .put(format!("{}{path}", head.base))
+                .header("cookie", &head.cookie)
+                .header("x-csrf-token", &head.csrf)
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, body) = put(
+        format!("/api/plans/{id}/checkins/t1/1"),
+        json!({ "done": false, "revision": 0 }),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["code"], "conflict");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("answered by head.shymkent.economy"),
+        "{body}"
+    );
+    let (status, body) = put(
+        format!("/api/plans/{id}/checkins/t1/1"),
+        json!({ "done": false, "note": "redone", "revision": 1 }),
+    )
+    .await;
+    assert_eq!(
+        (status, body["revision"].clone()),
+        (200, json!(2)),
+        "{body}"
+    );
+    // Not yet begun, not due, unknown tactic.
+    assert_eq!(
+        put(
+            format!("/api/plans/{id}/checkins/t1/4"),
+            json!({ "done": true, "revision": 0 })
+        )
+        .await
+        .0,
+        400
+    );
+    assert_eq!(
+        put(
+            format!("/api/plans/{id}/checkins/t11/1"),
+            json!({ "done": true, "revision": 0 })
+        )
+        .await
+        .0,
+        400
+    );
+    assert_eq!(
+        put(
+            format!("/api/plans/{id}/checkins/t99/1"),
+            json!({ "done": true, "revision": 0 })
+        )
+        .await
+        .0,
+        404
+    );
+    // Others: the akim reads but cannot tick; Perm sees nothing of it.
+    let (status, _) = akim.get_json(&format!("/api/plans/{id}")).await;
+    assert_eq!(status, 200);
+    let res = reqwest::Client::new()
+        .put(format!("{}/api/plans/{id}/checkins/t2/3", akim.base))
+        .header("cookie", &akim.cookie)
+        .header("x-csrf-token", &akim.csrf)
+        .header("content-type", "application/json")
+        .body(json!({ "done": true, "revision": 1 }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    assert_eq!(perm.get_json(&format!("/api/plans/{id}")).await.0, 403);
+    let (_, list) = perm.get_json("/api/plans").await;
+    assert_eq!(list, json!([]));
+    // The akim's overview: the plan with this week's and the cumulative score.
+    let (status, list) = akim.get_json("/api/plans?unit=shymkent").await;
+    assert_eq!(status, 200, "{list}");
+    let line = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(line["current_week"], 3);
+    let (_, plan) = head.get_json(&format!("/api/plans/{id}")).await;
+    assert_eq!(line["week_score"], plan["scores"][2]["score"]);
+    assert_eq!(line["cumulative"], plan["scores"][2]["cumulative"]);
+    let (_, log) = server.get_json("/api/audit?limit=200").await;
+    let ticks = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "plan_check_in")
+        .count();
+    assert_eq!(ticks, 31);
+}

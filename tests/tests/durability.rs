@@ -1,0 +1,111 @@
+//! A check-in the server has answered survives the server being killed (`kill -9`) right after:
+//! a real `kpiboard serve` process, killed and started again on the same database file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, Utc};
+use kpi_backend::seed::DEMO_PASSWORD;
+use kpi_tests::{repo_root, seed_dir, Session, TEST_SCALE};
+use serde_json::json;
+
+/// The `kpiboard` binary beside this test's own (both in the target's debug folder).
+fn kpiboard() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary");
+    exe.parent()
+        .and_then(Path::parent)
+        .map(|debug| debug.join("kpiboard"))
+        .filter(|p| p.is_file())
+        .expect("target/debug/kpiboard is built (scripts/test builds it first)")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Starts `kpiboard serve` on `db` and waits until it answers.
+async fn serve(db: &Path, port: u16) -> Child {
+    let child = Command::new(kpiboard())
+        .args(["--database"])
+        .arg(db)
+        .args(["--queries"])
+        .arg(repo_root().join("queries"))
+        .args([
+            "serve",
+            "--port",
+            &port.to_string(),
+            "--scale",
+            &TEST_SCALE.to_string(),
+            "--seed",
+        ])
+        .arg(seed_dir())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kpiboard starts");
+    let started = Instant::now();
+    let health = format!("http://127.0.0.1:{port}/api/health");
+    while reqwest::get(&health).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "kpiboard did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    child
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answered_check_in_survives_a_killed_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plans.duckdb");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = serve(&db, port).await;
+    let head = Session::sign_in(&base, "head.shymkent.economy", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let today = Utc::now().date_naive();
+    let start = today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64);
+    let (status, plan) = head
+        .post_json(
+            "/api/plans",
+            &json!({ "unit": "shymkent-economy", "title": "Durable", "start": start, "goals": [{ "title": "g", "kpi": "appeal_on_time_share", "target": 95, "tactics": [{ "title": "call back", "owner": "me", "due": { "kind": "weekly" } }] }] }),
+        )
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    let id = plan["id"].as_str().unwrap();
+    let res = reqwest::Client::new()
+        .put(format!("{base}/api/plans/{id}/checkins/t1/1"))
+        .header("cookie", &head.cookie)
+        .header("x-csrf-token", &head.csrf)
+        .header("content-type", "application/json")
+        .body(json!({ "done": true, "note": "kept", "revision": 0 }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    // SIGKILL at once: no shutdown, no checkpoint.
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let mut server = serve(&db, port).await;
+    let head = Session::sign_in(&base, "head.shymkent.economy", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let (status, plan) = head.get_json(&format!("/api/plans/{id}")).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(status, 200, "{plan}");
+    let checkin = &plan["checkins"][0];
+    assert_eq!(
+        (checkin["done"].clone(), checkin["note"].clone()),
+        (json!(true), json!("kept")),
+        "{plan}"
+    );
+    assert_eq!(plan["scores"][0]["score"], 1.0);
+}

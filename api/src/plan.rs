@@ -159,6 +159,25 @@ pub struct CheckInRequest {
     pub revision: u32,
 }
 
+/// `POST /api/plans/{id}/tactics`: a tactic added to a running plan; it is due from the current
+/// week on (from week 1 before the plan starts), never in the weeks already past.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TacticAdd {
+    pub goal: u32,
+    pub title: String,
+    pub owner: String,
+    pub due: Due,
+}
+
+/// `PUT /api/plans/{id}/tactics/{tactic}`: a new schedule (None withdraws the tactic) from the
+/// current week on. `versions` is how many schedule versions the client saw: if someone changed
+/// the tactic since, it is a 409 conflict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TacticChange {
+    pub due: Option<Due>,
+    pub versions: u32,
+}
+
 /// `GET /api/plans/{id}`: the whole plan, its check-ins and its scores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanView {

@@ -104,15 +104,17 @@ CREATE TABLE IF NOT EXISTS plan_tactics (
     owner     VARCHAR NOT NULL,
     PRIMARY KEY (plan_id, tactic_id)
 );
--- Each change of a tactic's schedule, in force from a week on (due NULL: withdrawn).
+-- Each change of a tactic's schedule (seq 1, 2, ...), in force from a week on (due NULL:
+-- withdrawn); of two changes in force from the same week, the later one rules.
 CREATE TABLE IF NOT EXISTS plan_tactic_versions (
     plan_id   VARCHAR NOT NULL,
     tactic_id VARCHAR NOT NULL,
+    seq       INTEGER NOT NULL,
     from_week INTEGER NOT NULL,
     due       VARCHAR,
     made_by   VARCHAR NOT NULL,
     made_at   TIMESTAMP NOT NULL,
-    PRIMARY KEY (plan_id, tactic_id, from_week)
+    PRIMARY KEY (plan_id, tactic_id, seq)
 );
 CREATE TABLE IF NOT EXISTS plan_checkins (
     plan_id   VARCHAR NOT NULL,

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use duckdb::{Connection, OptionalExt};
 use kpi_api::plan::{
     self, CheckIn, CheckInRecord, CheckInRequest, Due, Goal, NewPlan, PlanSummary, PlanView,
-    Tactic, TacticVersion,
+    Tactic, TacticAdd, TacticChange, TacticVersion,
 };
 
 use crate::auth::Access;
@@ -117,7 +117,7 @@ pub fn create(
                     ],
                 )?;
                 conn.execute(
-                    "INSERT INTO main.plan_tactic_versions VALUES (?, ?, 1, ?, ?, now())",
+                    "INSERT INTO main.plan_tactic_versions VALUES (?, ?, 1, 1, ?, ?, now())",
                     duckdb::params![id, tactic_id, due_text(&tactic.due)?, owner],
                 )?;
             }
@@ -172,7 +172,7 @@ pub fn load(conn: &Connection, id: &str, today: NaiveDate) -> Result<PlanView> {
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<duckdb::Result<_>>()?;
     let versions: Vec<(String, i32, Option<String>)> = conn
-        .prepare("SELECT tactic_id, from_week, due FROM main.plan_tactic_versions WHERE plan_id = ? ORDER BY from_week")?
+        .prepare("SELECT tactic_id, from_week, due FROM main.plan_tactic_versions WHERE plan_id = ? ORDER BY seq")?
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<duckdb::Result<_>>()?;
     let mut tactics = Vec::new();
@@ -344,6 +344,114 @@ pub fn check_in(
         .into_iter()
         .find(|c| c.check_in.tactic == tactic && c.check_in.week == week)
         .ok_or_else(|| Error::Internal("the check-in vanished".to_string()))
+}
+
+/// The week from which a change made on `today` takes effect: the current week (week 1 before
+/// the plan starts); none once the plan's weeks are over.
+fn effective_week(start: NaiveDate, today: NaiveDate) -> Result<u32> {
+    if today < start {
+        return Ok(1);
+    }
+    match plan::week_of(start, today) {
+        Some(w) if w <= plan::PLAN_WEEKS => Ok(w),
+        _ => Err(Error::bad_parameter(
+            "week",
+            "the plan's twelve weeks are over; its tactics can no longer change",
+        )),
+    }
+}
+
+/// Adds a tactic to a goal, due from the current week on; returns its id.
+pub fn add_tactic(
+    conn: &Connection,
+    id: &str,
+    add: &TacticAdd,
+    by: &str,
+    today: NaiveDate,
+) -> Result<String> {
+    if add.title.trim().is_empty() || add.owner.trim().is_empty() {
+        return Err(Error::bad_parameter(
+            "title",
+            "a tactic needs a title and an owner",
+        ));
+    }
+    add.due
+        .check()
+        .map_err(|m| Error::bad_parameter("due", m))?;
+    let _write = WRITES.lock().expect("plan write lock");
+    let view = load(conn, id, today)?;
+    if !view.goals.iter().any(|g| g.no == add.goal) {
+        return Err(Error::bad_parameter(
+            "goal",
+            format!("plan {id} has no goal {}", add.goal),
+        ));
+    }
+    let from = effective_week(view.start, today)?;
+    let tactic_id = format!("t{}", view.tactics.len() + 1);
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    let result = (|| -> Result<()> {
+        conn.execute(
+            "INSERT INTO main.plan_tactics VALUES (?, ?, ?, ?, ?)",
+            duckdb::params![
+                id,
+                tactic_id,
+                add.goal as i32,
+                add.title.trim(),
+                add.owner.trim()
+            ],
+        )?;
+        conn.execute(
+            "INSERT INTO main.plan_tactic_versions VALUES (?, ?, 1, ?, ?, ?, now())",
+            duckdb::params![id, tactic_id, from as i32, due_text(&add.due)?, by],
+        )?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(tactic_id)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Changes a tactic's schedule from the current week on (weeks before keep theirs). A client
+/// that saw fewer versions than are stored is refused with a conflict.
+pub fn change_tactic(
+    conn: &Connection,
+    id: &str,
+    tactic: &str,
+    change: &TacticChange,
+    by: &str,
+    today: NaiveDate,
+) -> Result<()> {
+    if let Some(due) = &change.due {
+        due.check().map_err(|m| Error::bad_parameter("due", m))?;
+    }
+    let _write = WRITES.lock().expect("plan write lock");
+    let view = load(conn, id, today)?;
+    let Some(t) = view.tactics.iter().find(|t| t.id == tactic) else {
+        return Err(Error::NotFound(format!(
+            "plan {id} has no tactic '{tactic}'"
+        )));
+    };
+    let stored = t.versions.len() as u32;
+    if change.versions != stored {
+        return Err(Error::Conflict(format!(
+            "tactic {tactic} ('{}') was changed since you loaded it ({stored} versions, you saw {}); reload the plan and try again",
+            t.title, change.versions
+        )));
+    }
+    let from = effective_week(view.start, today)?;
+    let due = change.due.as_ref().map(due_text).transpose()?;
+    conn.execute(
+        "INSERT INTO main.plan_tactic_versions VALUES (?, ?, ?, ?, ?, ?, now())",
+        duckdb::params![id, tactic, stored as i32 + 1, from as i32, due, by],
+    )?;
+    Ok(())
 }
 
 /// Whether `access` may change the plans of `unit`: a department head of it (or above it in

@@ -290,6 +290,24 @@ pub fn routes(
         .and(warp::body::json())
         .and(with_state(state.clone()))
         .and_then(put_check_in);
+    // POST /api/plans/{id}/tactics
+    let add_tactic = warp::path!("plans" / String / "tactics")
+        .and(warp::post())
+        .and(user.clone())
+        .and(warp::addr::remote())
+        .and(json_body())
+        .and(warp::body::json())
+        .and(with_state(state.clone()))
+        .and_then(add_tactic);
+    // PUT /api/plans/{id}/tactics/{tactic}
+    let change_tactic = warp::path!("plans" / String / "tactics" / String)
+        .and(warp::put())
+        .and(user.clone())
+        .and(warp::addr::remote())
+        .and(json_body())
+        .and(warp::body::json())
+        .and(with_state(state.clone()))
+        .and_then(change_tactic);
     // GET /api/users
     let users = warp::path!("users")
         .and(warp::get())
@@ -357,6 +375,8 @@ pub fn routes(
         .or(new_plan)
         .or(plan)
         .or(check_in)
+        .or(add_tactic)
+        .or(change_tactic)
         .map(Reply::into_response)
         .boxed();
     let api = warp::path("api").and(
@@ -1366,6 +1386,75 @@ async fn put_check_in(
     )
     .await;
     Ok(json(&stored))
+}
+
+/// POST /api/plans/{id}/tactics — a tactic added to a running plan, due from this week on.
+async fn add_tactic(
+    id: String,
+    access: Access,
+    addr: Option<SocketAddr>,
+    add: kpi_api::plan::TacticAdd,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let reach = readable_plan(&state, &access, &id).await.map_err(reject)?;
+    crate::plans::may_edit(&access, reach == Reach::Inside).map_err(reject)?;
+    let (plan_id, by, title) = (id.clone(), access.user.clone(), add.title.clone());
+    let view = state
+        .db
+        .run(move |c| {
+            crate::plans::add_tactic(c, &plan_id, &add, &by, today())?;
+            crate::plans::load(c, &plan_id, today())
+        })
+        .await
+        .map_err(reject)?;
+    record(
+        &state,
+        Some(access.user),
+        "plan_edited",
+        format!("{id}: tactic '{title}' added"),
+        client_ip(addr),
+    )
+    .await;
+    Ok(warp::reply::with_status(json(&view), StatusCode::CREATED))
+}
+
+/// PUT /api/plans/{id}/tactics/{tactic} — a new schedule from this week on.
+async fn change_tactic(
+    id: String,
+    tactic: String,
+    access: Access,
+    addr: Option<SocketAddr>,
+    change: kpi_api::plan::TacticChange,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let reach = readable_plan(&state, &access, &id).await.map_err(reject)?;
+    crate::plans::may_edit(&access, reach == Reach::Inside).map_err(reject)?;
+    let (plan_id, tactic_id, by) = (id.clone(), tactic.clone(), access.user.clone());
+    let withdrawn = change.due.is_none();
+    let view = state
+        .db
+        .run(move |c| {
+            crate::plans::change_tactic(c, &plan_id, &tactic_id, &change, &by, today())?;
+            crate::plans::load(c, &plan_id, today())
+        })
+        .await
+        .map_err(reject)?;
+    record(
+        &state,
+        Some(access.user),
+        "plan_edited",
+        format!(
+            "{id}: tactic {tactic} {}",
+            if withdrawn {
+                "withdrawn"
+            } else {
+                "rescheduled"
+            }
+        ),
+        client_ip(addr),
+    )
+    .await;
+    Ok(json(&view))
 }
 
 /// GET /api/users (admins)

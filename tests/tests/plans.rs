@@ -179,6 +179,47 @@ async fn check_ins_land_conflicts_are_refused_and_scores_follow() {
     let (_, plan) = head.get_json(&format!("/api/plans/{id}")).await;
     assert_eq!(line["week_score"], plan["scores"][2]["score"]);
     assert_eq!(line["cumulative"], plan["scores"][2]["cumulative"]);
+    // Editing the running plan keeps the past: a tactic added now is due from week 3 on, and a
+    // rescheduled one keeps its weeks 1 and 2.
+    let (_, before) = head.get_json(&format!("/api/plans/{id}")).await;
+    let (status, plan) = head
+        .post_json(
+            &format!("/api/plans/{id}/tactics"),
+            &json!({ "goal": 1, "title": "Added in week 3", "owner": "deputy", "due": { "kind": "weekly" } }),
+        )
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    for week in 0..2 {
+        assert_eq!(
+            plan["scores"][week],
+            before["scores"][week],
+            "week {} kept",
+            week + 1
+        );
+    }
+    assert_eq!(plan["scores"][2]["due"], 11);
+    let (status, plan) = put(
+        format!("/api/plans/{id}/tactics/t1"),
+        json!({ "due": { "kind": "weeks", "weeks": [6] }, "versions": 1 }),
+    )
+    .await;
+    assert_eq!(status, 200, "{plan}");
+    assert_eq!(plan["scores"][0], before["scores"][0]);
+    assert_eq!(
+        plan["scores"][2]["due"], 10,
+        "t1 is no longer due in week 3"
+    );
+    let (status, body) = put(
+        format!("/api/plans/{id}/tactics/t1"),
+        json!({ "due": null, "versions": 1 }),
+    )
+    .await;
+    assert_eq!(status, 409, "a stale edit of the same tactic: {body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("changed since"),
+        "{body}"
+    );
+
     let (_, log) = server.get_json("/api/audit?limit=200").await;
     let ticks = log
         .as_array()

@@ -154,6 +154,44 @@ pub enum Text {
     IdMissing,
     OpenSavedBoard,
     OpenSavedPassport,
+    Plans,
+    PlansTitle,
+    NoPlans,
+    PlanUnknown,
+    OpenPlans,
+    ColumnTitle,
+    ColumnOwner,
+    ColumnStart,
+    ColumnWeek,
+    ColumnWeekScore,
+    ColumnCumulative,
+    ColumnDue,
+    ColumnDone,
+    ColumnScore,
+    ColumnKpiValue,
+    PlanOwner,
+    PlanStart,
+    PlanNotRunning,
+    Goals,
+    LagKpi,
+    GoalTarget,
+    TacticsToTick,
+    TickWeek,
+    NothingDue,
+    Done,
+    Note,
+    NotePlaceholder,
+    SaveNote,
+    Late,
+    ReadOnlyPlan,
+    ScoreThisWeek,
+    ScoreCumulative,
+    Execution,
+    ExecutionByWeek,
+    ConflictTitle,
+    /// Sorted ascending / descending, for screen readers on a sorted column.
+    SortAscending,
+    SortDescending,
 }
 
 /// The words for `text` in the current language.
@@ -298,6 +336,43 @@ fn en(text: Text) -> &'static str {
         Text::IdMissing => "The header needs an \"-- id:\" line: the id names the file.",
         Text::OpenSavedBoard => "Open the board",
         Text::OpenSavedPassport => "Open its passport",
+        Text::Plans => "Plans",
+        Text::PlansTitle => "12-week plans",
+        Text::NoPlans => "There are no plans under this unit yet.",
+        Text::PlanUnknown => "There is no plan with this id.",
+        Text::OpenPlans => "Open the list of plans",
+        Text::ColumnTitle => "Plan",
+        Text::ColumnOwner => "Owner",
+        Text::ColumnStart => "Starts",
+        Text::ColumnWeek => "Week",
+        Text::ColumnWeekScore => "This week",
+        Text::ColumnCumulative => "Cumulative",
+        Text::ColumnDue => "Due",
+        Text::ColumnDone => "Done",
+        Text::ColumnScore => "Score",
+        Text::ColumnKpiValue => "Lag KPI",
+        Text::PlanOwner => "Owner",
+        Text::PlanStart => "Starts",
+        Text::PlanNotRunning => "This plan is not running now: check-ins are closed.",
+        Text::Goals => "Goals",
+        Text::LagKpi => "Lag KPI",
+        Text::GoalTarget => "Target by week 12",
+        Text::TacticsToTick => "Tactics to tick",
+        Text::TickWeek => "Week to tick",
+        Text::NothingDue => "No tactic is due in this week.",
+        Text::Done => "Done",
+        Text::Note => "Note",
+        Text::NotePlaceholder => "Optional note",
+        Text::SaveNote => "Save note",
+        Text::Late => "Late",
+        Text::ReadOnlyPlan => "Only the unit's department heads and administrators tick tactics.",
+        Text::ScoreThisWeek => "This week's score",
+        Text::ScoreCumulative => "Cumulative score",
+        Text::Execution => "Execution",
+        Text::ExecutionByWeek => "Execution week by week",
+        Text::ConflictTitle => "Someone answered first",
+        Text::SortAscending => "ascending",
+        Text::SortDescending => "descending",
     }
 }
 
@@ -471,6 +546,46 @@ pub fn server_version(version: &str) -> String {
 pub fn edit_title(id: &str) -> String {
     match lang() {
         Lang::En => format!("Edit {id}"),
+    }
+}
+
+/// Where a plan stands: `Week 3 of 12`, `Review week`, or that it is not running.
+pub fn plan_week_label(current: Option<u32>) -> String {
+    match (lang(), current) {
+        (Lang::En, Some(week)) if week <= kpi_api::plan::PLAN_WEEKS => {
+            format!("Week {week} of {}", kpi_api::plan::PLAN_WEEKS)
+        }
+        (Lang::En, Some(_)) => "Review week".to_string(),
+        (Lang::En, None) => "Not running".to_string(),
+    }
+}
+
+/// A week in the week picker: `Week 3 (this week)`, `Week 2 (late)`.
+pub fn tick_week_option(week: u32, this_week: bool) -> String {
+    match lang() {
+        Lang::En if this_week => format!("Week {week} (this week)"),
+        Lang::En => format!("Week {week} (late)"),
+    }
+}
+
+/// The benchmark line's label: `Benchmark 85.0%`, given the percentage already written.
+pub fn benchmark_label(percent: &str) -> String {
+    match lang() {
+        Lang::En => format!("Benchmark {percent}"),
+    }
+}
+
+/// A short week for the chart's axis: `W3`.
+pub fn week_short(week: u32) -> String {
+    match lang() {
+        Lang::En => format!("W{week}"),
+    }
+}
+
+/// The accessible name of a tactic's tick box.
+pub fn tactic_done_label(tactic: &str, week: u32) -> String {
+    match lang() {
+        Lang::En => format!("{tactic}: done in week {week}"),
     }
 }
 
@@ -835,5 +950,8 @@ mod tests {
     fn sentences_carry_their_values() {
         assert_eq!(target_label("90.0%"), "Target 90.0%");
         assert_eq!(http_error(502), "The server answered with status 502.");
+        assert_eq!(plan_week_label(Some(3)), "Week 3 of 12");
+        assert_eq!(plan_week_label(Some(13)), "Review week");
+        assert_eq!(tick_week_option(2, false), "Week 2 (late)");
     }
 }

@@ -22,8 +22,8 @@
 //! - [`components`]: reusable parts, one per file (session and health providers, tile, sparkline,
 //!   pickers, chart, children table, user menu, the administration tables and forms, the passport's
 //!   fields, the editor and its parts).
-//! - [`pages`]: the routed screens (board, KPI passport, KPI editor, sign-in, administration, not
-//!   found).
+//! - [`pages`]: the routed screens (board, KPI passport, KPI editor, 12-week plans and a plan,
+//!   sign-in, administration, not found).
 //! - [`i18n`]: every user-visible string, and the only code that writes dates for people.
 //! - [`logic`]: plain functions with no DOM (URL query, default period, chart geometry, CSV, tree
 //!   order, the KPI file's id and error locations, the version watch of live boards), tested
@@ -44,7 +44,9 @@ use yew_router::query::Raw;
 use crate::components::{HealthProvider, RequireSession, SessionProvider};
 use crate::logic::filters::DEFAULT_BOARD;
 use crate::logic::session::split_target;
-use crate::pages::{AdminPage, BoardPage, EditorPage, LoginPage, NotFound, PassportPage};
+use crate::pages::{
+    AdminPage, BoardPage, EditorPage, LoginPage, NotFound, PassportPage, PlanPage, PlansPage,
+};
 
 /// The app's addresses. Filters ride in the query string (see [`logic::filters`]).
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -68,6 +70,12 @@ pub enum Route {
     /// Sign-in; `?next=` is where to go afterwards (see [`logic::session`]).
     #[at("/login")]
     Login,
+    /// The 12-week plans under a unit; `?unit=` narrows them.
+    #[at("/plans")]
+    Plans,
+    /// A 12-week plan: its tactics to tick and its execution score.
+    #[at("/plans/:id")]
+    Plan { id: String },
     /// Users and the audit log, for administrators.
     #[at("/admin")]
     Admin,
@@ -86,6 +94,8 @@ fn switch(route: Route) -> Html {
         Route::EditKpi { id } => {
             html! { <EditorPage id={AttrValue::from(id.clone())} route={route.clone()} /> }
         }
+        Route::Plans => html! { <PlansPage /> },
+        Route::Plan { id } => html! { <PlanPage id={id.clone()} /> },
         Route::Admin => html! { <AdminPage /> },
         Route::NotFound => html! { <NotFound /> },
     };
@@ -153,6 +163,13 @@ mod tests {
             }
             .to_path(),
             "/editor/my_kpi"
+        );
+        assert_eq!(Route::recognize("/plans"), Some(Route::Plans));
+        assert_eq!(
+            Route::recognize("/plans/p-1"),
+            Some(Route::Plan {
+                id: "p-1".to_string()
+            })
         );
         assert_eq!(Route::Login.to_path(), logic::session::LOGIN_PATH);
         assert_eq!(Route::recognize("/boards/a/b"), Some(Route::NotFound));

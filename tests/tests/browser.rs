@@ -291,3 +291,64 @@ async fn an_open_board_shows_a_kpi_file_added_on_disk_within_two_seconds() {
     println!("the open board showed the new KPI {seen:?} after its file was written");
     assert!(seen < Duration::from_secs(3), "took {seen:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shymkent_department_head_ticks_tactics_and_the_score_follows() {
+    use chrono::{Datelike, Utc};
+    let server = TestServer::start(true).await;
+    let head = server.sign_in("head.shymkent.economy", DEMO_PASSWORD).await;
+    let today = Utc::now().date_naive();
+    let start = today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64 + 14);
+    let (status, plan) = head
+        .post_json(
+            "/api/plans",
+            &serde_json::json!({
+                "unit": "shymkent-economy", "title": "Faster answers", "start": start,
+                "goals": [{ "title": "On time", "kpi": "appeal_on_time_share", "target": 95, "tactics": [
+                    { "title": "Call back every resident", "owner": "head", "due": { "kind": "weekly" } },
+                    { "title": "Review overdue appeals", "owner": "deputy", "due": { "kind": "weekly" } }
+                ] }]
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    let id = plan["id"].as_str().unwrap().to_string();
+    let browser = Browser::start().await.expect("browser");
+    let c = &browser.client;
+    c.goto(&server.url(&format!("/plans/{id}"))).await.unwrap();
+    sign_in(c, "head.shymkent.economy", DEMO_PASSWORD).await;
+    wait_for(
+        c,
+        "li.tactic[data-tactic=t1][data-week='3'] input.tactic-done",
+    )
+    .await;
+    let score = wait_text(c, ".plan-week-score", |t| t.contains('0')).await;
+    assert!(score.contains("0"), "{score}");
+    wait_for(
+        c,
+        "li.tactic[data-tactic=t1][data-week='3'] input.tactic-done",
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    let score = wait_text(c, ".plan-week-score", |t| t.contains("50")).await;
+    assert!(score.contains("50"), "one of two done: {score}");
+    wait_for(
+        c,
+        "li.tactic[data-tactic=t2][data-week='3'] input.tactic-done",
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    let score = wait_text(c, ".plan-week-score", |t| t.contains("100")).await;
+    let png = c.screenshot().await.unwrap_or_default();
+    if let Some(dir) = std::env::var_os("KPI_SCREENSHOTS") {
+        let _ = std::fs::write(std::path::Path::new(&dir).join("plan.png"), &png);
+    }
+    browser.close().await;
+    assert!(score.contains("100"), "both done: {score}");
+    let (_, plan) = head.get_json(&format!("/api/plans/{id}")).await;
+    assert_eq!(plan["scores"][2]["done"], 2, "{plan}");
+}

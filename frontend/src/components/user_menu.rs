@@ -9,7 +9,7 @@ use crate::i18n::{role_name, signed_in_as, t, Text};
 use crate::Route;
 
 /// Who is signed in (`.user-badge[data-user][data-role]` with `.user-name` and `.user-role`), a
-/// link to the KPI editor for analysts and administrators (`a.editor-link`), a link to the
+/// link to the 12-week plans (`a.plans-link`), a link to the KPI editor for analysts and administrators (`a.editor-link`), a link to the
 /// administration page for administrators (`a.admin-link`), and `button.sign-out`.
 /// Shows nothing when nobody is signed in.
 ///
@@ -71,6 +71,7 @@ pub fn UserMenu() -> Html {
                 <span class="user-name">{ info.display_name.clone() }</span>
                 <span class="user-role">{ role_name(info.role) }</span>
             </span>
+            <Link<Route> to={Route::Plans} classes="plans-link">{ t(Text::Plans) }</Link<Route>>
             if info.role.writes_sql() {
                 <Link<Route> to={Route::Editor} classes="editor-link">{ t(Text::Editor) }</Link<Route>>
             }

@@ -6,6 +6,8 @@ mod editor;
 mod login;
 mod not_found;
 mod passport;
+mod plan;
+mod plans;
 
 pub use admin::AdminPage;
 pub use board::BoardPage;
@@ -13,3 +15,5 @@ pub use editor::EditorPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use passport::PassportPage;
+pub use plan::PlanPage;
+pub use plans::PlansPage;

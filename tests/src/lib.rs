@@ -240,6 +240,20 @@ impl Session {
         answer(res).await
     }
 
+    /// PUTs JSON with the session's cookie and CSRF token.
+    pub async fn put_json(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let res = reqwest::Client::new()
+            .put(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request");
+        answer(res).await
+    }
+
     pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> (u16, serde_json::Value) {
         let res = reqwest::Client::new()
             .post(format!("{}/api/imports?file={name}", self.base))

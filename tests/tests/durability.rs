@@ -79,16 +79,13 @@ async fn an_answered_check_in_survives_a_killed_server() {
         .await;
     assert_eq!(status, 201, "{plan}");
     let id = plan["id"].as_str().unwrap();
-    let res = reqwest::Client::new()
-        .put(format!("{base}/api/plans/{id}/checkins/t1/1"))
-        .header("cookie", &head.cookie)
-        .header("x-csrf-token", &head.csrf)
-        .header("content-type", "application/json")
-        .body(json!({ "done": true, "note": "kept", "revision": 0 }).to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 200);
+    let (status, body) = head
+        .put_json(
+            &format!("/api/plans/{id}/checkins/t1/1"),
+            &json!({ "done": true, "note": "kept", "revision": 0 }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
     // SIGKILL at once: no shutdown, no checkpoint.
     server.kill().unwrap();
     server.wait().unwrap();

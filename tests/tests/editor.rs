@@ -119,20 +119,8 @@ async fn preview_cancel_save_and_passport() {
     let put = |text: &str, id: &str, board: Option<&str>| {
         let analyst = analyst.clone();
         let body = json!({ "text": text, "board": board });
-        let id = id.to_string();
-        async move {
-            let res = reqwest::Client::new()
-                .put(format!("{}/api/kpis/{id}", analyst.base))
-                .header("cookie", &analyst.cookie)
-                .header("x-csrf-token", &analyst.csrf)
-                .header("content-type", "application/json")
-                .body(body.to_string())
-                .send()
-                .await
-                .unwrap();
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap_or(Value::Null))
-        }
+        let path = format!("/api/kpis/{id}");
+        async move { analyst.put_json(&path, &body).await }
     };
     let (status, body) = put(&broken, "appeal_portal_count", None).await;
     assert_eq!(status, 422, "{body}");

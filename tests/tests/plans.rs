@@ -44,21 +44,11 @@ async fn check_ins_land_conflicts_are_refused_and_scores_follow() {
     for t in 1..=10u32 {
         for week in 1..=3 {
             let head = head.clone();
-            let url = format!("{}/api/plans/{id}/checkins/t{t}/{week}", head.base);
-            tasks.push(tokio::spawn(async move {
-                let res = reqwest::Client::new()
-                    .put(url)
-                    .header("cookie", &head.cookie)
-                    .header("x-csrf-token", &head.csrf)
-                    .header("content-type", "application/json")
-                    .body(
-                        json!({ "done": !(t + week).is_multiple_of(3), "revision": 0 }).to_string(),
-                    )
-                    .send()
-                    .await
-                    .unwrap();
-                res.status().as_u16()
-            }));
+            let path = format!("/api/plans/{id}/checkins/t{t}/{week}");
+            let body = json!({ "done": !(t + week).is_multiple_of(3), "revision": 0 });
+            tasks.push(tokio::spawn(
+                async move { head.put_json(&path, &body).await.0 },
+            ));
         }
     }
     for task in tasks {
@@ -84,19 +74,7 @@ async fn check_ins_land_conflicts_are_refused_and_scores_follow() {
     // A stale edit: the client still thinks week 1 of t1 is unanswered.
     let put = |path: String, body: Value| {
         let head = head.clone();
-        async move {
-            let res = reqwest::Client::new()
-                .put(format!("{}{path}", head.base))
-                .header("cookie", &head.cookie)
-                .header("x-csrf-token", &head.csrf)
-                .header("content-type", "application/json")
-                .body(body.to_string())
-                .send()
-                .await
-                .unwrap();
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap_or(Value::Null))
-        }
+        async move { head.put_json(&path, &body).await }
     };
     let (status, body) = put(
         format!("/api/plans/{id}/checkins/t1/1"),
@@ -153,16 +131,13 @@ async fn check_ins_land_conflicts_are_refused_and_scores_follow() {
     // Others: the akim reads but cannot tick; Perm sees nothing of it.
     let (status, _) = akim.get_json(&format!("/api/plans/{id}")).await;
     assert_eq!(status, 200);
-    let res = reqwest::Client::new()
-        .put(format!("{}/api/plans/{id}/checkins/t2/3", akim.base))
-        .header("cookie", &akim.cookie)
-        .header("x-csrf-token", &akim.csrf)
-        .header("content-type", "application/json")
-        .body(json!({ "done": true, "revision": 1 }).to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 403);
+    let (status, _) = akim
+        .put_json(
+            &format!("/api/plans/{id}/checkins/t2/3"),
+            &json!({ "done": true, "revision": 1 }),
+        )
+        .await;
+    assert_eq!(status, 403);
     assert_eq!(perm.get_json(&format!("/api/plans/{id}")).await.0, 403);
     let (_, list) = perm.get_json("/api/plans").await;
     assert_eq!(list, json!([]));

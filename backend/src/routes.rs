@@ -120,6 +120,21 @@ fn signed_in(state: Arc<AppState>) -> impl Filter<Extract = (Access,), Error = R
         )
 }
 
+/// What every JSON write takes: the signed-in caller, its address (for the audit log), the body
+/// (at most [`MAX_JSON_BYTES`]) and the state.
+fn json_write<T>(
+    user: impl Filter<Extract = (Access,), Error = Rejection> + Clone,
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (Access, Option<SocketAddr>, T, Arc<AppState>), Error = Rejection> + Clone
+where
+    T: serde::de::DeserializeOwned + Send + 'static,
+{
+    user.and(warp::addr::remote())
+        .and(warp::body::content_length_limit(MAX_JSON_BYTES))
+        .and(warp::body::json())
+        .and(with_state(state))
+}
+
 /// All routes: the API under /api, the frontend for everything else.
 pub fn routes(
     state: Arc<AppState>,
@@ -222,11 +237,7 @@ pub fn routes(
     // POST /api/query
     let query = warp::path!("query")
         .and(warp::post())
-        .and(user.clone())
-        .and(warp::addr::remote())
-        .and(json_body())
-        .and(warp::body::json())
-        .and(with_state(state.clone()))
+        .and(json_write(user.clone(), state.clone()))
         .and_then(post_query);
     // GET /api/kpis/{id}
     let passport = warp::path!("kpis" / String)
@@ -237,11 +248,7 @@ pub fn routes(
     // PUT /api/kpis/{id}
     let save = warp::path!("kpis" / String)
         .and(warp::put())
-        .and(user.clone())
-        .and(warp::addr::remote())
-        .and(json_body())
-        .and(warp::body::json())
-        .and(with_state(state.clone()))
+        .and(json_write(user.clone(), state.clone()))
         .and_then(save_kpi);
     // POST /api/kpis/preview
     let preview = warp::path!("kpis" / "preview")
@@ -269,11 +276,7 @@ pub fn routes(
     // POST /api/plans
     let new_plan = warp::path!("plans")
         .and(warp::post())
-        .and(user.clone())
-        .and(warp::addr::remote())
-        .and(json_body())
-        .and(warp::body::json())
-        .and(with_state(state.clone()))
+        .and(json_write(user.clone(), state.clone()))
         .and_then(create_plan);
     // GET /api/plans/{id}
     let plan = warp::path!("plans" / String)
@@ -284,29 +287,17 @@ pub fn routes(
     // PUT /api/plans/{id}/checkins/{tactic}/{week}
     let check_in = warp::path!("plans" / String / "checkins" / String / u32)
         .and(warp::put())
-        .and(user.clone())
-        .and(warp::addr::remote())
-        .and(json_body())
-        .and(warp::body::json())
-        .and(with_state(state.clone()))
+        .and(json_write(user.clone(), state.clone()))
         .and_then(put_check_in);
     // POST /api/plans/{id}/tactics
     let add_tactic = warp::path!("plans" / String / "tactics")
         .and(warp::post())
-        .and(user.clone())
-        .and(warp::addr::remote())
-        .and(json_body())
-        .and(warp::body::json())
-        .and(with_state(state.clone()))
+        .and(json_write(user.clone(), state.clone()))
         .and_then(add_tactic);
     // PUT /api/plans/{id}/tactics/{tactic}
     let change_tactic = warp::path!("plans" / String / "tactics" / String)
         .and(warp::put())
-        .and(user.clone())
-        .and(warp::addr::remote())
-        .and(json_body())
-        .and(warp::body::json())
-        .and(with_state(state.clone()))
+        .and(json_write(user.clone(), state.clone()))
         .and_then(change_tactic);
     // GET /api/users
     let users = warp::path!("users")
@@ -317,20 +308,12 @@ pub fn routes(
     // POST /api/users
     let add_user = warp::path!("users")
         .and(warp::post())
-        .and(user.clone())
-        .and(warp::addr::remote())
-        .and(json_body())
-        .and(warp::body::json())
-        .and(with_state(state.clone()))
+        .and(json_write(user.clone(), state.clone()))
         .and_then(add_user);
     // POST /api/users/{name}/password
     let reset = warp::path!("users" / String / "password")
         .and(warp::post())
-        .and(user.clone())
-        .and(warp::addr::remote())
-        .and(json_body())
-        .and(warp::body::json())
-        .and(with_state(state.clone()))
+        .and(json_write(user.clone(), state.clone()))
         .and_then(reset_password);
     // GET /api/audit?limit=
     let audit_log = warp::path!("audit")

@@ -150,6 +150,23 @@ pub enum Role {
     Lead,
 }
 
+/// The `-- key: value` header keys a KPI file may carry; unknown keys are load errors.
+pub const KPI_HEADER_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "unit",
+    "direction",
+    "target",
+    "amber",
+    "grain",
+    "role",
+    "owner",
+    "source",
+    "tags",
+    "expect",
+];
+
 /// A KPI definition as loaded from its file in `queries/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KpiDef {

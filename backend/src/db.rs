@@ -140,9 +140,6 @@ CREATE TABLE IF NOT EXISTS imports (
 ALTER TABLE imports ADD COLUMN IF NOT EXISTS imported_by VARCHAR;
 "#;
 
-/// The tables whose row counts `GET /api/health` reports.
-pub const DATA_TABLES: [&str; 4] = ["org_units", "appeals", "service_cases", "staffing"];
-
 /// The memory every query together may use unless the configuration says otherwise.
 pub const DEFAULT_MEMORY_LIMIT: &str = "4GB";
 
@@ -351,18 +348,6 @@ impl Db {
             .map_err(|e| Error::Internal(format!("a database task failed: {e}")))?
     }
 
-    /// Rows in each imported table.
-    pub fn table_rows(conn: &Connection) -> Result<Vec<(String, i64)>> {
-        DATA_TABLES
-            .iter()
-            .map(|t| {
-                let n: i64 =
-                    conn.query_row(&format!("SELECT count(*) FROM main.{t}"), [], |r| r.get(0))?;
-                Ok((t.to_string(), n))
-            })
-            .collect()
-    }
-
     /// Rebuilds the (ancestor, descendant) pairs after the org tree changed.
     pub fn rebuild_closure(conn: &Connection) -> Result<()> {
         conn.execute_batch(
@@ -382,6 +367,24 @@ impl Db {
             "#,
         )?;
         Ok(())
+    }
+}
+
+/// Runs `f` in one transaction on `conn`: committed when it succeeds, rolled back when it fails
+/// (the error returned is `f`'s).
+pub fn in_transaction<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    match f() {
+        Ok(value) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = conn.execute_batch("ROLLBACK") {
+                tracing::error!("rollback failed after {e}: {rollback}");
+            }
+            Err(e)
+        }
     }
 }
 

@@ -736,8 +736,7 @@ fn merge(
     rows: u64,
     by: Importer,
 ) -> Result<(&'static str, u64, u64, u64)> {
-    conn.execute_batch("BEGIN TRANSACTION")?;
-    let result = (|| -> Result<(u64, u64)> {
+    let (inserted, updated) = crate::db::in_transaction(conn, || {
         let key_join: Vec<String> = spec
             .key
             .iter()
@@ -804,17 +803,8 @@ fn merge(
             ],
         )?;
         Ok((rows - updated as u64, updated as u64))
-    })();
-    match result {
-        Ok((inserted, updated)) => {
-            conn.execute_batch("COMMIT")?;
-            Ok((spec.table, rows, inserted, updated))
-        }
-        Err(e) => {
-            conn.execute_batch("ROLLBACK")?;
-            Err(e)
-        }
-    }
+    })?;
+    Ok((spec.table, rows, inserted, updated))
 }
 
 fn key_type(spec: &TableSpec, key: &str) -> &'static str {

@@ -101,6 +101,15 @@ impl Buckets {
         }
     }
 
+    /// One bucket covering the whole of `from..=to` (a tile's value, a comparison table).
+    pub fn whole(from: NaiveDate, to: NaiveDate) -> Buckets {
+        Buckets {
+            start: from,
+            last: from,
+            step: format!("{} days", kpi_api::period::days(from, to)),
+        }
+    }
+
     /// No buckets at all: the query binds and runs, but reads nothing (used to validate).
     fn none() -> Buckets {
         let day = NaiveDate::from_ymd_opt(2000, 1, 2).expect("valid date");
@@ -121,22 +130,8 @@ fn month_span(a: NaiveDate, b: NaiveDate) -> Option<u32> {
     u32::try_from(m).ok().filter(|m| *m > 0)
 }
 
-/// The metadata keys a header may carry.
-pub const HEADER_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "description",
-    "unit",
-    "direction",
-    "target",
-    "amber",
-    "grain",
-    "role",
-    "owner",
-    "source",
-    "tags",
-    "expect",
-];
+/// The metadata keys a header may carry (shared with the web app's editor).
+pub use kpi_api::KPI_HEADER_KEYS as HEADER_KEYS;
 
 fn load_error(file: &str, line: Option<u32>, message: impl Into<String>) -> KpiLoadError {
     KpiLoadError {
@@ -418,12 +413,13 @@ pub fn value_over(
     to: NaiveDate,
     jurisdiction: &Jurisdiction,
 ) -> Result<Option<f64>> {
-    let whole = Buckets {
-        start: from,
-        last: from,
-        step: format!("{} days", kpi_api::period::days(from, to)),
-    };
-    let cells = evaluate(conn, kpi, Scope::Unit(unit), &whole, jurisdiction)?;
+    let cells = evaluate(
+        conn,
+        kpi,
+        Scope::Unit(unit),
+        &Buckets::whole(from, to),
+        jurisdiction,
+    )?;
     Ok(cells.first().and_then(|c| c.value))
 }
 
@@ -626,17 +622,9 @@ pub fn load_dir(db: &Db, dir: &Path, limit: Duration) -> Catalog {
             .unwrap_or_default();
         let loaded = std::fs::read_to_string(&path)
             .map_err(|e| load_error(&file, None, format!("cannot read: {e}")))
-            .and_then(|text| parse(&file, &text))
-            .and_then(|(def, body_line)| {
-                let shape = db
-                    .with_limit(limit, |conn| Ok(validate(conn, &def, body_line)))
-                    .unwrap_or_else(|e| Err(load_error(&def.file, None, e.to_string())))?;
-                Ok(Kpi {
-                    def,
-                    body_line,
-                    shape,
-                    _checked: Checked,
-                })
+            .and_then(|text| {
+                db.with_limit(limit, |conn| Ok(load_text(conn, &file, &text)))
+                    .unwrap_or_else(|e| Err(load_error(&file, None, e.to_string())))
             });
         match loaded {
             Ok(kpi) => {

@@ -91,8 +91,7 @@ pub fn create(
         n += 1;
         id = format!("{base}-{n}");
     }
-    conn.execute_batch("BEGIN TRANSACTION")?;
-    let result = (|| -> Result<()> {
+    crate::db::in_transaction(conn, || {
         conn.execute(
             "INSERT INTO main.plans VALUES (?, ?, ?, ?, ?, now())",
             duckdb::params![id, new.unit, owner, new.title.trim(), new.start],
@@ -123,17 +122,8 @@ pub fn create(
             }
         }
         Ok(())
-    })();
-    match result {
-        Ok(()) => {
-            conn.execute_batch("COMMIT")?;
-            Ok(id)
-        }
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    }
+    })?;
+    Ok(id)
 }
 
 /// The plan's unit and start, or 404.
@@ -388,8 +378,7 @@ pub fn add_tactic(
     }
     let from = effective_week(view.start, today)?;
     let tactic_id = format!("t{}", view.tactics.len() + 1);
-    conn.execute_batch("BEGIN TRANSACTION")?;
-    let result = (|| -> Result<()> {
+    crate::db::in_transaction(conn, || {
         conn.execute(
             "INSERT INTO main.plan_tactics VALUES (?, ?, ?, ?, ?)",
             duckdb::params![
@@ -405,17 +394,8 @@ pub fn add_tactic(
             duckdb::params![id, tactic_id, from as i32, due_text(&add.due)?, by],
         )?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => {
-            conn.execute_batch("COMMIT")?;
-            Ok(tactic_id)
-        }
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    }
+    })?;
+    Ok(tactic_id)
 }
 
 /// Changes a tactic's schedule from the current week on (weeks before keep theirs). A client

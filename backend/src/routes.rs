@@ -748,11 +748,7 @@ async fn kpi_children(
     let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
         .map_err(reject)?;
     let kpi = find_kpi(&state, &id).map_err(reject)?;
-    let whole = Buckets {
-        start: req.from,
-        last: req.from,
-        step: format!("{} days", kpi_api::period::days(req.from, req.to)),
-    };
+    let whole = Buckets::whole(req.from, req.to);
     let unit_id = req.unit.id.clone();
     let def = kpi.def.clone();
     let jurisdiction: Jurisdiction = access.jurisdiction();

@@ -919,20 +919,7 @@ mod tests {
             Some("my_kpi")
         );
         // The keys the server knows (README, "Add a KPI"); the required ones are all there.
-        let known = [
-            "id",
-            "title",
-            "description",
-            "unit",
-            "direction",
-            "target",
-            "amber",
-            "grain",
-            "role",
-            "owner",
-            "source",
-            "tags",
-        ];
+        let known = kpi_api::KPI_HEADER_KEYS;
         let keys: Vec<&str> = template
             .lines()
             .filter_map(|line| line.strip_prefix("-- "))

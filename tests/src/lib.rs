@@ -228,22 +228,22 @@ impl Session {
         path: &str,
         body: &serde_json::Value,
     ) -> (u16, serde_json::Value) {
-        let res = reqwest::Client::new()
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", &self.csrf)
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("request");
-        answer(res).await
+        self.send_json(reqwest::Method::POST, path, body).await
     }
 
     /// PUTs JSON with the session's cookie and CSRF token.
     pub async fn put_json(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.send_json(reqwest::Method::PUT, path, body).await
+    }
+
+    async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
         let res = reqwest::Client::new()
-            .put(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("cookie", &self.cookie)
             .header("x-csrf-token", &self.csrf)
             .header("content-type", "application/json")

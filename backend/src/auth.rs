@@ -62,31 +62,16 @@ impl Access {
 
     /// Where `unit` stands to this caller, by walking the parents in `units`.
     pub fn reach(&self, units: &[Unit], unit: &str) -> Reach {
+        self.reach_in(&Parents::of(units), unit)
+    }
+
+    fn reach_in(&self, parents: &Parents, unit: &str) -> Reach {
         let Some(home) = self.home.as_deref() else {
             return Reach::Inside;
         };
-        let parents: HashMap<&str, Option<&str>> = units
-            .iter()
-            .map(|u| (u.id.as_str(), u.parent_id.as_deref()))
-            .collect();
-        let chain = |from: &str, to: &str| {
-            let mut at = Some(from);
-            let mut steps = 0;
-            while let Some(id) = at {
-                if id == to {
-                    return true;
-                }
-                steps += 1;
-                if steps > 64 {
-                    return false;
-                }
-                at = parents.get(id).copied().flatten();
-            }
-            false
-        };
-        if chain(unit, home) {
+        if parents.is_within(unit, home) {
             Reach::Inside
-        } else if chain(home, unit) {
+        } else if parents.is_within(home, unit) {
             Reach::Above
         } else {
             Reach::Outside
@@ -95,9 +80,10 @@ impl Access {
 
     /// The units this caller may pick: the home unit's subtree (everything for admins).
     pub fn visible_units(&self, units: &[Unit]) -> Vec<Unit> {
+        let parents = Parents::of(units);
         units
             .iter()
-            .filter(|u| self.reach(units, &u.id) == Reach::Inside)
+            .filter(|u| self.reach_in(&parents, &u.id) == Reach::Inside)
             .cloned()
             .collect()
     }
@@ -135,6 +121,34 @@ impl Access {
     /// The jurisdiction that scopes every query this caller runs.
     pub fn jurisdiction(&self) -> Jurisdiction {
         Jurisdiction(self.home.clone())
+    }
+}
+
+/// Each unit's parent, to walk up the org tree.
+pub struct Parents<'a>(HashMap<&'a str, Option<&'a str>>);
+
+impl<'a> Parents<'a> {
+    pub fn of(units: &'a [Unit]) -> Parents<'a> {
+        Parents(
+            units
+                .iter()
+                .map(|u| (u.id.as_str(), u.parent_id.as_deref()))
+                .collect(),
+        )
+    }
+
+    /// Whether `unit` is `ancestor` or lies under it. The walk stops after 64 steps, so a cycle
+    /// in broken data cannot hang it.
+    pub fn is_within(&self, unit: &str, ancestor: &str) -> bool {
+        let mut at = Some(unit);
+        for _ in 0..64 {
+            match at {
+                Some(id) if id == ancestor => return true,
+                Some(id) => at = self.0.get(id).copied().flatten(),
+                None => return false,
+            }
+        }
+        false
     }
 }
 

@@ -1244,13 +1244,10 @@ async fn list_plans(
     let under: Vec<String> = match params.get("unit") {
         Some(unit) => {
             state.unit_for(&access, unit).map_err(reject)?;
-            let probe = Access {
-                home: Some(unit.clone()),
-                ..access.clone()
-            };
+            let parents = auth::Parents::of(&units);
             visible
                 .iter()
-                .filter(|u| probe.reach(&units, &u.id) == Reach::Inside)
+                .filter(|u| parents.is_within(&u.id, unit))
                 .map(|u| u.id.clone())
                 .collect()
         }

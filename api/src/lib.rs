@@ -41,6 +41,9 @@ pub struct Health {
     /// and presets follow them. None without a session.
     pub data_from: Option<NaiveDate>,
     pub data_to: Option<NaiveDate>,
+    /// The server's today for 12-week plans (moved by `serve --today`): the plan form starts
+    /// from its week.
+    pub today: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

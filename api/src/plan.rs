@@ -16,6 +16,41 @@ pub const REVIEW_WEEK: u32 = PLAN_WEEKS + 1;
 /// The execution score a plan should hold: 85% of what was due, done.
 pub const BENCHMARK: f64 = 0.85;
 
+/// The columns of a plans export file (`GET /api/exports/plans`, `plans.csv`): one row per
+/// version of a tactic's schedule, with its plan and goal repeated on every row.
+pub const PLAN_FILE_COLUMNS: [&str; 17] = [
+    "plan_id",
+    "unit_id",
+    "plan_title",
+    "plan_owner",
+    "start",
+    "goal_no",
+    "goal_title",
+    "kpi_id",
+    "target",
+    "tactic_id",
+    "tactic_title",
+    "tactic_owner",
+    "version",
+    "from_week",
+    "due",
+    "changed_by",
+    "changed_at",
+];
+
+/// The columns of a check-ins export file (`GET /api/exports/plan_checkins`,
+/// `plan_checkins.csv`): one row per tactic and week answered.
+pub const CHECKIN_FILE_COLUMNS: [&str; 8] = [
+    "plan_id",
+    "tactic_id",
+    "week",
+    "done",
+    "note",
+    "late",
+    "checked_by",
+    "checked_at",
+];
+
 /// When a tactic is due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -55,6 +90,44 @@ impl Due {
             None => Ok(()),
         }
     }
+}
+
+/// A schedule as export files write it: `weekly`, `week 5` (once), `weeks 2 4 6`, and
+/// `withdrawn` for no schedule (a tactic withdrawn from a week on).
+pub fn schedule_text(due: Option<&Due>) -> String {
+    match due {
+        None => "withdrawn".to_string(),
+        Some(Due::Weekly) => "weekly".to_string(),
+        Some(Due::Once { week }) => format!("week {week}"),
+        Some(Due::Weeks { weeks }) => {
+            let list: Vec<String> = weeks.iter().map(u32::to_string).collect();
+            format!("weeks {}", list.join(" "))
+        }
+    }
+}
+
+/// Reads what [`schedule_text`] writes, and checks the weeks (see [`Due::check`]).
+pub fn parse_schedule(text: &str) -> Result<Option<Due>, String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let number = |w: &str| {
+        w.parse::<u32>()
+            .map_err(|_| format!("'{w}' is not a week number"))
+    };
+    let due = match words.as_slice() {
+        ["withdrawn"] => return Ok(None),
+        ["weekly"] => Due::Weekly,
+        ["week", w] => Due::Once { week: number(w)? },
+        ["weeks", list @ ..] if !list.is_empty() => Due::Weeks {
+            weeks: list.iter().map(|w| number(w)).collect::<Result<_, _>>()?,
+        },
+        _ => {
+            return Err(format!(
+                "'{text}' is not a schedule: write weekly, week N, weeks N N ... or withdrawn"
+            ))
+        }
+    };
+    due.check()?;
+    Ok(Some(due))
 }
 
 /// A tactic's schedule from `from_week` on, until a later version replaces it. `due: None`
@@ -427,6 +500,32 @@ mod tests {
         assert!(check_start(monday.succ_opt().unwrap())
             .unwrap_err()
             .contains("Monday"));
+    }
+
+    #[test]
+    fn schedules_read_back_as_they_are_written() {
+        for due in [
+            None,
+            Some(Due::Weekly),
+            Some(Due::Once { week: 5 }),
+            Some(Due::Weeks {
+                weeks: vec![2, 4, 12],
+            }),
+        ] {
+            let text = schedule_text(due.as_ref());
+            assert_eq!(parse_schedule(&text), Ok(due), "{text}");
+        }
+        assert_eq!(schedule_text(Some(&Due::Once { week: 5 })), "week 5");
+        assert_eq!(
+            parse_schedule("  weeks 1   3 "),
+            Ok(Some(Due::Weeks { weeks: vec![1, 3] }))
+        );
+        assert!(parse_schedule("weeks")
+            .unwrap_err()
+            .contains("not a schedule"));
+        assert!(parse_schedule("week 13").unwrap_err().contains("week 13"));
+        assert!(parse_schedule("week two").unwrap_err().contains("'two'"));
+        assert!(parse_schedule("monthly").is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::audit;
 use crate::auth::{self, Access, Jurisdiction, LoginLimiter};
 use crate::boards;
+use crate::clock::Clock;
 use crate::db::{self, Cancel, Db};
 use crate::error::{Error, Result};
 use crate::import::{self, Importer};
@@ -31,6 +32,8 @@ pub struct Config {
     pub host: String,
     pub port: u16,
     pub limits: Limits,
+    /// The plans' today, when it is not the system's (`serve --today`; see [`Clock`]).
+    pub today: Option<NaiveDate>,
 }
 
 /// What one request may take and how sessions work: the sandbox's bounds and the session's terms.
@@ -88,6 +91,8 @@ pub struct AppState {
     pub boot_id: u64,
     /// Previews and queries that their sender may cancel, by user and run id.
     pub running: Mutex<HashMap<(String, String), Arc<Cancel>>>,
+    /// The calendar of 12-week plans.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -98,6 +103,7 @@ impl AppState {
         };
         let state = Arc::new(AppState {
             db,
+            clock: Clock::starting(config.today),
             config,
             units: RwLock::new(Arc::new(Vec::new())),
             catalog: RwLock::new(Arc::new(Catalog::default())),
@@ -303,7 +309,9 @@ impl AppState {
         by: Importer,
         ip: Option<&str>,
     ) -> Result<kpi_api::ImportReport> {
-        let result = import::import_file(&self.db, path, name, by);
+        let catalog = self.catalog();
+        let result =
+            import::import_file(&self.db, path, name, by, &|k| catalog.kpis.contains_key(k));
         let (action, detail) = match &result {
             Ok(r) if r.already_imported => (
                 "import",

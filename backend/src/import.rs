@@ -5,6 +5,9 @@
 //! checked column by column (type, allowed values, references to the org tree, row rules), and only
 //! then merged into its table by key: new keys are inserted, known keys replaced (a corrected
 //! export). The SHA-256 of the bytes is recorded, so re-sending the same file changes nothing.
+//!
+//! Plans and their check-ins come the same way (`plans.csv`, `plan_checkins.csv`); after the
+//! column checks they are merged by [`crate::plans::exchange`], which checks a plan as a whole.
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -85,6 +88,17 @@ pub struct RowRule {
     pub message: &'static str,
 }
 
+/// How checked rows reach the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merge {
+    /// Into the table of the same name, by key.
+    Rows,
+    /// Whole plans: their goals, tactics and schedule versions ([`crate::plans::exchange`]).
+    Plans,
+    /// Check-ins of stored plans ([`crate::plans::exchange`]).
+    PlanCheckins,
+}
+
 /// One kind of export: its table, columns and key.
 #[derive(Debug)]
 pub struct TableSpec {
@@ -94,7 +108,17 @@ pub struct TableSpec {
     /// A column that must name a unit of the org tree.
     pub unit_column: Option<&'static str>,
     pub rules: &'static [RowRule],
+    pub merge: Merge,
 }
+
+impl TableSpec {
+    fn is_plan_file(&self) -> bool {
+        self.merge != Merge::Rows
+    }
+}
+
+/// How export files write yes and no.
+const BOOLEANS: [&str; 2] = ["true", "false"];
 
 use kpi_api::vocab::{
     APPEAL_CATEGORIES, APPEAL_CHANNELS, SERVICE_CHANNELS, SERVICE_OUTCOMES, UNIT_KINDS,
@@ -103,7 +127,7 @@ use kpi_api::vocab::{
 use Check::{Any, OneOf, Range, Slug};
 use ColType::{Date, Int, Real, Text, Timestamp};
 
-pub static SPECS: [TableSpec; 4] = [
+pub static SPECS: [TableSpec; 6] = [
     TableSpec {
         table: "org_units",
         columns: &[
@@ -120,6 +144,7 @@ pub static SPECS: [TableSpec; 4] = [
             bad: "parent_id = id",
             message: "a unit cannot be its own parent",
         }],
+        merge: Merge::Rows,
     },
     TableSpec {
         table: "appeals",
@@ -158,6 +183,7 @@ pub static SPECS: [TableSpec; 4] = [
                 message: "an appeal that is not closed cannot be rated",
             },
         ],
+        merge: Merge::Rows,
     },
     TableSpec {
         table: "service_cases",
@@ -185,6 +211,7 @@ pub static SPECS: [TableSpec; 4] = [
                 message: "a pending case has no completion time, and only a pending case lacks one",
             },
         ],
+        merge: Merge::Rows,
     },
     TableSpec {
         table: "staffing",
@@ -209,6 +236,61 @@ pub static SPECS: [TableSpec; 4] = [
                 message: "training hours cannot be negative",
             },
         ],
+        merge: Merge::Rows,
+    },
+    TableSpec {
+        table: "plans",
+        columns: &[
+            col("plan_id", Text, true, Slug),
+            col("unit_id", Text, true, Any),
+            col("plan_title", Text, true, Any),
+            col("plan_owner", Text, true, Any),
+            col("start", Date, true, Any),
+            col("goal_no", Int, true, Range(1, 3)),
+            col("goal_title", Text, true, Any),
+            col("kpi_id", Text, true, Any),
+            col("target", Real, true, Any),
+            col("tactic_id", Text, true, Any),
+            col("tactic_title", Text, true, Any),
+            col("tactic_owner", Text, true, Any),
+            col("version", Int, true, Range(1, 10_000)),
+            col("from_week", Int, true, Range(1, 12)),
+            col("due", Text, true, Any),
+            col("changed_by", Text, true, Any),
+            col("changed_at", Timestamp, true, Any),
+        ],
+        key: &["plan_id", "tactic_id", "version"],
+        unit_column: Some("unit_id"),
+        rules: &[
+            RowRule {
+                column: "start",
+                bad: "isodow(start) <> 1",
+                message: "a plan starts on a Monday",
+            },
+            RowRule {
+                column: "target",
+                bad: "NOT isfinite(target)",
+                message: "the target is not a finite number",
+            },
+        ],
+        merge: Merge::Plans,
+    },
+    TableSpec {
+        table: "plan_checkins",
+        columns: &[
+            col("plan_id", Text, true, Slug),
+            col("tactic_id", Text, true, Any),
+            col("week", Int, true, Range(1, 12)),
+            col("done", Text, true, OneOf(&BOOLEANS)),
+            col("note", Text, false, Any),
+            col("late", Text, true, OneOf(&BOOLEANS)),
+            col("checked_by", Text, true, Any),
+            col("checked_at", Timestamp, true, Any),
+        ],
+        key: &["plan_id", "tactic_id", "week"],
+        unit_column: None,
+        rules: &[],
+        merge: Merge::PlanCheckins,
     },
 ];
 
@@ -239,6 +321,34 @@ fn quote_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// Which kinds of file an importer may bring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKinds {
+    /// Every kind (admins, the command line).
+    All,
+    /// Operational data: appeals, service cases, staffing (analysts).
+    Data,
+    /// Plans and their check-ins (department heads).
+    Plans,
+}
+
+impl ImportKinds {
+    fn check(self, spec: &TableSpec, name: &str) -> Result<()> {
+        match (self, spec.is_plan_file()) {
+            (ImportKinds::All, _) | (ImportKinds::Data, false) | (ImportKinds::Plans, true) => {
+                Ok(())
+            }
+            (ImportKinds::Data, true) => Err(Error::Forbidden(format!(
+                "{name}: plans and check-ins are imported by department heads and admins"
+            ))),
+            (ImportKinds::Plans, false) => Err(Error::Forbidden(format!(
+                "{name}: a department head imports plans and check-ins only; this is a {} export",
+                spec.table
+            ))),
+        }
+    }
+}
+
 /// Who imports, and so which rows they may bring.
 #[derive(Debug, Clone, Copy)]
 pub struct Importer<'a> {
@@ -247,6 +357,7 @@ pub struct Importer<'a> {
     /// Some(home): every row's unit must lie under `home`, and the org tree cannot change.
     /// None: anything (admins, the command line).
     pub jurisdiction: Option<&'a str>,
+    pub kinds: ImportKinds,
 }
 
 impl Importer<'_> {
@@ -254,11 +365,19 @@ impl Importer<'_> {
     pub const OPERATOR: Importer<'static> = Importer {
         user: None,
         jurisdiction: None,
+        kinds: ImportKinds::All,
     };
 }
 
-/// Imports one export file. `name` is how the file is called in reports and errors.
-pub fn import_file(db: &Db, path: &Path, name: &str, by: Importer) -> Result<ImportReport> {
+/// Imports one export file. `name` is how the file is called in reports and errors;
+/// `known_kpi` says whether a KPI id is loaded (a plan's goals name their KPI).
+pub fn import_file(
+    db: &Db,
+    path: &Path,
+    name: &str,
+    by: Importer,
+    known_kpi: &dyn Fn(&str) -> bool,
+) -> Result<ImportReport> {
     let started = Instant::now();
     let sha256 = file_sha256(path)?;
     // The engine reads files from the staging folder only (see `sandbox::lock_down`); a Parquet
@@ -295,9 +414,10 @@ pub fn import_file(db: &Db, path: &Path, name: &str, by: Importer) -> Result<Imp
         }
         conn.execute_batch("DROP TABLE IF EXISTS temp.staging")?;
         let outcome = stage(conn, path, name).and_then(|(spec, rows)| {
+            by.kinds.check(spec, name)?;
             validate(conn, spec, name, rows)?;
             within_jurisdiction(conn, spec, name, by)?;
-            merge(conn, spec, name, &sha256, rows, by)
+            merge(conn, spec, name, &sha256, rows, by, known_kpi)
         });
         conn.execute_batch("DROP TABLE IF EXISTS temp.staging")?;
         let (table, rows, inserted, updated) = outcome?;
@@ -715,7 +835,7 @@ fn validate(conn: &Connection, spec: &TableSpec, name: &str, rows: u64) -> Resul
 }
 
 /// The staged rows with each column cast to its type.
-fn typed_select(spec: &TableSpec) -> String {
+pub(crate) fn typed_select(spec: &TableSpec) -> String {
     let cols: Vec<String> = spec
         .columns
         .iter()
@@ -735,60 +855,21 @@ fn merge(
     sha256: &str,
     rows: u64,
     by: Importer,
+    known_kpi: &dyn Fn(&str) -> bool,
 ) -> Result<(&'static str, u64, u64, u64)> {
+    // Plan files take the plans' write lock before their transaction begins, so that a check-in
+    // given meanwhile is either seen by the import or waits for it, never overwritten.
+    let _plan_writes = spec
+        .is_plan_file()
+        .then(|| crate::plans::WRITES.lock().expect("plan write lock"));
     let (inserted, updated) = crate::db::in_transaction(conn, || {
-        let key_join: Vec<String> = spec
-            .key
-            .iter()
-            .map(|k| {
-                format!(
-                    "t.{q} = CAST(s.{q} AS {ty})",
-                    q = quote_ident(k),
-                    ty = key_type(spec, k)
-                )
-            })
-            .collect();
-        let updated: i64 = conn.query_row(
-            &format!(
-                "SELECT count(*) FROM temp.staging s JOIN main.{} t ON {}",
-                spec.table,
-                key_join.join(" AND ")
-            ),
-            [],
-            |r| r.get(0),
-        )?;
-        let names: Vec<String> = spec.columns.iter().map(|c| quote_ident(c.name)).collect();
-        let set: Vec<String> = spec
-            .columns
-            .iter()
-            .filter(|c| !spec.key.contains(&c.name))
-            .map(|c| format!("{q} = excluded.{q}", q = quote_ident(c.name)))
-            .collect();
-        let keys: Vec<String> = spec.key.iter().map(|k| quote_ident(k)).collect();
-        let typed = typed_select(spec);
-        conn.execute(
-            &format!(
-                "INSERT INTO main.{t} ({cols}) SELECT {cols} FROM ({typed}) ORDER BY line ON CONFLICT ({keys}) DO UPDATE SET {set}",
-                t = spec.table,
-                cols = names.join(", "),
-                keys = keys.join(", "),
-                set = set.join(", ")
-            ),
-            [],
-        )?;
-        if spec.table == "org_units" {
-            Db::rebuild_closure(conn)?;
-            let cycle: Option<String> = conn
-                .prepare("SELECT unit_id FROM main.unit_closure WHERE depth > 32 LIMIT 1")?
-                .query_map([], |r| r.get(0))?
-                .next()
-                .transpose()?;
-            if let Some(unit) = cycle {
-                return Err(Error::InvalidFile(format!(
-                    "{name}: the parents of '{unit}' form a cycle; the org tree must be a tree"
-                )));
+        let (inserted, updated) = match spec.merge {
+            Merge::Rows => merge_rows(conn, spec, name, rows)?,
+            Merge::Plans => crate::plans::exchange::merge_plans(conn, spec, name, known_kpi)?,
+            Merge::PlanCheckins => {
+                crate::plans::exchange::merge_checkins(conn, spec, name, by.jurisdiction)?
             }
-        }
+        };
         conn.execute(
             "INSERT INTO main.imports (sha256, file, table_name, rows, inserted, updated, imported_at, imported_by)
              VALUES (?, ?, ?, ?, ?, ?, now(), ?)",
@@ -797,14 +878,76 @@ fn merge(
                 name,
                 spec.table,
                 rows as i64,
-                rows as i64 - updated,
-                updated,
+                inserted as i64,
+                updated as i64,
                 by.user
             ],
         )?;
-        Ok((rows - updated as u64, updated as u64))
+        Ok((inserted, updated))
     })?;
     Ok((spec.table, rows, inserted, updated))
+}
+
+/// Inserts new keys and replaces known ones; returns (inserted, updated).
+fn merge_rows(
+    conn: &Connection,
+    spec: &'static TableSpec,
+    name: &str,
+    rows: u64,
+) -> Result<(u64, u64)> {
+    let key_join: Vec<String> = spec
+        .key
+        .iter()
+        .map(|k| {
+            format!(
+                "t.{q} = CAST(s.{q} AS {ty})",
+                q = quote_ident(k),
+                ty = key_type(spec, k)
+            )
+        })
+        .collect();
+    let updated: i64 = conn.query_row(
+        &format!(
+            "SELECT count(*) FROM temp.staging s JOIN main.{} t ON {}",
+            spec.table,
+            key_join.join(" AND ")
+        ),
+        [],
+        |r| r.get(0),
+    )?;
+    let names: Vec<String> = spec.columns.iter().map(|c| quote_ident(c.name)).collect();
+    let set: Vec<String> = spec
+        .columns
+        .iter()
+        .filter(|c| !spec.key.contains(&c.name))
+        .map(|c| format!("{q} = excluded.{q}", q = quote_ident(c.name)))
+        .collect();
+    let keys: Vec<String> = spec.key.iter().map(|k| quote_ident(k)).collect();
+    let typed = typed_select(spec);
+    conn.execute(
+        &format!(
+            "INSERT INTO main.{t} ({cols}) SELECT {cols} FROM ({typed}) ORDER BY line ON CONFLICT ({keys}) DO UPDATE SET {set}",
+            t = spec.table,
+            cols = names.join(", "),
+            keys = keys.join(", "),
+            set = set.join(", ")
+        ),
+        [],
+    )?;
+    if spec.table == "org_units" {
+        Db::rebuild_closure(conn)?;
+        let cycle: Option<String> = conn
+            .prepare("SELECT unit_id FROM main.unit_closure WHERE depth > 32 LIMIT 1")?
+            .query_map([], |r| r.get(0))?
+            .next()
+            .transpose()?;
+        if let Some(unit) = cycle {
+            return Err(Error::InvalidFile(format!(
+                "{name}: the parents of '{unit}' form a cycle; the org tree must be a tree"
+            )));
+        }
+    }
+    Ok((rows - updated as u64, updated as u64))
 }
 
 fn key_type(spec: &TableSpec, key: &str) -> &'static str {
@@ -815,7 +958,8 @@ fn key_type(spec: &TableSpec, key: &str) -> &'static str {
         .unwrap_or("VARCHAR")
 }
 
-/// The order files of a seed folder must be imported in: the org tree first.
+/// The order files of a seed folder must be imported in: the org tree first, then the data,
+/// then plans, then their check-ins.
 pub fn import_order(files: &mut [std::path::PathBuf]) {
     files.sort_by_key(|p| {
         let name = p
@@ -823,7 +967,16 @@ pub fn import_order(files: &mut [std::path::PathBuf]) {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_string();
-        (!name.starts_with("org_units"), name)
+        let rank = if name.starts_with("org_units") {
+            0
+        } else if name.starts_with("plan_checkins") {
+            3
+        } else if name.starts_with("plans") {
+            2
+        } else {
+            1
+        };
+        (rank, name)
     });
 }
 

@@ -15,7 +15,8 @@
 //! - [`auth`]: users, Argon2id passwords, sessions, the sign-in rate limit, and jurisdictions.
 //! - [`sandbox`]: what analysts' SQL may say and what the engine may do.
 //! - [`audit`]: the audit log.
-//! - [`plans`]: 12-week plans and their weekly check-ins.
+//! - [`plans`]: 12-week plans and their weekly check-ins; [`plans::exchange`]: their export files.
+//! - [`clock`]: the plans' calendar (the system's, or moved for training and tests).
 //! - [`openapi`]: the description of the API served at `/api/openapi.json`.
 //! - [`error`]: the error type and its HTTP status.
 
@@ -24,6 +25,7 @@ pub mod audit;
 pub mod auth;
 pub mod boards;
 pub mod check;
+pub mod clock;
 pub mod db;
 pub mod error;
 pub mod import;

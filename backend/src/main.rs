@@ -60,6 +60,10 @@ enum Command {
         /// Mark the session cookie Secure (HTTPS only): use it behind a TLS proxy.
         #[arg(long)]
         secure_cookies: bool,
+        /// Run 12-week plans as if today were this date (YYYY-MM-DD; the clock runs on from it),
+        /// e.g. to walk a training group through the seed's 2019 plans.
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
     },
     /// Manage users (the server must not be running: DuckDB lets one process open the file).
     User {
@@ -75,6 +79,21 @@ enum Command {
     Import {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Write the plans (plans) or their check-ins (plan_checkins) as a CSV file that imports
+    /// back.
+    Export {
+        /// plans or plan_checkins.
+        what: String,
+        /// Only the plans of the units under this org unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Only this plan.
+        #[arg(long)]
+        plan: Option<String>,
+        /// The file to write (standard output when absent).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Generate the seed exports.
     Seed {
@@ -123,6 +142,7 @@ fn config(cli: &Cli, host: String, port: u16, dist: PathBuf) -> Config {
         host,
         port,
         limits: Limits::default(),
+        today: None,
     }
 }
 
@@ -166,8 +186,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             memory_limit,
             session_hours,
             secure_cookies,
+            today,
         } => {
             let mut config = config(&cli, host.clone(), *port, dist.clone());
+            config.today = *today;
             if !(*query_seconds > 0.0 && *session_hours > 0.0) {
                 anyhow::bail!("--query-seconds and --session-hours must be positive");
             }
@@ -196,6 +218,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if users == 0 {
                 tracing::warn!(
                     "no users yet: nobody can sign in. Add an admin with: scripts/kpiboard user add NAME --role admin (the password on standard input)"
+                );
+            }
+            if state.clock.is_moved() {
+                tracing::warn!(
+                    "12-week plans run as if today were {} (--today)",
+                    state.clock.today()
                 );
             }
             let app = Application::with_state(state).await?;
@@ -244,15 +272,58 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
             .await
         }
+        Command::Export {
+            what,
+            unit,
+            plan,
+            out,
+        } => {
+            let (database, what, unit, plan, out) = (
+                cli.database.clone(),
+                what.clone(),
+                unit.clone(),
+                plan.clone(),
+                out.clone(),
+            );
+            blocking(move || {
+                use kpi_backend::plans::exchange;
+                let db = Db::open(&database, DEFAULT_MEMORY_LIMIT)?;
+                let text = db.with(|c| {
+                    let ids = match &plan {
+                        Some(plan) => vec![plan.clone()],
+                        None => exchange::plan_ids(
+                            c,
+                            &exchange::units_under(c, unit.as_deref())?,
+                            false,
+                        )?,
+                    };
+                    match what.as_str() {
+                        "plans" => exchange::plans_csv(c, &ids),
+                        "plan_checkins" => exchange::checkins_csv(c, &ids),
+                        other => Err(kpi_backend::Error::bad_parameter(
+                            "what",
+                            format!("'{other}' is not plans or plan_checkins"),
+                        )),
+                    }
+                })?;
+                match &out {
+                    Some(path) => std::fs::write(path, text)
+                        .with_context(|| format!("writing {}", path.display()))?,
+                    None => print!("{text}"),
+                }
+                Ok(ExitCode::SUCCESS)
+            })
+            .await
+        }
         Command::Seed { out, scale } => {
             let (out, scale) = (out.clone(), *scale);
             blocking(move || {
                 let started = std::time::Instant::now();
                 let s = kpi_seeds::generate(&out, scale).with_context(|| format!("writing {}", out.display()))?;
                 println!(
-                    "{} units, {} appeals, {} service cases, {} staffing rows in {} files under {} ({:.1} s)",
-                    s.units, s.appeals, s.service_cases, s.staffing_rows, s.files.len(), out.display(),
-                    started.elapsed().as_secs_f64()
+                    "{} units, {} appeals, {} service cases, {} staffing rows, {} plans with {} check-ins in {} files under {} ({:.1} s)",
+                    s.units, s.appeals, s.service_cases, s.staffing_rows, s.plans, s.plan_checkins,
+                    s.files.len(), out.display(), started.elapsed().as_secs_f64()
                 );
                 Ok(ExitCode::SUCCESS)
             })

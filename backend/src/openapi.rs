@@ -10,6 +10,8 @@ pub enum Who {
     Anyone,
     SignedIn,
     AnalystOrAdmin,
+    /// Analysts (data), department heads (plans and check-ins) and admins (anything).
+    Importers,
     Admin,
 }
 
@@ -33,6 +35,15 @@ const PERIOD: &[(&str, &str, bool)] = &[
     ("grain", "week, month, quarter or year (default week).", false),
 ];
 
+const PLAN_EXPORT: &[(&str, &str, bool)] = &[
+    (
+        "unit",
+        "Org unit id inside the jurisdiction: the plans of the units under it.",
+        false,
+    ),
+    ("plan", "One plan's id instead.", false),
+];
+
 pub const OPERATIONS: &[Operation] = &[
     Operation { method: "get", path: "/api/health", summary: "Server status and version; with a session, rows per table and the data's first and last day inside the jurisdiction.", who: Who::Anyone, query: &[], body: None, answer: Some("Health"), status: 200 },
     Operation { method: "post", path: "/api/login", summary: "Sign in (application/json). Sets the HttpOnly session cookie; answers the session with its CSRF token. 401 bad_credentials, 429 rate_limited (Retry-After).", who: Who::Anyone, query: &[], body: Some("LoginRequest"), answer: Some("SessionInfo"), status: 200 },
@@ -49,8 +60,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "post", path: "/api/query/cancel", summary: "Stop the caller's own preview or query sent with this run_id.", who: Who::SignedIn, query: &[], body: Some("CancelRequest"), answer: None, status: 204 },
     Operation { method: "get", path: "/api/boards", summary: "The boards.", who: Who::SignedIn, query: &[], body: None, answer: Some("Boards"), status: 200 },
     Operation { method: "get", path: "/api/boards/{id}", summary: "A board's tiles (value, previous, change, status, sparkline) for a unit and period.", who: Who::SignedIn, query: PERIOD, body: None, answer: Some("Board"), status: 200 },
-    Operation { method: "post", path: "/api/imports", summary: "Import one export (CSV or Parquet) sent as the body; one transaction. Analysts may import rows of their jurisdiction's units only. 201 imported, 200 already imported, 422 refused with file, line and column.", who: Who::AnalystOrAdmin, query: &[("file", "The export's file name, e.g. appeals_2021.csv.", true)], body: Some("ExportFile"), answer: Some("ImportReport"), status: 201 },
-    Operation { method: "get", path: "/api/imports", summary: "Imported files, newest first (analysts: their own).", who: Who::AnalystOrAdmin, query: &[], body: None, answer: None, status: 200 },
+    Operation { method: "post", path: "/api/imports", summary: "Import one export (CSV or Parquet) sent as the body; one transaction. Analysts import data rows of their jurisdiction's units, department heads the plans and check-ins of theirs (plans.csv, plan_checkins.csv), admins anything. 201 imported, 200 already imported, 422 refused with file, line and column.", who: Who::Importers, query: &[("file", "The export's file name, e.g. appeals_2021.csv.", true)], body: Some("ExportFile"), answer: Some("ImportReport"), status: 201 },
+    Operation { method: "get", path: "/api/imports", summary: "Imported files, newest first (analysts and department heads: their own).", who: Who::Importers, query: &[], body: None, answer: None, status: 200 },
     Operation { method: "post", path: "/api/query", summary: "Run one SELECT in the sandbox over the jurisdiction's rows of a unit (tables appeals, service_cases, staffing, org_units, periods, groups). 422 query_refused / query_timeout / query_memory.", who: Who::AnalystOrAdmin, query: &[], body: Some("QueryRequest"), answer: Some("QueryResult"), status: 200 },
     Operation { method: "get", path: "/api/plans", summary: "The 12-week plans of the units under a unit (default: the whole jurisdiction), with this week's and the cumulative execution score.", who: Who::SignedIn, query: &[("unit", "Org unit id inside the jurisdiction.", false)], body: None, answer: Some("Plans"), status: 200 },
     Operation { method: "post", path: "/api/plans", summary: "Create a plan (department heads for their units, admins): a Monday start, 1-3 goals each with a lag KPI, a target and tactics.", who: Who::SignedIn, query: &[], body: Some("NewPlan"), answer: Some("PlanView"), status: 201 },
@@ -58,6 +69,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "put", path: "/api/plans/{id}/checkins/{tactic}/{week}", summary: "Tick a tactic done or not for a week (late until the review week ends). `revision` is the answer the client saw: a newer one stored since is a 409 conflict.", who: Who::SignedIn, query: &[], body: Some("CheckInRequest"), answer: Some("CheckInRecord"), status: 200 },
     Operation { method: "post", path: "/api/plans/{id}/tactics", summary: "Add a tactic to a goal of a running plan; it is due from the current week on, past weeks keep their scores.", who: Who::SignedIn, query: &[], body: Some("TacticAdd"), answer: Some("PlanView"), status: 201 },
     Operation { method: "put", path: "/api/plans/{id}/tactics/{tactic}", summary: "Reschedule (or withdraw, due null) a tactic from the current week on. `versions` is how many schedule versions the client saw: a change made since is a 409 conflict.", who: Who::SignedIn, query: &[], body: Some("TacticChange"), answer: Some("PlanView"), status: 200 },
+    Operation { method: "get", path: "/api/exports/plans", summary: "The plans under a unit (default: the whole jurisdiction), or one plan, as plans.csv: one row per version of a tactic's schedule. It imports back through POST /api/imports.", who: Who::SignedIn, query: PLAN_EXPORT, body: None, answer: None, status: 200 },
+    Operation { method: "get", path: "/api/exports/plan_checkins", summary: "The check-ins of the plans under a unit, or of one plan, as plan_checkins.csv: one row per tactic and week answered.", who: Who::SignedIn, query: PLAN_EXPORT, body: None, answer: None, status: 200 },
     Operation { method: "get", path: "/api/users", summary: "Every user.", who: Who::Admin, query: &[], body: None, answer: Some("Users"), status: 200 },
     Operation { method: "post", path: "/api/users", summary: "Add a user (409 if the name exists).", who: Who::Admin, query: &[], body: Some("NewUser"), answer: Some("UserInfo"), status: 201 },
     Operation { method: "post", path: "/api/users/{name}/password", summary: "Set a user's password; their sessions end.", who: Who::Admin, query: &[], body: Some("PasswordReset"), answer: None, status: 204 },
@@ -92,7 +105,7 @@ fn schemas() -> Value {
     );
     json!({
         "Error": object(&["code", "message"], json!({ "code": string(), "message": string() })),
-        "Health": object(&["status", "version", "rows"], json!({ "status": string(), "version": string(), "rows": { "type": "array", "items": object(&["table", "rows"], json!({ "table": string(), "rows": { "type": "integer" } })) }, "data_from": nullable("string"), "data_to": nullable("string") })),
+        "Health": object(&["status", "version", "rows", "today"], json!({ "status": string(), "version": string(), "rows": { "type": "array", "items": object(&["table", "rows"], json!({ "table": string(), "rows": { "type": "integer" } })) }, "data_from": nullable("string"), "data_to": nullable("string"), "today": string() })),
         "LoginRequest": object(&["user", "password"], json!({ "user": string(), "password": string() })),
         "SessionInfo": object(&["user", "display_name", "role", "csrf_token", "expires_at"], json!({ "user": string(), "display_name": string(), "role": role, "home_unit": nullable("string"), "csrf_token": string(), "expires_at": string() })),
         "Unit": unit,
@@ -169,6 +182,7 @@ fn operation(op: &Operation) -> Value {
             Who::Anyone => "anyone",
             Who::SignedIn => "any signed-in user",
             Who::AnalystOrAdmin => "analyst, admin",
+            Who::Importers => "analyst (data), department head (plans), admin",
             Who::Admin => "admin",
         },
     });

@@ -8,7 +8,7 @@
 
 use std::sync::Mutex;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use duckdb::{Connection, OptionalExt};
 use kpi_api::plan::{
     self, CheckIn, CheckInRecord, CheckInRequest, Due, Goal, NewPlan, PlanSummary, PlanView,
@@ -18,8 +18,10 @@ use kpi_api::plan::{
 use crate::auth::Access;
 use crate::error::{Error, Result};
 
-/// Plan writes, one at a time.
-static WRITES: Mutex<()> = Mutex::new(());
+pub mod exchange;
+
+/// Plan writes, one at a time (check-ins, edits and imports of plan files alike).
+pub(crate) static WRITES: Mutex<()> = Mutex::new(());
 
 fn due_text(due: &Due) -> Result<String> {
     serde_json::to_string(due).map_err(|e| Error::Internal(e.to_string()))
@@ -48,6 +50,12 @@ fn check_new(new: &NewPlan, known_kpi: &dyn Fn(&str) -> bool) -> Result<()> {
                 format!("no KPI with id '{}'", goal.kpi),
             ));
         }
+        if goal.tactics.is_empty() {
+            return Err(Error::bad_parameter(
+                &format!("{at}.tactics"),
+                "a goal needs at least one tactic: what will be done, week by week, to reach it",
+            ));
+        }
         if !goal.target.is_finite() {
             return Err(Error::bad_parameter(
                 &format!("{at}.target"),
@@ -71,12 +79,14 @@ fn check_new(new: &NewPlan, known_kpi: &dyn Fn(&str) -> bool) -> Result<()> {
     Ok(())
 }
 
-/// Stores a new plan owned by `owner`; its id is `<unit>-<start>` (plus a number when taken).
+/// Stores a new plan owned by `owner`, made at `now`; its id is `<unit>-<start>` (plus a number
+/// when taken).
 pub fn create(
     conn: &Connection,
     new: &NewPlan,
     owner: &str,
     known_kpi: &dyn Fn(&str) -> bool,
+    now: NaiveDateTime,
 ) -> Result<String> {
     check_new(new, known_kpi)?;
     let _write = WRITES.lock().expect("plan write lock");
@@ -93,8 +103,8 @@ pub fn create(
     }
     crate::db::in_transaction(conn, || {
         conn.execute(
-            "INSERT INTO main.plans VALUES (?, ?, ?, ?, ?, now())",
-            duckdb::params![id, new.unit, owner, new.title.trim(), new.start],
+            "INSERT INTO main.plans VALUES (?, ?, ?, ?, ?, ?)",
+            duckdb::params![id, new.unit, owner, new.title.trim(), new.start, now],
         )?;
         let mut tactic_no = 0;
         for (g, goal) in new.goals.iter().enumerate() {
@@ -116,8 +126,8 @@ pub fn create(
                     ],
                 )?;
                 conn.execute(
-                    "INSERT INTO main.plan_tactic_versions VALUES (?, ?, 1, 1, ?, ?, now())",
-                    duckdb::params![id, tactic_id, due_text(&tactic.due)?, owner],
+                    "INSERT INTO main.plan_tactic_versions VALUES (?, ?, 1, 1, ?, ?, ?)",
+                    duckdb::params![id, tactic_id, due_text(&tactic.due)?, owner, now],
                 )?;
             }
         }
@@ -228,15 +238,8 @@ pub fn load(conn: &Connection, id: &str, today: NaiveDate) -> Result<PlanView> {
 
 /// The plans of the units `access` may read under `unit` (its whole jurisdiction when None).
 pub fn list(conn: &Connection, units: &[String], today: NaiveDate) -> Result<Vec<PlanSummary>> {
-    let ids: Vec<String> = conn
-        .prepare("SELECT id, unit_id FROM main.plans ORDER BY start DESC, id")?
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        .filter_map(|r| r.ok())
-        .filter(|(_, unit)| units.contains(unit))
-        .map(|(id, _)| id)
-        .collect();
     let mut out = Vec::new();
-    for id in ids {
+    for id in exchange::plan_ids(conn, units, true)? {
         let view = load(conn, &id, today)?;
         // This week's score (week 12's in the review week); the cumulative one as of this week,
         // or the final one once the plan is over.
@@ -260,7 +263,7 @@ pub fn list(conn: &Connection, units: &[String], today: NaiveDate) -> Result<Vec
     Ok(out)
 }
 
-/// Stores one check-in, as `by` on `today`. The tactic must be due that week as the plan stood
+/// Stores one check-in, as `by` at `now`. The tactic must be due that week as the plan stood
 /// then; the week must have begun and the review week not be over (after its own week it is
 /// marked late); `request.revision` must be the stored answer's revision (0 for none).
 pub fn check_in(
@@ -270,8 +273,9 @@ pub fn check_in(
     week: u32,
     request: &CheckInRequest,
     by: &str,
-    today: NaiveDate,
+    now: NaiveDateTime,
 ) -> Result<CheckInRecord> {
+    let today = now.date();
     let _write = WRITES.lock().expect("plan write lock");
     let view = load(conn, id, today)?;
     let Some(t) = view.tactics.iter().find(|t| t.id == tactic) else {
@@ -310,7 +314,7 @@ pub fn check_in(
         }));
     }
     conn.execute(
-        "INSERT INTO main.plan_checkins VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())
+        "INSERT INTO main.plan_checkins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (plan_id, tactic_id, week) DO UPDATE SET
            done = excluded.done, note = excluded.note, late = excluded.late,
            revision = excluded.revision, by_user = excluded.by_user, given_at = excluded.given_at",
@@ -326,7 +330,8 @@ pub fn check_in(
                 .filter(|n| !n.is_empty()),
             late,
             current as i32 + 1,
-            by
+            by,
+            now
         ],
     )?;
     let view = load(conn, id, today)?;
@@ -357,8 +362,9 @@ pub fn add_tactic(
     id: &str,
     add: &TacticAdd,
     by: &str,
-    today: NaiveDate,
+    now: NaiveDateTime,
 ) -> Result<String> {
+    let today = now.date();
     if add.title.trim().is_empty() || add.owner.trim().is_empty() {
         return Err(Error::bad_parameter(
             "title",
@@ -390,8 +396,8 @@ pub fn add_tactic(
             ],
         )?;
         conn.execute(
-            "INSERT INTO main.plan_tactic_versions VALUES (?, ?, 1, ?, ?, ?, now())",
-            duckdb::params![id, tactic_id, from as i32, due_text(&add.due)?, by],
+            "INSERT INTO main.plan_tactic_versions VALUES (?, ?, 1, ?, ?, ?, ?)",
+            duckdb::params![id, tactic_id, from as i32, due_text(&add.due)?, by, now],
         )?;
         Ok(())
     })?;
@@ -406,8 +412,9 @@ pub fn change_tactic(
     tactic: &str,
     change: &TacticChange,
     by: &str,
-    today: NaiveDate,
+    now: NaiveDateTime,
 ) -> Result<()> {
+    let today = now.date();
     if let Some(due) = &change.due {
         due.check().map_err(|m| Error::bad_parameter("due", m))?;
     }
@@ -428,8 +435,8 @@ pub fn change_tactic(
     let from = effective_week(view.start, today)?;
     let due = change.due.as_ref().map(due_text).transpose()?;
     conn.execute(
-        "INSERT INTO main.plan_tactic_versions VALUES (?, ?, ?, ?, ?, ?, now())",
-        duckdb::params![id, tactic, stored as i32 + 1, from as i32, due, by],
+        "INSERT INTO main.plan_tactic_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+        duckdb::params![id, tactic, stored as i32 + 1, from as i32, due, by, now],
     )?;
     Ok(())
 }

@@ -29,7 +29,7 @@ use crate::auth::{self, Access, Jurisdiction, Reach};
 use crate::boards;
 use crate::db::Cancel;
 use crate::error::{Error, Result};
-use crate::import::Importer;
+use crate::import::{ImportKinds, Importer};
 use crate::kpi::{self, Buckets, Scope};
 
 /// The largest export `POST /api/imports` accepts.
@@ -299,6 +299,22 @@ pub fn routes(
         .and(warp::put())
         .and(json_write(user.clone(), state.clone()))
         .and_then(change_tactic);
+    // GET /api/exports/plans?unit=&plan=
+    let export_plans = warp::path!("exports" / "plans")
+        .and(warp::get())
+        .and(user.clone())
+        .and(params)
+        .and(with_state(state.clone()))
+        .and_then(|access, params, state| export_plan_file(PlanFile::Plans, access, params, state));
+    // GET /api/exports/plan_checkins?unit=&plan=
+    let export_checkins = warp::path!("exports" / "plan_checkins")
+        .and(warp::get())
+        .and(user.clone())
+        .and(params)
+        .and(with_state(state.clone()))
+        .and_then(|access, params, state| {
+            export_plan_file(PlanFile::CheckIns, access, params, state)
+        });
     // GET /api/users
     let users = warp::path!("users")
         .and(warp::get())
@@ -360,6 +376,8 @@ pub fn routes(
         .or(check_in)
         .or(add_tactic)
         .or(change_tactic)
+        .or(export_plans)
+        .or(export_checkins)
         .map(Reply::into_response)
         .boxed();
     let api = warp::path("api").and(
@@ -439,6 +457,7 @@ async fn health(token: Option<String>, state: Arc<AppState>) -> Result<impl Repl
     Ok(json(&Health {
         data_from,
         data_to,
+        today: state.clock.today(),
         status: "ok".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         rows: rows
@@ -815,7 +834,8 @@ async fn get_board(
 }
 
 /// POST /api/imports?file=NAME — the body is the export file, CSV or Parquet. Admins import
-/// anything; analysts import rows of their own jurisdiction's units.
+/// anything; analysts import data rows of their own jurisdiction's units, department heads the
+/// plans and check-ins of theirs.
 async fn post_import(
     access: Access,
     params: Params,
@@ -824,7 +844,10 @@ async fn post_import(
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
     access
-        .require(&[UserRole::Admin, UserRole::Analyst], "importing exports")
+        .require(
+            &[UserRole::Admin, UserRole::Analyst, UserRole::DepartmentHead],
+            "importing exports",
+        )
         .map_err(reject)?;
     let name = params
         .get("file")
@@ -880,6 +903,11 @@ async fn post_import(
                         UserRole::Admin => None,
                         _ => access.home.as_deref(),
                     },
+                    kinds: match access.role {
+                        UserRole::Admin => ImportKinds::All,
+                        UserRole::DepartmentHead => ImportKinds::Plans,
+                        _ => ImportKinds::Data,
+                    },
                 };
                 state2.import_by(&path, &name, by, ip.as_deref())
             })
@@ -910,10 +938,13 @@ fn tempfile_path(state: &AppState) -> std::path::PathBuf {
     ))
 }
 
-/// GET /api/imports — admins see every import, analysts their own.
+/// GET /api/imports — admins see every import, analysts and department heads their own.
 async fn list_imports(access: Access, state: Arc<AppState>) -> Result<impl Reply, Rejection> {
     access
-        .require(&[UserRole::Admin, UserRole::Analyst], "the import history")
+        .require(
+            &[UserRole::Admin, UserRole::Analyst, UserRole::DepartmentHead],
+            "the import history",
+        )
         .map_err(reject)?;
     let only = (access.role != UserRole::Admin).then(|| access.user.clone());
     let rows = state
@@ -1222,11 +1253,6 @@ async fn cancel_query(
     }
 }
 
-/// Today, for plan weeks and late check-ins.
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 /// GET /api/plans?unit= — the plans of the units inside the caller's jurisdiction under `unit`.
 async fn list_plans(
     access: Access,
@@ -1239,11 +1265,23 @@ async fn list_plans(
             "unknown parameter; expected unit",
         )));
     }
+    let under = plan_units(&state, &access, params.get("unit")).map_err(reject)?;
+    let today = state.clock.today();
+    let list = state
+        .db
+        .run(move |c| crate::plans::list(c, &under, today))
+        .await
+        .map_err(reject)?;
+    Ok(json(&list))
+}
+
+/// The units whose plans the caller reads under `unit`: the whole jurisdiction when None.
+fn plan_units(state: &AppState, access: &Access, unit: Option<&String>) -> Result<Vec<String>> {
     let units = state.units();
     let visible = access.visible_units(&units);
-    let under: Vec<String> = match params.get("unit") {
+    Ok(match unit {
         Some(unit) => {
-            state.unit_for(&access, unit).map_err(reject)?;
+            state.unit_for(access, unit)?;
             let parents = auth::Parents::of(&units);
             visible
                 .iter()
@@ -1252,13 +1290,71 @@ async fn list_plans(
                 .collect()
         }
         None => visible.iter().map(|u| u.id.clone()).collect(),
+    })
+}
+
+/// The two export files of plans.
+#[derive(Debug, Clone, Copy)]
+enum PlanFile {
+    Plans,
+    CheckIns,
+}
+
+/// GET /api/exports/plans, GET /api/exports/plan_checkins — the plans under `unit` (the whole
+/// jurisdiction by default), or the one plan `plan`, as a CSV file that imports back.
+async fn export_plan_file(
+    file: PlanFile,
+    access: Access,
+    params: Params,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    if let Some(unknown) = params
+        .keys()
+        .find(|k| !["unit", "plan"].contains(&k.as_str()))
+    {
+        return Err(reject(Error::bad_parameter(
+            unknown,
+            "unknown parameter; expected unit or plan",
+        )));
+    }
+    let under = plan_units(&state, &access, params.get("unit")).map_err(reject)?;
+    let only = match params.get("plan") {
+        Some(plan) => {
+            readable_plan(&state, &access, plan).await.map_err(reject)?;
+            Some(plan.clone())
+        }
+        None => None,
     };
-    let list = state
+    let scope = only
+        .clone()
+        .or_else(|| params.get("unit").cloned())
+        .unwrap_or_else(|| access.home.clone().unwrap_or_else(|| "all".to_string()));
+    let text = state
         .db
-        .run(move |c| crate::plans::list(c, &under, today()))
+        .run(move |c| {
+            let ids = match only {
+                Some(plan) => vec![plan],
+                None => crate::plans::exchange::plan_ids(c, &under, false)?,
+            };
+            match file {
+                PlanFile::Plans => crate::plans::exchange::plans_csv(c, &ids),
+                PlanFile::CheckIns => crate::plans::exchange::checkins_csv(c, &ids),
+            }
+        })
         .await
         .map_err(reject)?;
-    Ok(json(&list))
+    let name = match file {
+        PlanFile::Plans => "plans",
+        PlanFile::CheckIns => "plan_checkins",
+    };
+    warp::http::Response::builder()
+        .header("content-type", "text/csv; charset=utf-8")
+        .header(
+            "content-disposition",
+            format!("attachment; filename=\"{name}-{scope}.csv\""),
+        )
+        .body(text)
+        .map_err(|e| reject(Error::Internal(e.to_string())))
 }
 
 /// POST /api/plans — department heads (for their units) and admins.
@@ -1275,11 +1371,13 @@ async fn create_plan(
     let catalog = state.catalog();
     let owner = access.user.clone();
     let request = new.clone();
+    let now = state.clock.now();
     let view = state
         .db
         .run(move |c| {
-            let id = crate::plans::create(c, &request, &owner, &|k| catalog.kpis.contains_key(k))?;
-            crate::plans::load(c, &id, today())
+            let id =
+                crate::plans::create(c, &request, &owner, &|k| catalog.kpis.contains_key(k), now)?;
+            crate::plans::load(c, &id, now.date())
         })
         .await
         .map_err(reject)?;
@@ -1321,9 +1419,10 @@ async fn get_plan(
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
     readable_plan(&state, &access, &id).await.map_err(reject)?;
+    let today = state.clock.today();
     let view = state
         .db
-        .run(move |c| crate::plans::load(c, &id, today()))
+        .run(move |c| crate::plans::load(c, &id, today))
         .await
         .map_err(reject)?;
     Ok(json(&view))
@@ -1343,9 +1442,10 @@ async fn put_check_in(
     crate::plans::may_edit(&access, reach == Reach::Inside).map_err(reject)?;
     let (plan_id, tactic_id, by) = (id.clone(), tactic.clone(), access.user.clone());
     let done = request.done;
+    let now = state.clock.now();
     let stored = state
         .db
-        .run(move |c| crate::plans::check_in(c, &plan_id, &tactic_id, week, &request, &by, today()))
+        .run(move |c| crate::plans::check_in(c, &plan_id, &tactic_id, week, &request, &by, now))
         .await
         .map_err(reject)?;
     record(
@@ -1375,11 +1475,12 @@ async fn add_tactic(
     let reach = readable_plan(&state, &access, &id).await.map_err(reject)?;
     crate::plans::may_edit(&access, reach == Reach::Inside).map_err(reject)?;
     let (plan_id, by, title) = (id.clone(), access.user.clone(), add.title.clone());
+    let now = state.clock.now();
     let view = state
         .db
         .run(move |c| {
-            crate::plans::add_tactic(c, &plan_id, &add, &by, today())?;
-            crate::plans::load(c, &plan_id, today())
+            crate::plans::add_tactic(c, &plan_id, &add, &by, now)?;
+            crate::plans::load(c, &plan_id, now.date())
         })
         .await
         .map_err(reject)?;
@@ -1407,11 +1508,12 @@ async fn change_tactic(
     crate::plans::may_edit(&access, reach == Reach::Inside).map_err(reject)?;
     let (plan_id, tactic_id, by) = (id.clone(), tactic.clone(), access.user.clone());
     let withdrawn = change.due.is_none();
+    let now = state.clock.now();
     let view = state
         .db
         .run(move |c| {
-            crate::plans::change_tactic(c, &plan_id, &tactic_id, &change, &by, today())?;
-            crate::plans::load(c, &plan_id, today())
+            crate::plans::change_tactic(c, &plan_id, &tactic_id, &change, &by, now)?;
+            crate::plans::load(c, &plan_id, now.date())
         })
         .await
         .map_err(reject)?;

@@ -1,5 +1,6 @@
 //! The embedded default: when the database holds no appeals, generate the seed exports (unless
-//! they are already on disk) and import them, the org tree first.
+//! they are already on disk) and import them, the org tree first and the plans last. A database
+//! seeded before the seed had plans gets them on its next start.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -83,9 +84,15 @@ pub fn export_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Generates seed exports into `dir` at `scale` if they are not there yet.
+/// The plan files of the seed, imported after everything else.
+const PLAN_FILES: [&str; 2] = ["plans.csv", "plan_checkins.csv"];
+
+/// Generates seed exports into `dir` at `scale` if they are not all there yet.
 pub fn ensure_generated(dir: &Path, scale: f64) -> Result<()> {
-    if dir.join("org_units.csv").exists() {
+    let whole = std::iter::once("org_units.csv")
+        .chain(PLAN_FILES)
+        .all(|f| dir.join(f).exists());
+    if whole {
         return Ok(());
     }
     let started = Instant::now();
@@ -111,12 +118,26 @@ pub fn load_if_empty(state: &AppState, dir: &Path, scale: f64) -> Result<bool> {
         .db
         .with(|c| Ok(c.query_row("SELECT count(*) FROM main.appeals", [], |r| r.get(0))?))?;
     if appeals > 0 {
+        let plans: i64 = state
+            .db
+            .with(|c| Ok(c.query_row("SELECT count(*) FROM main.plans", [], |r| r.get(0))?))?;
+        if plans == 0 {
+            ensure_generated(dir, scale)?;
+            import_all(state, PLAN_FILES.iter().map(|f| dir.join(f)))?;
+        }
         demo_accounts(state)?;
         return Ok(false);
     }
     ensure_generated(dir, scale)?;
     let started = Instant::now();
-    for file in export_files(dir)? {
+    import_all(state, export_files(dir)?)?;
+    tracing::info!("seed import took {:.1} s", started.elapsed().as_secs_f64());
+    demo_accounts(state)?;
+    Ok(true)
+}
+
+fn import_all(state: &AppState, files: impl IntoIterator<Item = PathBuf>) -> Result<()> {
+    for file in files {
         let name = file
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -129,9 +150,7 @@ pub fn load_if_empty(state: &AppState, dir: &Path, scale: f64) -> Result<bool> {
             report.millis
         );
     }
-    tracing::info!("seed import took {:.1} s", started.elapsed().as_secs_f64());
-    demo_accounts(state)?;
-    Ok(true)
+    Ok(())
 }
 
 fn demo_accounts(state: &AppState) -> Result<()> {

@@ -60,6 +60,7 @@ pub fn tiny_state() -> (Arc<AppState>, tempfile::TempDir) {
             query_rows: 100,
             ..crate::app::Limits::default()
         },
+        today: None,
     })
     .expect("state");
     for (name, text) in [

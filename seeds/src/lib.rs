@@ -1,7 +1,8 @@
 //! Deterministic generator of realistic operational exports for the municipal KPI boards:
 //! the org tree, resident appeals, public service cases and monthly staffing, for Perm Krai,
 //! Shymkent, Mashhad (Razavi Khorasan), Rasht (Gilan) and five Krasnodar Krai municipalities,
-//! 2019-01-01 ..= 2021-12-31, with four planted management effects (see `README.md`).
+//! 2019-01-01 ..= 2021-12-31, with four planted management effects (see `README.md`), and the
+//! 12-week plans of the Shymkent departments in the open-space experiment with their check-ins.
 //!
 //! Same scale -> byte-identical files: every draw comes from a SplitMix64 stream keyed by
 //! (seed, purpose, unit, day or batch) or from per-unit sequences run in calendar order, never
@@ -13,6 +14,7 @@
 //! - `org`: the org tree, populations and per-department volumes.
 //! - `effects`: the planted effects and every other time-varying parameter.
 //! - `events`: appeals and service cases (yearly files); `staffing`: staffing.csv.
+//! - `plans`: plans.csv and plan_checkins.csv.
 //! - `calendar`: dates, working calendars (weekends, holidays, office hours) and formatting.
 //! - `rng`: the PRNG and distributions; `csvout`: the CSV writer.
 
@@ -24,6 +26,7 @@ mod csvout;
 mod effects;
 mod events;
 mod org;
+mod plans;
 mod rng;
 mod staffing;
 
@@ -39,21 +42,25 @@ pub const ORG_UNITS_HEADER: &str = "id,parent_id,kind,name,population";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     /// Every file written, org_units.csv first, then appeals and service cases by year, then
-    /// staffing.csv.
+    /// staffing.csv, plans.csv and plan_checkins.csv.
     pub files: Vec<PathBuf>,
     pub appeals: u64,
     pub service_cases: u64,
     pub staffing_rows: u64,
+    /// 12-week plans, and their check-ins.
+    pub plans: u64,
+    pub plan_checkins: u64,
     /// Rows of org_units.csv (regions, cities, districts and departments).
     pub units: u64,
 }
 
 /// Writes the seed exports into `dir` (created if missing):
-/// `org_units.csv`, `appeals_{2019,2020,2021}.csv`, `service_cases_{2019,2020,2021}.csv` and
-/// `staffing.csv`.
+/// `org_units.csv`, `appeals_{2019,2020,2021}.csv`, `service_cases_{2019,2020,2021}.csv`,
+/// `staffing.csv`, `plans.csv` and `plan_checkins.csv`.
 ///
 /// scale 1.0 = about one million appeals over 2019-01-01..=2021-12-31; 10.0 and 100.0 for
-/// benchmarks. Appeal and service-case counts scale linearly; the org tree and staffing do not.
+/// benchmarks. Appeal and service-case counts scale linearly; the org tree, staffing and plans
+/// do not.
 /// The same scale always gives byte-identical files. Each file is written under a `.tmp` name
 /// and renamed when complete, and `org_units.csv` is renamed last, so its presence means the
 /// whole set is there.
@@ -107,6 +114,8 @@ pub(crate) fn generate_with_seed(
         stats.fallbacks += y.fallbacks;
     }
     let (staffing_file, staffing_rows) = staffing::write(&tree, seed, dir)?;
+    let last_day = chrono::NaiveDate::from_ymd_opt(2021, 12, 31).expect("a date");
+    let plans = plans::write(&tree, seed, dir, last_day)?;
     let (org_file, units) = write_org_units(&tree, dir)?;
 
     files.push(org_file);
@@ -114,12 +123,16 @@ pub(crate) fn generate_with_seed(
     files.extend(event_files.iter().step_by(2).cloned());
     files.extend(event_files.iter().skip(1).step_by(2).cloned());
     files.push(staffing_file);
+    files.push(plans.plans_file);
+    files.push(plans.checkins_file);
     Ok((
         Summary {
             files,
             appeals,
             service_cases,
             staffing_rows,
+            plans: plans.plans,
+            plan_checkins: plans.checkins,
             units,
         },
         stats,

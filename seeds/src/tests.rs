@@ -303,7 +303,7 @@ fn the_same_scale_gives_byte_identical_files() {
     let sb = generate(&b, 0.02).unwrap();
     assert_eq!(sa.appeals, sb.appeals);
     assert_eq!(sa.service_cases, sb.service_cases);
-    assert_eq!(sa.files.len(), 8);
+    assert_eq!(sa.files.len(), 10);
     for (fa, fb) in sa.files.iter().zip(&sb.files) {
         assert_eq!(fa.file_name(), fb.file_name());
         let (ba, bb) = (std::fs::read(fa).unwrap(), std::fs::read(fb).unwrap());
@@ -355,7 +355,9 @@ fn csv_headers_are_exact_and_files_are_listed() {
             "service_cases_2019.csv",
             "service_cases_2020.csv",
             "service_cases_2021.csv",
-            "staffing.csv"
+            "staffing.csv",
+            "plans.csv",
+            "plan_checkins.csv"
         ]
     );
     let first_line = |name: &str| {
@@ -379,6 +381,14 @@ fn csv_headers_are_exact_and_files_are_listed() {
     assert_eq!(
         first_line("staffing.csv"),
         "month,unit_id,headcount,vacancies,training_hours"
+    );
+    assert_eq!(
+        first_line("plans.csv"),
+        kpi_api::plan::PLAN_FILE_COLUMNS.join(",")
+    );
+    assert_eq!(
+        first_line("plan_checkins.csv"),
+        kpi_api::plan::CHECKIN_FILE_COLUMNS.join(",")
     );
     // No temporary files are left behind.
     for e in std::fs::read_dir(&s.dir).unwrap().flatten() {
@@ -800,4 +810,123 @@ fn shymkent_ratio_across_seeds() {
             let _ = std::fs::remove_dir_all(&dir);
         }
     }
+}
+
+/// Reads a CSV file written by the generator into header-keyed records.
+fn records(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).expect("csv");
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("record");
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_open_space_departments_run_12_week_plans_that_improve_over_the_first_cycles() {
+    use chrono::{Datelike, NaiveDate, NaiveDateTime};
+    use kpi_api::plan::{parse_schedule, scores, week_of, CheckIn, Tactic, TacticVersion};
+
+    let s = shared();
+    let first = NaiveDate::from_ymd_opt(2019, 4, 1).unwrap();
+    // plan id -> (unit, start, tactics by id, in the file's order)
+    let mut plans: BTreeMap<String, (String, NaiveDate, Vec<Tactic>)> = BTreeMap::new();
+    let mut changed = 0;
+    for r in records(&s.dir.join("plans.csv")) {
+        let start: NaiveDate = r["start"].parse().unwrap();
+        let plan = plans
+            .entry(r["plan_id"].clone())
+            .or_insert_with(|| (r["unit_id"].clone(), start, Vec::new()));
+        let version = TacticVersion {
+            from_week: r["from_week"].parse().unwrap(),
+            due: parse_schedule(&r["due"]).unwrap(),
+        };
+        if version.from_week > 1 {
+            changed += 1;
+        }
+        match plan.2.iter_mut().find(|t| t.id == r["tactic_id"]) {
+            Some(t) => t.versions.push(version),
+            None => plan.2.push(Tactic {
+                id: r["tactic_id"].clone(),
+                title: r["tactic_title"].clone(),
+                owner: r["tactic_owner"].clone(),
+                versions: vec![version],
+            }),
+        }
+    }
+    // Five departments, one plan each per 13-week cycle from 2019-04-01 to the end of 2021.
+    assert_eq!(plans.len() as u64, s.summary.plans);
+    assert_eq!(plans.len(), 5 * 11);
+    for (id, (unit, start, tactics)) in &plans {
+        assert!(TREATED.contains(&unit.as_str()), "{id}: {unit}");
+        assert_eq!(start.weekday(), chrono::Weekday::Mon);
+        assert_eq!((*start - first).num_days() % 91, 0, "{id}");
+        assert!(tactics.len() >= 4, "{id}");
+    }
+    assert!(changed >= 5, "some plans change while they run: {changed}");
+
+    let mut answers: BTreeMap<String, Vec<CheckIn>> = BTreeMap::new();
+    let (mut late, mut all) = (0, 0);
+    for r in records(&s.dir.join("plan_checkins.csv")) {
+        let (_, start, tactics) = &plans[&r["plan_id"]];
+        let week: u32 = r["week"].parse().unwrap();
+        let tactic = tactics.iter().find(|t| t.id == r["tactic_id"]).unwrap();
+        assert!(tactic.due_in(week), "{r:?}");
+        let at = NaiveDateTime::parse_from_str(&r["checked_at"], "%Y-%m-%d %H:%M:%S").unwrap();
+        let given = week_of(*start, at.date()).expect("given by the end of the review week");
+        assert!(given >= week, "{r:?}");
+        assert_eq!(r["late"] == "true", given > week, "{r:?}");
+        late += usize::from(given > week);
+        all += 1;
+        answers
+            .entry(r["plan_id"].clone())
+            .or_default()
+            .push(CheckIn {
+                tactic: r["tactic_id"].clone(),
+                week,
+                done: r["done"] == "true",
+                note: None,
+                late: given > week,
+            });
+    }
+    assert_eq!(all as u64, s.summary.plan_checkins);
+    let late_share = late as f64 / all as f64;
+    assert!((0.08..0.25).contains(&late_share), "{late_share}");
+    // The final cumulative score of each cycle, averaged over the departments.
+    let mut by_cycle: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+    for (id, (_, start, tactics)) in &plans {
+        let final_score = scores(tactics, &answers[id])
+            .last()
+            .unwrap()
+            .cumulative
+            .unwrap();
+        by_cycle
+            .entry((*start - first).num_days() / 91)
+            .or_default()
+            .push(final_score);
+    }
+    let mean = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+    let first_cycle = mean(&by_cycle[&0]);
+    let settled: Vec<f64> = by_cycle.range(3..).flat_map(|(_, v)| v.clone()).collect();
+    let settled = mean(&settled);
+    assert!(
+        first_cycle < 0.80,
+        "the first cycle is below the benchmark: {first_cycle}"
+    );
+    assert!(
+        (0.80..0.95).contains(&settled),
+        "later cycles hold around the benchmark: {settled}"
+    );
 }

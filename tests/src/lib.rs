@@ -93,6 +93,7 @@ impl TestServer {
             host: "127.0.0.1".to_string(),
             port: 0,
             limits,
+            today: None,
         };
         let state = tokio::task::spawn_blocking(move || {
             let state = AppState::new(config).expect("state");

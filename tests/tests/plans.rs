@@ -204,3 +204,181 @@ async fn check_ins_land_conflicts_are_refused_and_scores_follow() {
         .count();
     assert_eq!(ticks, 31);
 }
+
+/// Text of a GET as `session` (the CSV exports are not JSON).
+async fn get_text(session: &kpi_tests::Session, path: &str) -> (u16, String) {
+    let res = reqwest::Client::new()
+        .get(format!("{}{path}", session.base))
+        .header("cookie", &session.cookie)
+        .send()
+        .await
+        .expect("request");
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_plans_export_as_imported_and_import_elsewhere_unchanged() {
+    let server = TestServer::start(true).await;
+    let seed = kpi_tests::seed_dir();
+    let seed_plans = std::fs::read_to_string(seed.join("plans.csv")).unwrap();
+    let seed_checkins = std::fs::read_to_string(seed.join("plan_checkins.csv")).unwrap();
+    // The seed's files went in through the import and come back out byte for byte.
+    let (status, plans) = get_text(&server.admin, "/api/exports/plans").await;
+    assert_eq!(status, 200);
+    assert!(
+        plans == seed_plans,
+        "the plans export differs from the seed's plans.csv"
+    );
+    let (_, checkins) = get_text(&server.admin, "/api/exports/plan_checkins").await;
+    assert!(
+        checkins == seed_checkins,
+        "the check-ins export differs from the seed's file"
+    );
+    let plan_ids: std::collections::BTreeSet<&str> = plans
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        plan_ids.len(),
+        55,
+        "five departments, eleven cycles from 2019-04-01"
+    );
+
+    // The akim's overview: every plan, each with its final cumulative score.
+    let akim = server.sign_in("mayor.shymkent", DEMO_PASSWORD).await;
+    let (_, list) = akim.get_json("/api/plans?unit=shymkent").await;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 55);
+    assert!(list.iter().all(|p| p["cumulative"].is_number()), "{list:?}");
+    let first = list
+        .iter()
+        .find(|p| p["id"] == "shymkent-economy-2019-04-01")
+        .unwrap();
+    let (_, view) = akim
+        .get_json("/api/plans/shymkent-economy-2019-04-01")
+        .await;
+    assert_eq!(first["cumulative"], view["scores"][11]["cumulative"]);
+    // Each reader exports what they may read: the head their department, Perm nothing.
+    let head = server.sign_in("head.shymkent.economy", DEMO_PASSWORD).await;
+    let (_, own) = get_text(&head, "/api/exports/plans").await;
+    assert!(
+        own.lines()
+            .skip(1)
+            .all(|l| l.starts_with("shymkent-economy-")),
+        "{own}"
+    );
+    assert_eq!(
+        own.lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        11
+    );
+    let perm = server.sign_in("mayor.perm", DEMO_PASSWORD).await;
+    let (_, none) = get_text(&perm, "/api/exports/plan_checkins").await;
+    assert_eq!(none.lines().count(), 1, "the header only: {none}");
+    let (status, _) = get_text(&perm, "/api/exports/plans?plan=shymkent-economy-2019-04-01").await;
+    assert_eq!(status, 403);
+    let (status, _) = get_text(&perm, "/api/exports/plans?unit=shymkent").await;
+    assert_eq!(status, 403);
+
+    // Elsewhere: a fresh server with the org tree takes both files and exports the same bytes.
+    let other = TestServer::start(false).await;
+    let (status, body) = other
+        .upload(
+            "org_units.csv",
+            std::fs::read(seed.join("org_units.csv")).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = other
+        .upload("plan_checkins.csv", checkins.clone().into_bytes())
+        .await;
+    assert_eq!(status, 422, "check-ins before their plans: {body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("import its plans file first"),
+        "{body}"
+    );
+    let (status, body) = other.upload("plans.csv", plans.clone().into_bytes()).await;
+    assert_eq!(
+        (status, body["table"].as_str()),
+        (201, Some("plans")),
+        "{body}"
+    );
+    let (status, body) = other
+        .upload("plan_checkins.csv", checkins.clone().into_bytes())
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(get_text(&other.admin, "/api/exports/plans").await.1, plans);
+    assert_eq!(
+        get_text(&other.admin, "/api/exports/plan_checkins").await.1,
+        checkins
+    );
+    let (status, body) = other
+        .upload("plans-again.csv", plans.clone().into_bytes())
+        .await;
+    assert_eq!(status, 200, "the same bytes again change nothing: {body}");
+    assert_eq!(body["already_imported"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn department_heads_import_their_own_plans_and_nothing_else() {
+    let server = TestServer::start(true).await;
+    let head = server.sign_in("head.shymkent.economy", DEMO_PASSWORD).await;
+    let analyst = server.sign_in("analyst.mashhad", DEMO_PASSWORD).await;
+    let (_, own) = get_text(&head, "/api/exports/plans?plan=shymkent-economy-2019-04-01").await;
+    // A corrected title for their own plan lands; the same plan moved to tourism is refused.
+    let renamed = own.replace("Q2 2019: answers on time", "Q2 2019: every answer on time");
+    assert_ne!(renamed, own);
+    let (status, body) = head.upload("economy.csv", renamed.into_bytes()).await;
+    assert_eq!(status, 201, "{body}");
+    let (_, view) = head
+        .get_json("/api/plans/shymkent-economy-2019-04-01")
+        .await;
+    assert_eq!(view["title"], "Q2 2019: every answer on time");
+    let elsewhere = own
+        .replace(
+            "shymkent-economy-2019-04-01,shymkent-economy,",
+            "shymkent-tourism-2030-01-07,shymkent-tourism,",
+        )
+        .replace(",2019-04-01,", ",2030-01-07,");
+    let (status, body) = head.upload("tourism.csv", elsewhere.into_bytes()).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("unit 'shymkent-tourism' is outside your jurisdiction"),
+        "{body}"
+    );
+    // A head imports no data, an analyst no plans.
+    let (status, body) = head
+        .upload("staffing.csv", b"month,unit_id,headcount,vacancies,training_hours\n2021-12-01,shymkent-economy,10,1,2\n".to_vec())
+        .await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("plans and check-ins only"),
+        "{body}"
+    );
+    let (status, body) = analyst.upload("plans.csv", own.into_bytes()).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("department heads and admins"),
+        "{body}"
+    );
+    // The import history shows the head's own imports.
+    let (status, imports) = head.get_json("/api/imports").await;
+    assert_eq!(status, 200);
+    assert_eq!(imports.as_array().unwrap().len(), 1, "{imports}");
+}

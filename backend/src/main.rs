@@ -291,11 +291,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let text = db.with(|c| {
                     let ids = match &plan {
                         Some(plan) => vec![plan.clone()],
-                        None => exchange::plan_ids(
-                            c,
-                            &exchange::units_under(c, unit.as_deref())?,
-                            false,
-                        )?,
+                        None => exchange::plan_ids(c, &exchange::units_under(c, unit.as_deref())?)?,
                     };
                     match what.as_str() {
                         "plans" => exchange::plans_csv(c, &ids),

@@ -64,7 +64,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "get", path: "/api/imports", summary: "Imported files, newest first (analysts and department heads: their own).", who: Who::Importers, query: &[], body: None, answer: None, status: 200 },
     Operation { method: "post", path: "/api/query", summary: "Run one SELECT in the sandbox over the jurisdiction's rows of a unit (tables appeals, service_cases, staffing, org_units, periods, groups). 422 query_refused / query_timeout / query_memory.", who: Who::AnalystOrAdmin, query: &[], body: Some("QueryRequest"), answer: Some("QueryResult"), status: 200 },
     Operation { method: "get", path: "/api/plans", summary: "The 12-week plans of the units under a unit (default: the whole jurisdiction), with this week's and the cumulative execution score.", who: Who::SignedIn, query: &[("unit", "Org unit id inside the jurisdiction.", false)], body: None, answer: Some("Plans"), status: 200 },
-    Operation { method: "post", path: "/api/plans", summary: "Create a plan (department heads for their units, admins): a Monday start, 1-3 goals each with a lag KPI, a target and tactics.", who: Who::SignedIn, query: &[], body: Some("NewPlan"), answer: Some("PlanView"), status: 201 },
+    Operation { method: "post", path: "/api/plans", summary: "Create a plan (department heads for their units, admins): a Monday start, 1-3 goals each with a lag KPI, a target and at least one tactic.", who: Who::SignedIn, query: &[], body: Some("NewPlan"), answer: Some("PlanView"), status: 201 },
     Operation { method: "get", path: "/api/plans/{id}", summary: "A plan with its goals, tactics (with their schedule history), check-ins and weekly scores.", who: Who::SignedIn, query: &[], body: None, answer: Some("PlanView"), status: 200 },
     Operation { method: "put", path: "/api/plans/{id}/checkins/{tactic}/{week}", summary: "Tick a tactic done or not for a week (late until the review week ends). `revision` is the answer the client saw: a newer one stored since is a 409 conflict.", who: Who::SignedIn, query: &[], body: Some("CheckInRequest"), answer: Some("CheckInRecord"), status: 200 },
     Operation { method: "post", path: "/api/plans/{id}/tactics", summary: "Add a tactic to a goal of a running plan; it is due from the current week on, past weeks keep their scores.", who: Who::SignedIn, query: &[], body: Some("TacticAdd"), answer: Some("PlanView"), status: 201 },
@@ -103,6 +103,14 @@ fn schemas() -> Value {
         &["period"],
         json!({ "period": string(), "value": nullable("number") }),
     );
+    let new_tactic = object(
+        &["title", "owner", "due"],
+        json!({ "title": string(), "owner": string(), "due": { "type": "object", "description": "{\"kind\": \"once\", \"week\": 3} | {\"kind\": \"weekly\"} | {\"kind\": \"weeks\", \"weeks\": [2, 4]}" } }),
+    );
+    let new_goal = object(
+        &["title", "kpi", "target", "tactics"],
+        json!({ "title": string(), "kpi": string(), "target": { "type": "number" }, "tactics": { "type": "array", "minItems": 1, "items": new_tactic } }),
+    );
     json!({
         "Error": object(&["code", "message"], json!({ "code": string(), "message": string() })),
         "Health": object(&["status", "version", "rows", "today"], json!({ "status": string(), "version": string(), "rows": { "type": "array", "items": object(&["table", "rows"], json!({ "table": string(), "rows": { "type": "integer" } })) }, "data_from": nullable("string"), "data_to": nullable("string"), "today": string() })),
@@ -121,7 +129,7 @@ fn schemas() -> Value {
         "KpiPreview": object(&["points", "millis"], json!({ "def": { "type": ["object", "null"] }, "error": { "type": ["object", "null"] }, "points": { "type": "array", "items": { "type": "object" } }, "rows": { "type": ["object", "null"] }, "millis": { "type": "integer" } })),
         "CancelRequest": object(&["run_id"], json!({ "run_id": string() })),
         "Plans": { "type": "array", "items": object(&["id", "unit", "owner", "title", "start"], json!({ "id": string(), "unit": string(), "owner": string(), "title": string(), "start": string(), "current_week": nullable("integer"), "week_score": nullable("number"), "cumulative": nullable("number") })) },
-        "NewPlan": object(&["unit", "title", "start", "goals"], json!({ "unit": string(), "title": string(), "start": string(), "goals": { "type": "array", "minItems": 1, "maxItems": 3, "items": object(&["title", "kpi", "target", "tactics"], json!({ "title": string(), "kpi": string(), "target": { "type": "number" }, "tactics": { "type": "array", "items": object(&["title", "owner", "due"], json!({ "title": string(), "owner": string(), "due": { "type": "object", "description": "{\"kind\": \"once\", \"week\": 3} | {\"kind\": \"weekly\"} | {\"kind\": \"weeks\", \"weeks\": [2, 4]}" } })) } })) } })),
+        "NewPlan": object(&["unit", "title", "start", "goals"], json!({ "unit": string(), "title": string(), "start": string(), "goals": { "type": "array", "minItems": 1, "maxItems": 3, "items": new_goal } })),
         "PlanView": object(&["id", "unit", "owner", "title", "start", "goals", "tactics", "checkins", "scores"], json!({ "id": string(), "unit": string(), "owner": string(), "title": string(), "start": string(), "goals": { "type": "array" }, "tactics": { "type": "array" }, "checkins": { "type": "array" }, "scores": { "type": "array", "items": object(&["week", "due", "done"], json!({ "week": { "type": "integer" }, "due": { "type": "integer" }, "done": { "type": "integer" }, "score": nullable("number"), "cumulative": nullable("number") })) }, "current_week": nullable("integer") })),
         "CheckInRequest": object(&["done", "revision"], json!({ "done": { "type": "boolean" }, "note": nullable("string"), "revision": { "type": "integer" } })),
         "CheckInRecord": object(&["tactic", "week", "done", "late", "revision", "by", "at"], json!({ "tactic": string(), "week": { "type": "integer" }, "done": { "type": "boolean" }, "note": nullable("string"), "late": { "type": "boolean" }, "revision": { "type": "integer" }, "by": string(), "at": string() })),

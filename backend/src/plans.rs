@@ -6,6 +6,7 @@
 //! server answers. A check-in carries the revision its sender saw: if another answer was stored
 //! since, it is a conflict, never a silent overwrite.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -23,8 +24,22 @@ pub mod exchange;
 /// Plan writes, one at a time (check-ins, edits and imports of plan files alike).
 pub(crate) static WRITES: Mutex<()> = Mutex::new(());
 
+/// A schedule as stored: the export files' text (`weekly`, `week 5`, `weeks 2 4`); withdrawn is
+/// NULL.
 fn due_text(due: &Due) -> Result<String> {
-    serde_json::to_string(due).map_err(|e| Error::Internal(e.to_string()))
+    Ok(plan::schedule_text(Some(due)))
+}
+
+/// A stored schedule: the export files' text, or the JSON of databases written before it.
+pub(crate) fn stored_due(plan: &str, text: Option<&str>) -> Result<Option<Due>> {
+    let bad = |e: String| Error::Internal(format!("plan {plan}: a stored schedule: {e}"));
+    match text {
+        None => Ok(None),
+        Some(json) if json.starts_with('{') => serde_json::from_str::<Due>(json)
+            .map(Some)
+            .map_err(|e| bad(e.to_string())),
+        Some(text) => plan::parse_schedule(text).map_err(bad),
+    }
 }
 
 /// Checks a new plan; `known_kpi` says whether a KPI id is loaded.
@@ -154,93 +169,173 @@ pub fn unit_of(conn: &Connection, id: &str) -> Result<String> {
 
 /// The whole plan with its check-ins and scores, as of `today`.
 pub fn load(conn: &Connection, id: &str, today: NaiveDate) -> Result<PlanView> {
-    let (unit, owner, title, start) = head(conn, id)?;
-    let mut goals: Vec<Goal> = conn
-        .prepare("SELECT goal_no, title, kpi_id, target FROM main.plan_goals WHERE plan_id = ? ORDER BY goal_no")?
-        .query_map([id], |r| {
-            Ok(Goal {
-                no: r.get::<_, i32>(0)? as u32,
-                title: r.get(1)?,
-                kpi: r.get(2)?,
-                target: r.get(3)?,
-                tactics: Vec::new(),
-            })
-        })?
-        .collect::<duckdb::Result<_>>()?;
-    let rows: Vec<(String, i32, String, String)> = conn
-        .prepare("SELECT tactic_id, goal_no, title, owner FROM main.plan_tactics WHERE plan_id = ? ORDER BY CAST(substr(tactic_id, 2) AS INTEGER)")?
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<duckdb::Result<_>>()?;
-    let versions: Vec<(String, i32, Option<String>)> = conn
-        .prepare("SELECT tactic_id, from_week, due FROM main.plan_tactic_versions WHERE plan_id = ? ORDER BY seq")?
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<duckdb::Result<_>>()?;
-    let mut tactics = Vec::new();
-    for (tactic_id, goal_no, title, owner) in rows {
-        if let Some(goal) = goals.iter_mut().find(|g| g.no == goal_no as u32) {
-            goal.tactics.push(tactic_id.clone());
-        }
-        let mut tactic_versions = Vec::new();
-        for (_, from_week, due) in versions.iter().filter(|v| v.0 == tactic_id) {
-            let due = match due {
-                Some(text) => Some(
-                    serde_json::from_str::<Due>(text)
-                        .map_err(|e| Error::Internal(format!("plan {id}: {e}")))?,
-                ),
-                None => None,
-            };
-            tactic_versions.push(TacticVersion {
-                from_week: *from_week as u32,
-                due,
-            });
-        }
-        tactics.push(Tactic {
-            id: tactic_id,
-            title,
-            owner,
-            versions: tactic_versions,
-        });
-    }
-    let checkins: Vec<CheckInRecord> = conn
-        .prepare(
-            "SELECT tactic_id, week, done, note, late, revision, by_user, strftime(given_at, '%Y-%m-%dT%H:%M:%SZ')
-             FROM main.plan_checkins WHERE plan_id = ? ORDER BY week, tactic_id",
-        )?
-        .query_map([id], |r| {
-            Ok(CheckInRecord {
-                check_in: CheckIn {
-                    tactic: r.get(0)?,
-                    week: r.get::<_, i32>(1)? as u32,
-                    done: r.get(2)?,
-                    note: r.get(3)?,
-                    late: r.get(4)?,
-                },
-                revision: r.get::<_, i32>(5)? as u32,
-                by: r.get(6)?,
-                at: r.get(7)?,
-            })
-        })?
-        .collect::<duckdb::Result<_>>()?;
-    let plain: Vec<CheckIn> = checkins.iter().map(|c| c.check_in.clone()).collect();
-    Ok(PlanView {
-        scores: plan::scores(&tactics, &plain),
-        id: id.to_string(),
-        unit,
-        owner,
-        title,
-        start,
-        goals,
-        tactics,
-        checkins,
-        current_week: plan::week_of(start, today),
-    })
+    load_all(conn, Some(id), today)?
+        .pop()
+        .ok_or_else(|| Error::NotFound(format!("no plan with id '{id}'")))
 }
 
-/// The plans of the units `access` may read under `unit` (its whole jurisdiction when None).
+/// Every stored plan (or only the plan `only`), newest first, with check-ins and scores as of
+/// `today`: five queries however many plans there are, so a city's overview stays quick.
+fn load_all(conn: &Connection, only: Option<&str>, today: NaiveDate) -> Result<Vec<PlanView>> {
+    // `$1` is NULL for every plan.
+    let sql = |select: &str, order: &str| {
+        format!("{select} WHERE CAST($1 AS VARCHAR) IS NULL OR plan_id = CAST($1 AS VARCHAR) ORDER BY {order}")
+    };
+    let heads: Vec<(String, String, String, String, NaiveDate)> = conn
+        .prepare(
+            "SELECT id, unit_id, owner, title, start FROM main.plans
+             WHERE CAST($1 AS VARCHAR) IS NULL OR id = CAST($1 AS VARCHAR) ORDER BY start DESC, id",
+        )?
+        .query_map([only], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<duckdb::Result<_>>()?;
+    let mut goals: HashMap<String, Vec<Goal>> = HashMap::new();
+    for row in conn
+        .prepare(&sql(
+            "SELECT plan_id, goal_no, title, kpi_id, target FROM main.plan_goals",
+            "plan_id, goal_no",
+        ))?
+        .query_map([only], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Goal {
+                    no: r.get::<_, i32>(1)? as u32,
+                    title: r.get(2)?,
+                    kpi: r.get(3)?,
+                    target: r.get(4)?,
+                    tactics: Vec::new(),
+                },
+            ))
+        })?
+    {
+        let (plan, goal) = row?;
+        goals.entry(plan).or_default().push(goal);
+    }
+    // (plan, tactic) -> (from week, stored schedule), in the order made.
+    type Versions = HashMap<(String, String), Vec<(i32, Option<String>)>>;
+    let mut versions: Versions = HashMap::new();
+    for row in conn
+        .prepare(&sql(
+            "SELECT plan_id, tactic_id, from_week, due FROM main.plan_tactic_versions",
+            "plan_id, tactic_id, seq",
+        ))?
+        .query_map([only], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        })?
+    {
+        let (plan, tactic, from_week, due) = row?;
+        versions
+            .entry((plan, tactic))
+            .or_default()
+            .push((from_week, due));
+    }
+    let mut tactics: HashMap<String, Vec<(i32, Tactic)>> = HashMap::new();
+    for row in conn
+        .prepare(&sql(
+            "SELECT plan_id, tactic_id, goal_no, title, owner FROM main.plan_tactics",
+            "plan_id, CAST(substr(tactic_id, 2) AS INTEGER)",
+        ))?
+        .query_map([only], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i32>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?
+    {
+        let (plan, id, goal_no, title, owner) = row?;
+        let mut tactic_versions = Vec::new();
+        for (from_week, due) in versions
+            .remove(&(plan.clone(), id.clone()))
+            .unwrap_or_default()
+        {
+            tactic_versions.push(TacticVersion {
+                from_week: from_week as u32,
+                due: stored_due(&plan, due.as_deref())?,
+            });
+        }
+        tactics.entry(plan).or_default().push((
+            goal_no,
+            Tactic {
+                id,
+                title,
+                owner,
+                versions: tactic_versions,
+            },
+        ));
+    }
+    let mut checkins: HashMap<String, Vec<CheckInRecord>> = HashMap::new();
+    for row in conn
+        .prepare(&sql(
+            "SELECT plan_id, tactic_id, week, done, note, late, revision, by_user,
+                    strftime(given_at, '%Y-%m-%dT%H:%M:%SZ') FROM main.plan_checkins",
+            "plan_id, week, tactic_id",
+        ))?
+        .query_map([only], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                CheckInRecord {
+                    check_in: CheckIn {
+                        tactic: r.get(1)?,
+                        week: r.get::<_, i32>(2)? as u32,
+                        done: r.get(3)?,
+                        note: r.get(4)?,
+                        late: r.get(5)?,
+                    },
+                    revision: r.get::<_, i32>(6)? as u32,
+                    by: r.get(7)?,
+                    at: r.get(8)?,
+                },
+            ))
+        })?
+    {
+        let (plan, record) = row?;
+        checkins.entry(plan).or_default().push(record);
+    }
+    let mut views = Vec::with_capacity(heads.len());
+    for (id, unit, owner, title, start) in heads {
+        let mut plan_goals = goals.remove(&id).unwrap_or_default();
+        let mut plan_tactics = Vec::new();
+        for (goal_no, tactic) in tactics.remove(&id).unwrap_or_default() {
+            if let Some(goal) = plan_goals.iter_mut().find(|g| g.no == goal_no as u32) {
+                goal.tactics.push(tactic.id.clone());
+            }
+            plan_tactics.push(tactic);
+        }
+        let records = checkins.remove(&id).unwrap_or_default();
+        let plain: Vec<CheckIn> = records.iter().map(|c| c.check_in.clone()).collect();
+        views.push(PlanView {
+            scores: plan::scores(&plan_tactics, &plain),
+            current_week: plan::week_of(start, today),
+            id,
+            unit,
+            owner,
+            title,
+            start,
+            goals: plan_goals,
+            tactics: plan_tactics,
+            checkins: records,
+        });
+    }
+    Ok(views)
+}
+
+/// The plans of `units` (those the caller may read under the unit asked), newest first, with this
+/// week's and the cumulative score as of `today`.
 pub fn list(conn: &Connection, units: &[String], today: NaiveDate) -> Result<Vec<PlanSummary>> {
     let mut out = Vec::new();
-    for id in exchange::plan_ids(conn, units, true)? {
-        let view = load(conn, &id, today)?;
+    for view in load_all(conn, None, today)? {
+        if !units.contains(&view.unit) {
+            continue;
+        }
         // This week's score (week 12's in the review week); the cumulative one as of this week,
         // or the final one once the plan is over.
         let this_week = view

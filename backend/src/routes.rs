@@ -1334,7 +1334,7 @@ async fn export_plan_file(
         .run(move |c| {
             let ids = match only {
                 Some(plan) => vec![plan],
-                None => crate::plans::exchange::plan_ids(c, &under, false)?,
+                None => crate::plans::exchange::plan_ids(c, &under)?,
             };
             match file {
                 PlanFile::Plans => crate::plans::exchange::plans_csv(c, &ids),

@@ -926,7 +926,7 @@ fn the_open_space_departments_run_12_week_plans_that_improve_over_the_first_cycl
         "the first cycle is below the benchmark: {first_cycle}"
     );
     assert!(
-        (0.80..0.95).contains(&settled),
-        "later cycles hold around the benchmark: {settled}"
+        (0.75..0.92).contains(&settled),
+        "later cycles come near the benchmark: {settled}"
     );
 }

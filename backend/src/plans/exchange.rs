@@ -12,7 +12,7 @@
 //! overwrite). Exporting writes the same columns back, so an export imported elsewhere and
 //! exported again gives the same bytes.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use duckdb::{Connection, OptionalExt};
@@ -56,8 +56,6 @@ struct PlanRow {
     version: u32,
     from_week: u32,
     due: Option<Due>,
-    changed_by: String,
-    changed_at: NaiveDateTime,
 }
 
 fn read_plan_rows(conn: &Connection, spec: &TableSpec, name: &str) -> Result<Vec<PlanRow>> {
@@ -85,8 +83,6 @@ fn read_plan_rows(conn: &Connection, spec: &TableSpec, name: &str) -> Result<Vec
                     version: r.get::<_, i64>(13)? as u32,
                     from_week: r.get::<_, i64>(14)? as u32,
                     due: None,
-                    changed_by: r.get(16)?,
-                    changed_at: r.get(17)?,
                 },
                 r.get::<_, String>(15)?,
             ))
@@ -288,7 +284,7 @@ fn check_against_stored(
     id: &str,
     rows: &[PlanRow],
     def: &PlanDef,
-) -> Result<bool> {
+) -> Result<()> {
     let first = &rows[def.first];
     let stored: Option<(String, NaiveDate)> = conn
         .query_row(
@@ -298,7 +294,7 @@ fn check_against_stored(
         )
         .optional()?;
     let Some((unit, start)) = stored else {
-        return Ok(false);
+        return Ok(());
     };
     if unit != first.unit_id {
         return Err(at(
@@ -342,7 +338,7 @@ fn check_against_stored(
             Some(_) => {}
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Merges a staged plans file: each plan in it replaces the stored plan of its id (goals,
@@ -366,91 +362,48 @@ pub fn merge_plans(
         ));
     }
     let plans = group_plans(name, &rows)?;
-    let (mut inserted, mut updated) = (0u64, 0u64);
     for (id, def) in &plans {
-        let exists = check_against_stored(conn, name, id, &rows, def)?;
-        let first = &rows[def.first];
-        let known: HashSet<(String, i32)> = conn
-            .prepare("SELECT tactic_id, seq FROM main.plan_tactic_versions WHERE plan_id = ?")?
-            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<duckdb::Result<_>>()?;
-        if exists {
-            conn.execute(
-                "UPDATE main.plans SET owner = ?, title = ? WHERE id = ?",
-                duckdb::params![first.plan_owner, first.plan_title, id],
-            )?;
-            for table in ["plan_goals", "plan_tactics", "plan_tactic_versions"] {
-                conn.execute(&format!("DELETE FROM main.{table} WHERE plan_id = ?"), [id])?;
-            }
-        } else {
-            // Made when its first schedule was.
-            let made = def
-                .tactics
-                .values()
-                .flat_map(|(_, versions)| versions.values())
-                .map(|&v| rows[v].changed_at)
-                .min()
-                .unwrap_or(first.changed_at);
-            conn.execute(
-                "INSERT INTO main.plans VALUES (?, ?, ?, ?, ?, ?)",
-                duckdb::params![
-                    id,
-                    first.unit_id,
-                    first.plan_owner,
-                    first.plan_title,
-                    first.start,
-                    made
-                ],
-            )?;
-        }
-        for (no, &row) in &def.goals {
-            let g = &rows[row];
-            conn.execute(
-                "INSERT INTO main.plan_goals VALUES (?, ?, ?, ?, ?)",
-                duckdb::params![id, *no as i32, g.goal_title, g.kpi_id, g.target],
-            )?;
-        }
-        for (first_row, versions) in def.tactics.values() {
-            let t = &rows[*first_row];
-            conn.execute(
-                "INSERT INTO main.plan_tactics VALUES (?, ?, ?, ?, ?)",
-                duckdb::params![
-                    id,
-                    t.tactic_id,
-                    t.goal_no as i32,
-                    t.tactic_title,
-                    t.tactic_owner
-                ],
-            )?;
-            for (version, &v) in versions {
-                let v = &rows[v];
-                let due = v
-                    .due
-                    .as_ref()
-                    .map(|d| serde_json::to_string(d).map_err(|e| Error::Internal(e.to_string())))
-                    .transpose()?;
-                conn.execute(
-                    "INSERT INTO main.plan_tactic_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    duckdb::params![
-                        id,
-                        t.tactic_id,
-                        *version as i32,
-                        v.from_week as i32,
-                        due,
-                        v.changed_by,
-                        v.changed_at
-                    ],
-                )?;
-                if known.contains(&(t.tactic_id.clone(), *version as i32)) {
-                    updated += 1;
-                } else {
-                    inserted += 1;
-                }
-            }
-        }
+        check_against_stored(conn, name, id, &rows, def)?;
     }
-    Ok((inserted, updated))
+    // Checked: the file's rows go in as they are, a few statements for the whole file.
+    let known: i64 = conn.query_row(
+        "SELECT count(*) FROM temp.staging s JOIN main.plan_tactic_versions v
+           ON v.plan_id = s.plan_id AND v.tactic_id = s.tactic_id AND v.seq = CAST(s.version AS INTEGER)",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute_batch(&format!(
+        "DELETE FROM main.plan_goals WHERE plan_id IN (SELECT plan_id FROM temp.staging);
+         DELETE FROM main.plan_tactics WHERE plan_id IN (SELECT plan_id FROM temp.staging);
+         DELETE FROM main.plan_tactic_versions WHERE plan_id IN (SELECT plan_id FROM temp.staging);
+         UPDATE main.plans SET owner = s.plan_owner, title = s.plan_title
+           FROM (SELECT DISTINCT plan_id, plan_owner, plan_title FROM temp.staging) s
+           WHERE id = s.plan_id;
+         -- A new plan was made when its first schedule was.
+         INSERT INTO main.plans
+           SELECT plan_id, any_value(unit_id), any_value(plan_owner), any_value(plan_title),
+                  CAST(any_value(start) AS DATE), min(CAST(changed_at AS TIMESTAMP))
+           FROM temp.staging WHERE plan_id NOT IN (SELECT id FROM main.plans) GROUP BY plan_id;
+         INSERT INTO main.plan_goals
+           SELECT DISTINCT plan_id, CAST(goal_no AS INTEGER), goal_title, kpi_id, CAST(target AS DOUBLE)
+           FROM temp.staging;
+         INSERT INTO main.plan_tactics
+           SELECT DISTINCT plan_id, tactic_id, CAST(goal_no AS INTEGER), tactic_title, tactic_owner
+           FROM temp.staging;
+         INSERT INTO main.plan_tactic_versions
+           SELECT plan_id, tactic_id, CAST(version AS INTEGER), CAST(from_week AS INTEGER),
+                  {due}, changed_by, CAST(changed_at AS TIMESTAMP)
+           FROM temp.staging;",
+        due = STORED_DUE
+    ))?;
+    let known = known as u64;
+    Ok((rows.len() as u64 - known, known))
 }
+
+/// The SQL that turns a file's `due` (checked by [`parse_schedule`]) into the stored form: one
+/// space between words, and NULL for withdrawn.
+const STORED_DUE: &str =
+    "CASE WHEN due = 'withdrawn' THEN NULL ELSE regexp_replace(due, '\\s+', ' ', 'g') END";
 
 /// One row of a check-ins file, typed.
 struct CheckInRow {
@@ -458,10 +411,8 @@ struct CheckInRow {
     plan_id: String,
     tactic_id: String,
     week: u32,
-    done: bool,
     note: Option<String>,
     late: bool,
-    checked_by: String,
     checked_at: NaiveDateTime,
 }
 
@@ -493,10 +444,8 @@ pub fn merge_checkins(
                 plan_id: r.get(1)?,
                 tactic_id: r.get(2)?,
                 week: r.get::<_, i64>(3)? as u32,
-                done: r.get::<_, String>(4)? == "true",
                 note: r.get(5)?,
                 late: r.get::<_, String>(6)? == "true",
-                checked_by: r.get(7)?,
                 checked_at: r.get(8)?,
             })
         })?
@@ -576,59 +525,41 @@ pub fn merge_checkins(
         if row.note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
             return Err(at(name, row.line, "note", "at most 2,000 characters"));
         }
-        let at_text = row.checked_at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let stored = view
             .checkins
             .iter()
-            .find(|c| c.check_in.tactic == row.tactic_id && c.check_in.week == row.week);
-        let revision = match stored {
-            None => {
-                inserted += 1;
-                1
-            }
-            Some(c) => {
-                updated += 1;
-                let same = c.check_in.done == row.done
-                    && c.check_in.note == row.note
-                    && c.check_in.late == row.late
-                    && c.by == row.checked_by
-                    && c.at == at_text;
-                if same {
-                    continue;
-                }
-                c.revision + 1
-            }
-        };
-        conn.execute(
-            "INSERT INTO main.plan_checkins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (plan_id, tactic_id, week) DO UPDATE SET
-               done = excluded.done, note = excluded.note, late = excluded.late,
-               revision = excluded.revision, by_user = excluded.by_user, given_at = excluded.given_at",
-            duckdb::params![
-                row.plan_id,
-                row.tactic_id,
-                row.week as i32,
-                row.done,
-                row.note,
-                row.late,
-                revision as i32,
-                row.checked_by,
-                row.checked_at
-            ],
-        )?;
+            .any(|c| c.check_in.tactic == row.tactic_id && c.check_in.week == row.week);
+        if stored {
+            updated += 1;
+        } else {
+            inserted += 1;
+        }
     }
+    // Checked: one statement writes the answers that are new or differ, each with the revision
+    // after the stored one's.
+    conn.execute_batch(&format!(
+        "INSERT INTO main.plan_checkins
+           SELECT s.plan_id, s.tactic_id, s.week, s.done, s.note, s.late,
+                  coalesce(c.revision, 0) + 1, s.checked_by, s.checked_at
+           FROM (SELECT plan_id, tactic_id, week, done = 'true' AS done, note, late = 'true' AS late,
+                        checked_by, checked_at FROM ({typed})) s
+           LEFT JOIN main.plan_checkins c
+             ON c.plan_id = s.plan_id AND c.tactic_id = s.tactic_id AND c.week = s.week
+           WHERE c.plan_id IS NULL
+              OR c.done <> s.done OR c.note IS DISTINCT FROM s.note OR c.late <> s.late
+              OR c.by_user <> s.checked_by OR c.given_at <> s.checked_at
+         ON CONFLICT (plan_id, tactic_id, week) DO UPDATE SET
+           done = excluded.done, note = excluded.note, late = excluded.late,
+           revision = excluded.revision, by_user = excluded.by_user, given_at = excluded.given_at",
+        typed = typed_select(spec)
+    ))?;
     Ok((inserted, updated))
 }
 
-/// The ids of the plans of `units`, oldest first (then by id), or newest first.
-pub fn plan_ids(conn: &Connection, units: &[String], newest_first: bool) -> Result<Vec<String>> {
-    let sql = if newest_first {
-        "SELECT id, unit_id FROM main.plans ORDER BY start DESC, id"
-    } else {
-        "SELECT id, unit_id FROM main.plans ORDER BY start, id"
-    };
+/// The ids of the plans of `units`, oldest first (then by id): the order of the export files.
+pub fn plan_ids(conn: &Connection, units: &[String]) -> Result<Vec<String>> {
     let all: Vec<(String, String)> = conn
-        .prepare(sql)?
+        .prepare("SELECT id, unit_id FROM main.plans ORDER BY start, id")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<duckdb::Result<_>>()?;
     Ok(all
@@ -715,15 +646,8 @@ pub fn plans_csv(conn: &Connection, ids: &[String]) -> Result<String> {
             })?
             .collect::<duckdb::Result<_>>()?;
         for mut row in rows {
-            let due = if row[14].is_empty() {
-                None
-            } else {
-                Some(
-                    serde_json::from_str::<Due>(&row[14])
-                        .map_err(|e| Error::Internal(format!("plan {id}: {e}")))?,
-                )
-            };
-            row[14] = schedule_text(due.as_ref());
+            let stored = Some(row[14].as_str()).filter(|d| !d.is_empty());
+            row[14] = schedule_text(super::stored_due(id, stored)?.as_ref());
             out.write_record(&row).map_err(csv_error)?;
         }
     }
@@ -890,7 +814,7 @@ mod file_tests {
         state
             .db
             .with(|c| {
-                let ids = super::plan_ids(c, &super::units_under(c, None)?, false)?;
+                let ids = super::plan_ids(c, &super::units_under(c, None)?)?;
                 Ok((super::plans_csv(c, &ids)?, super::checkins_csv(c, &ids)?))
             })
             .unwrap()

@@ -192,6 +192,41 @@ pub enum Text {
     /// Sorted ascending / descending, for screen readers on a sorted column.
     SortAscending,
     SortDescending,
+    NewPlan,
+    NewPlanTitle,
+    NewPlanIntro,
+    PlanTitleField,
+    PlanUnitField,
+    PlanStartField,
+    StartFrom,
+    EmptyPlan,
+    GoalTitleField,
+    ChooseKpi,
+    TacticTitleField,
+    TacticOwnerField,
+    ScheduleField,
+    ScheduleWeekly,
+    ScheduleOnce,
+    ScheduleWeeks,
+    AddGoal,
+    RemoveGoal,
+    AddTactic,
+    RemoveTactic,
+    CreatePlan,
+    Creating,
+    WritesPlans,
+    TacticsAndWeeks,
+    ChangesFromThisWeek,
+    ChangeSchedule,
+    Withdraw,
+    SaveSchedule,
+    AddTacticHere,
+    SaveTactic,
+    DownloadPlanCsv,
+    DownloadCheckinsCsv,
+    DownloadPlansCsv,
+    ImportPlans,
+    Importing,
 }
 
 /// The words for `text` in the current language.
@@ -373,6 +408,41 @@ fn en(text: Text) -> &'static str {
         Text::ConflictTitle => "Someone answered first",
         Text::SortAscending => "ascending",
         Text::SortDescending => "descending",
+        Text::NewPlan => "New plan",
+        Text::NewPlanTitle => "A new 12-week plan",
+        Text::NewPlanIntro => "Twelve weeks of work and a review week. Each goal names the KPI it should move and the value to reach by week 12; each tactic is what will be done, by whom, in which weeks.",
+        Text::PlanTitleField => "Title",
+        Text::PlanUnitField => "Unit",
+        Text::PlanStartField => "Starts on (a Monday)",
+        Text::StartFrom => "Start from",
+        Text::EmptyPlan => "An empty plan",
+        Text::GoalTitleField => "Goal",
+        Text::ChooseKpi => "Choose a KPI",
+        Text::TacticTitleField => "Tactic",
+        Text::TacticOwnerField => "Who does it",
+        Text::ScheduleField => "When",
+        Text::ScheduleWeekly => "Every week",
+        Text::ScheduleOnce => "Once, in week",
+        Text::ScheduleWeeks => "In the weeks",
+        Text::AddGoal => "Add a goal",
+        Text::RemoveGoal => "Remove this goal",
+        Text::AddTactic => "Add a tactic",
+        Text::RemoveTactic => "Remove",
+        Text::CreatePlan => "Create the plan",
+        Text::Creating => "Creating…",
+        Text::WritesPlans => "Only department heads and administrators write plans.",
+        Text::TacticsAndWeeks => "Tactics and their weeks",
+        Text::ChangesFromThisWeek => "Changes count from this week on; the weeks before keep their scores.",
+        Text::ChangeSchedule => "Change weeks",
+        Text::Withdraw => "Withdraw",
+        Text::SaveSchedule => "Save from this week on",
+        Text::AddTacticHere => "Add a tactic to this goal",
+        Text::SaveTactic => "Add it from this week on",
+        Text::DownloadPlanCsv => "Download the plan (CSV)",
+        Text::DownloadCheckinsCsv => "Download the check-ins (CSV)",
+        Text::DownloadPlansCsv => "Download these plans (CSV)",
+        Text::ImportPlans => "Import plans or check-ins (CSV)",
+        Text::Importing => "Importing…",
     }
 }
 
@@ -565,6 +635,91 @@ pub fn tick_week_option(week: u32, this_week: bool) -> String {
     match lang() {
         Lang::En if this_week => format!("Week {week} (this week)"),
         Lang::En => format!("Week {week} (late)"),
+    }
+}
+
+/// A tactic's schedule: `Every week`, `Week 5`, `Weeks 2, 4, 6`, `Withdrawn`.
+pub fn schedule_label(due: Option<&kpi_api::plan::Due>) -> String {
+    use kpi_api::plan::Due;
+    match (lang(), due) {
+        (Lang::En, None) => "Withdrawn".to_string(),
+        (Lang::En, Some(Due::Weekly)) => "Every week".to_string(),
+        (Lang::En, Some(Due::Once { week })) => format!("Week {week}"),
+        (Lang::En, Some(Due::Weeks { weeks })) => {
+            let list: Vec<String> = weeks.iter().map(u32::to_string).collect();
+            format!("Weeks {}", list.join(", "))
+        }
+    }
+}
+
+/// A schedule in force from a later week: `From week 7: Weeks 8, 10, 12`.
+pub fn schedule_from(week: u32, schedule: &str) -> String {
+    match lang() {
+        Lang::En => format!("From week {week}: {schedule}"),
+    }
+}
+
+/// A goal's heading in the plan form: `Goal 2`.
+pub fn goal_heading(goal: usize) -> String {
+    match lang() {
+        Lang::En => format!("Goal {goal}"),
+    }
+}
+
+/// A Monday a plan may start on: `30 Nov 2026 (this week)`.
+pub fn start_option(day: NaiveDate, this_week: bool) -> String {
+    match lang() {
+        Lang::En if this_week => format!("{} (this week)", date_label(day)),
+        Lang::En => date_label(day),
+    }
+}
+
+/// An earlier plan to start from: `Q3 2026: answers on time (from 7 Sep 2026)`.
+pub fn plan_option(title: &str, start: NaiveDate) -> String {
+    match lang() {
+        Lang::En => format!("{title} (from {})", date_label(start)),
+    }
+}
+
+/// What a plan form lacks, as a sentence.
+pub fn draft_problem(problem: crate::logic::plan_form::DraftProblem) -> String {
+    use crate::logic::plan_form::DraftProblem as P;
+    // In a form of one tactic there is no goal or tactic to name.
+    let at = |g: usize, t: usize, rest: &str| match g {
+        0 => {
+            let mut chars = rest.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+        _ => format!("Goal {g}, tactic {t}: {rest}"),
+    };
+    match (lang(), problem) {
+        (Lang::En, P::UnitMissing) => "Choose the unit the plan is for.".to_string(),
+        (Lang::En, P::TitleMissing) => "Give the plan a title.".to_string(),
+        (Lang::En, P::StartNotMonday) => "A plan starts on a Monday.".to_string(),
+        (Lang::En, P::GoalTitleMissing(g)) => format!("Goal {g}: say what the goal is."),
+        (Lang::En, P::KpiMissing(g)) => format!("Goal {g}: choose the KPI it should move."),
+        (Lang::En, P::TargetNotNumber(g)) => {
+            format!("Goal {g}: the target is a number, such as 95 or 12.5.")
+        }
+        (Lang::En, P::TacticTitleMissing(g, t)) => at(g, t, "say what will be done."),
+        (Lang::En, P::TacticOwnerMissing(g, t)) => at(g, t, "say who does it."),
+        (Lang::En, P::WeeksMissing(g, t)) => at(g, t, "choose at least one week."),
+    }
+}
+
+/// What an import did: `plans.csv: 12 rows into plans (8 new, 4 replaced).`
+pub fn import_done(report: &kpi_api::ImportReport) -> String {
+    match lang() {
+        Lang::En if report.already_imported => {
+            format!("{}: already imported; nothing changed.", report.file)
+        }
+        Lang::En => format!(
+            "{}: {} rows into {} ({} new, {} replaced).",
+            report.file, report.rows_in_file, report.table, report.inserted, report.updated
+        ),
     }
 }
 
@@ -938,6 +1093,22 @@ mod tests {
         assert_eq!(target_label("90.0%"), "Target 90.0%");
         assert_eq!(http_error(502), "The server answered with status 502.");
         assert_eq!(plan_week_label(Some(3)), "Week 3 of 12");
+        use kpi_api::plan::Due;
+        assert_eq!(
+            schedule_label(Some(&Due::Weeks { weeks: vec![2, 4] })),
+            "Weeks 2, 4"
+        );
+        assert_eq!(schedule_label(Some(&Due::Once { week: 5 })), "Week 5");
+        assert_eq!(schedule_label(None), "Withdrawn");
+        use crate::logic::plan_form::DraftProblem;
+        assert_eq!(
+            draft_problem(DraftProblem::WeeksMissing(2, 1)),
+            "Goal 2, tactic 1: choose at least one week."
+        );
+        assert_eq!(
+            draft_problem(DraftProblem::WeeksMissing(0, 0)),
+            "Choose at least one week."
+        );
         assert_eq!(plan_week_label(Some(13)), "Review week");
         assert_eq!(tick_week_option(2, false), "Week 2 (late)");
     }

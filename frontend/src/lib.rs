@@ -22,8 +22,8 @@
 //! - [`components`]: reusable parts, one per file (session and health providers, tile, sparkline,
 //!   pickers, chart, children table, user menu, the administration tables and forms, the passport's
 //!   fields, the editor and its parts).
-//! - [`pages`]: the routed screens (board, KPI passport, KPI editor, 12-week plans and a plan,
-//!   sign-in, administration, not found).
+//! - [`pages`]: the routed screens (board, KPI passport, KPI editor, 12-week plans, a plan and a
+//!   new plan, sign-in, administration, not found).
 //! - [`i18n`]: every user-visible string, and the only code that writes dates for people.
 //! - [`logic`]: plain functions with no DOM (URL query, default period, chart geometry, CSV, tree
 //!   order, the KPI file's id and error locations, the version watch of live boards), tested
@@ -45,7 +45,8 @@ use crate::components::{HealthProvider, RequireSession, SessionProvider};
 use crate::logic::filters::DEFAULT_BOARD;
 use crate::logic::session::split_target;
 use crate::pages::{
-    AdminPage, BoardPage, EditorPage, LoginPage, NotFound, PassportPage, PlanPage, PlansPage,
+    AdminPage, BoardPage, EditorPage, LoginPage, NewPlanPage, NotFound, PassportPage, PlanPage,
+    PlansPage,
 };
 
 /// The app's addresses. Filters ride in the query string (see [`logic::filters`]).
@@ -73,6 +74,9 @@ pub enum Route {
     /// The 12-week plans under a unit; `?unit=` narrows them.
     #[at("/plans")]
     Plans,
+    /// A new 12-week plan (department heads and administrators); `?unit=` is its unit.
+    #[at("/plans/new")]
+    NewPlan,
     /// A 12-week plan: its tactics to tick and its execution score.
     #[at("/plans/:id")]
     Plan { id: String },
@@ -95,6 +99,7 @@ fn switch(route: Route) -> Html {
             html! { <EditorPage id={AttrValue::from(id.clone())} route={route.clone()} /> }
         }
         Route::Plans => html! { <PlansPage /> },
+        Route::NewPlan => html! { <NewPlanPage /> },
         Route::Plan { id } => html! { <PlanPage id={id.clone()} /> },
         Route::Admin => html! { <AdminPage /> },
         Route::NotFound => html! { <NotFound /> },
@@ -165,6 +170,7 @@ mod tests {
             "/editor/my_kpi"
         );
         assert_eq!(Route::recognize("/plans"), Some(Route::Plans));
+        assert_eq!(Route::recognize("/plans/new"), Some(Route::NewPlan));
         assert_eq!(
             Route::recognize("/plans/p-1"),
             Some(Route::Plan {

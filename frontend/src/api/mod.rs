@@ -10,6 +10,7 @@
 mod admin;
 mod boards;
 mod health;
+mod imports;
 mod kpis;
 mod plans;
 mod query;
@@ -19,8 +20,9 @@ mod units;
 pub use admin::{add_user, audit, reset_password, users};
 pub use boards::{board, boards};
 pub use health::health;
+pub use imports::import_file;
 pub use kpis::{kpi_children, kpi_passport, kpi_values, kpis, preview_kpi, save_kpi};
-pub use plans::{check_in, plan, plans};
+pub use plans::{add_tactic, change_tactic, check_in, create_plan, export_href, plan, plans};
 pub use query::cancel_query;
 pub use session::{login, logout, session};
 pub use units::units;

@@ -1,6 +1,9 @@
-use kpi_api::plan::{CheckInRecord, CheckInRequest, PlanSummary, PlanView};
+use kpi_api::plan::{
+    CheckInRecord, CheckInRequest, NewPlan, PlanSummary, PlanView, TacticAdd, TacticChange,
+};
 
-use super::{api_path, get_json, put_json, FetchError};
+use super::{api_path, get_json, post_json, put_json, FetchError};
+use crate::logic::url::encode_component;
 
 /// `GET /api/plans?unit=`: the plans under `unit`, or under the user's whole jurisdiction.
 pub async fn plans(unit: Option<&str>) -> Result<Vec<PlanSummary>, FetchError> {
@@ -30,4 +33,59 @@ pub async fn check_in(
         request,
     )
     .await
+}
+
+/// `POST /api/plans`: a new plan (department heads for their units, administrators). 400 names
+/// the field the server refused (`goals[0].kpi`, `start`, ...).
+pub async fn create_plan(csrf: &str, plan: &NewPlan) -> Result<PlanView, FetchError> {
+    post_json(&api_path(&["plans"]), Some(csrf), plan).await
+}
+
+/// `POST /api/plans/{id}/tactics`: a tactic added to a goal, due from this week on.
+pub async fn add_tactic(csrf: &str, plan: &str, add: &TacticAdd) -> Result<PlanView, FetchError> {
+    post_json(&api_path(&["plans", plan, "tactics"]), Some(csrf), add).await
+}
+
+/// `PUT /api/plans/{id}/tactics/{tactic}`: a new schedule from this week on (`due: None`
+/// withdraws it). 409 `conflict` when the tactic changed since `change.versions`.
+pub async fn change_tactic(
+    csrf: &str,
+    plan: &str,
+    tactic: &str,
+    change: &TacticChange,
+) -> Result<PlanView, FetchError> {
+    put_json(&api_path(&["plans", plan, "tactics", tactic]), csrf, change).await
+}
+
+/// `GET /api/exports/{plans|plan_checkins}?unit=` or `?plan=`, as a link the browser downloads
+/// with the session cookie.
+pub fn export_href(file: &str, unit: Option<&str>, plan: Option<&str>) -> String {
+    let query: Vec<String> = [("unit", unit), ("plan", plan)]
+        .into_iter()
+        .filter_map(|(key, value)| value.map(|v| format!("{key}={}", encode_component(v))))
+        .collect();
+    let path = api_path(&["exports", file]);
+    if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::export_href;
+
+    #[test]
+    fn export_links_carry_the_unit_or_the_plan() {
+        assert_eq!(
+            export_href("plans", Some("shymkent"), None),
+            "/api/exports/plans?unit=shymkent"
+        );
+        assert_eq!(
+            export_href("plan_checkins", None, Some("a b")),
+            "/api/exports/plan_checkins?plan=a%20b"
+        );
+        assert_eq!(export_href("plans", None, None), "/api/exports/plans");
+    }
 }

@@ -6,7 +6,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
-use crate::hooks::use_session;
+use crate::hooks::{signed_in, use_session};
 use crate::i18n::{role_name, t, Text};
 use crate::logic::admin::{UserForm, UserFormProblem};
 use crate::logic::units::tree_order;
@@ -109,10 +109,7 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
                     return;
                 }
             };
-            let Some(session) = session.clone() else {
-                return;
-            };
-            let Some(info) = session.info() else {
+            let Some((session, csrf)) = signed_in(&session) else {
                 return;
             };
             busy.set(true);
@@ -120,7 +117,7 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
             let (busy, error, on_added, refs) =
                 (busy.clone(), error.clone(), on_added.clone(), refs.clone());
             spawn_local(async move {
-                match api::add_user(&info.csrf_token, &new_user).await {
+                match api::add_user(&csrf, &new_user).await {
                     Ok(user) => {
                         refs.clear_typed();
                         busy.set(false);

@@ -4,7 +4,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
-use crate::hooks::use_session;
+use crate::hooks::{signed_in, use_session};
 use crate::i18n::{t, Text};
 
 #[derive(Properties, PartialEq)]
@@ -42,10 +42,7 @@ pub fn PasswordResetForm(props: &PasswordResetFormProps) -> Html {
                 error.set(Some(t(Text::PasswordMissing).to_string()));
                 return;
             }
-            let Some(session) = session.clone() else {
-                return;
-            };
-            let Some(info) = session.info() else {
+            let Some((session, csrf)) = signed_in(&session) else {
                 return;
             };
             busy.set(true);
@@ -54,7 +51,7 @@ pub fn PasswordResetForm(props: &PasswordResetFormProps) -> Html {
                 (busy.clone(), error.clone(), user.clone(), on_done.clone());
             spawn_local(async move {
                 let reset = PasswordReset { password };
-                match api::reset_password(&info.csrf_token, &user, &reset).await {
+                match api::reset_password(&csrf, &user, &reset).await {
                     Ok(()) => {
                         field.set_value("");
                         busy.set(false);

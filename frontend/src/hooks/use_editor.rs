@@ -312,8 +312,7 @@ impl EditorHandle {
     }
 
     fn csrf(&self) -> Option<String> {
-        let session = self.session.as_ref()?;
-        Some(session.info()?.csrf_token.clone())
+        self.session.as_ref()?.csrf()
     }
 
     fn notice(&self, error: &FetchError) {

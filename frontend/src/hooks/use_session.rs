@@ -53,6 +53,13 @@ impl Reducible for SessionState {
     }
 }
 
+/// The session and its CSRF token, for a form about to send: None when nobody is signed in.
+pub fn signed_in(session: &Option<SessionHandle>) -> Option<(SessionHandle, String)> {
+    let session = session.clone()?;
+    let csrf = session.csrf()?;
+    Some((session, csrf))
+}
+
 /// The session shared through a context (see `components::SessionProvider`), with verbs instead of
 /// raw setters. Comparing handles compares states, so consumers render again when it changes.
 #[derive(Clone, PartialEq)]
@@ -71,6 +78,11 @@ impl SessionHandle {
             SessionState::SignedIn(info) => Some(Rc::clone(info)),
             _ => None,
         }
+    }
+
+    /// The session's CSRF token, which every POST and PUT carries; None when nobody is signed in.
+    pub fn csrf(&self) -> Option<String> {
+        self.info().map(|info| info.csrf_token.clone())
     }
 
     /// The root of the signed-in user's jurisdiction; None for every unit (or nobody signed in).

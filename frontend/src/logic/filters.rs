@@ -190,6 +190,14 @@ pub fn unit_query(unit: &str) -> String {
     build_query([("unit", unit)])
 }
 
+/// The unit a page's query names (`unit=perm`), trimmed; None when it names none.
+pub fn query_unit(query: &str) -> Option<String> {
+    parse_query(query)
+        .into_iter()
+        .find(|(key, value)| key == "unit" && !value.trim().is_empty())
+        .map(|(_, value)| value.trim().to_string())
+}
+
 /// A date as the API and the URL write it: `2021-10-01`.
 pub fn iso(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
@@ -248,6 +256,16 @@ impl Preset {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_query_names_its_unit_or_none() {
+        assert_eq!(
+            super::query_unit("unit=%20perm%20&x=1"),
+            Some("perm".to_string())
+        );
+        assert_eq!(super::query_unit("unit=&x=1"), None);
+        assert_eq!(super::query_unit(""), None);
+    }
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -7,6 +7,7 @@ pub mod editor;
 pub mod export;
 pub mod filters;
 pub mod live;
+pub mod plan_form;
 pub mod plans;
 pub mod session;
 pub mod trend;

@@ -63,6 +63,15 @@ pub fn may_tick(role: UserRole) -> bool {
     matches!(role, UserRole::DepartmentHead | UserRole::Admin)
 }
 
+/// Whether a plan's tactics can still change (from the current week on, as the server takes it):
+/// in its twelve weeks, or before it starts; not in the review week or after.
+pub fn may_edit_tactics(start: NaiveDate, current: Option<u32>, today: Option<NaiveDate>) -> bool {
+    match current {
+        Some(week) => week <= PLAN_WEEKS,
+        None => today.is_some_and(|day| day < start),
+    }
+}
+
 /// A score (a share from 0 to 1) as a percentage: `87.5%`, `—` when there is none.
 pub fn percent(score: Option<f64>) -> String {
     format::value(score.map(|s| s * 100.0), Measure::Percent)
@@ -332,6 +341,17 @@ mod tests {
         assert_eq!(plan.scores[0].score, Some(0.5));
         assert_eq!(plan.checkins.len(), 2, "the older answer is replaced");
         assert_eq!(revision_of(&plan.checkins, "a", 1), 2);
+    }
+
+    #[test]
+    fn tactics_change_in_the_twelve_weeks_and_before_but_not_after() {
+        let start = d("2026-11-30");
+        assert!(may_edit_tactics(start, Some(1), None));
+        assert!(may_edit_tactics(start, Some(12), None));
+        assert!(!may_edit_tactics(start, Some(REVIEW_WEEK), None));
+        assert!(may_edit_tactics(start, None, Some(d("2026-11-27"))));
+        assert!(!may_edit_tactics(start, None, Some(d("2027-06-01"))));
+        assert!(!may_edit_tactics(start, None, None));
     }
 
     #[test]

@@ -6,8 +6,7 @@ use crate::api;
 use crate::components::{AppFooter, ErrorBox, Loading, PassportFields, QueryLink, UserMenu};
 use crate::hooks::{use_fetch, use_session, FetchState};
 use crate::i18n::{location_label, page_title, t, Text};
-use crate::logic::filters::{unit_query, DEFAULT_UNIT};
-use crate::logic::url::parse_query;
+use crate::logic::filters::{query_unit, unit_query, DEFAULT_UNIT};
 use crate::Route;
 
 #[derive(Properties, PartialEq)]
@@ -37,10 +36,7 @@ pub fn PassportPage(props: &PassportPageProps) -> Html {
         .map(|location| location.query_str().to_string())
         .unwrap_or_default();
     // The unit the boards open on: the link's, else the user's home unit.
-    let unit = parse_query(&query)
-        .into_iter()
-        .find(|(key, value)| key == "unit" && !value.trim().is_empty())
-        .map(|(_, value)| value.trim().to_string())
+    let unit = query_unit(&query)
         .or_else(|| info.as_ref().and_then(|info| info.home_unit.clone()))
         .unwrap_or_else(|| DEFAULT_UNIT.to_string());
     let passport = use_fetch(props.id.clone(), |id| async move {

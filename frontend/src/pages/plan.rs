@@ -1,23 +1,22 @@
 use std::rc::Rc;
 
-use kpi_api::plan::{CheckInRequest, PlanView, Tactic};
+use kpi_api::plan::{PlanView, Tactic};
 use kpi_api::{format, Grain, KpiList, Series, Unit};
 use web_sys::HtmlSelectElement;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api::{self, FetchError};
 use crate::components::{
-    Answer, AppFooter, ErrorBox, ExecutionChart, LagColumn, Loading, OutsideJurisdiction,
-    PlanWeeksTable, QueryLink, TacticRow, UserMenu,
+    Answer, ErrorBox, ExecutionChart, LagColumn, Loading, OutsideJurisdiction, PlanFrame,
+    PlanTactics, PlanWeeksTable, QueryLink, ServerToday, TacticRow,
 };
-use crate::hooks::{use_fetch, use_live_fetch, use_session, FetchState};
+use crate::hooks::{use_fetch, use_live_fetch, use_plan, use_session, FetchState, TacticEdit};
 use crate::i18n::{date_label, page_title, plan_week_label, t, tick_week_option, Text};
 use crate::logic::filters::unit_query;
 use crate::logic::plans::{
-    check_in_for, may_tick, percent, plan_days, revision_of, score_class, tactics_due, tick_week,
-    tickable_weeks, with_check_in,
+    check_in_for, may_edit_tactics, may_tick, percent, plan_days, score_class, tactics_due,
+    tick_week, tickable_weeks,
 };
 use crate::Route;
 
@@ -26,9 +25,6 @@ pub struct PlanPageProps {
     /// The plan's id.
     pub id: AttrValue,
 }
-
-/// A tick saved: the plan as fetched and the plan with the tick in it, shown until the next fetch.
-type Ticked = Option<(Rc<PlanView>, Rc<PlanView>)>;
 
 /// The lag KPIs of a plan's goals, for its unit over its 12 weeks.
 type LagDeps = Option<(Vec<String>, String, chrono::NaiveDate)>;
@@ -63,28 +59,26 @@ fn unit_name(units: Option<&Rc<Vec<Unit>>>, id: &str) -> String {
 ///
 /// A tick is saved with the revision of the answer on show; the score moves as soon as the server
 /// takes it, and the plan is fetched again quietly. When someone answered first (409) their answer
-/// is fetched and the server's message shows in `.plan-conflict`.
+/// is fetched and the server's message shows in `.plan-conflict`. Below, the tactics and their
+/// weeks ([`PlanTactics`]), which the unit's department head changes from this week on, and links
+/// that download the plan and its check-ins as CSV (`a.export-plan`, `a.export-checkins`).
+///
+/// What changes together (the tick or edit under way, the plan as last saved, the week chosen,
+/// what went wrong) lives in one reducer, [`crate::hooks::PlanPageState`].
 #[component]
 pub fn PlanPage(props: &PlanPageProps) -> Html {
     let session = use_session();
     let info = session.as_ref().and_then(|s| s.info());
-    let reloads = use_state(|| 0u64);
-    let ticked = use_state(|| Ticked::None);
-    let conflict = use_state(|| None::<String>);
-    let tick_error = use_state(|| None::<FetchError>);
-    let busy = use_state(|| None::<(String, u32)>);
-    let chosen_week = use_state(|| None::<u32>);
+    let page = use_plan();
+    let today = use_context::<ServerToday>().and_then(|t| t.0);
 
-    let fetched = use_live_fetch(props.id.clone(), *reloads, |id| async move {
+    let fetched = use_live_fetch(props.id.clone(), page.state().reloads, |id| async move {
         api::plan(&id).await
     });
     let units = use_fetch((), |()| api::units());
     let kpis = use_fetch((), |()| api::kpis());
-    // The tick just saved, until the fetch after it answers.
-    let plan: Option<Rc<PlanView>> = fetched.state.data().map(|data| match &*ticked {
-        Some((base, updated)) if Rc::ptr_eq(base, data) => Rc::clone(updated),
-        _ => Rc::clone(data),
-    });
+    // The plan as this page last saved it, until the fetch after it answers.
+    let plan: Option<Rc<PlanView>> = fetched.state.data().map(|data| page.state().shown(data));
     let lag_deps: LagDeps = fetched.state.data().map(|p| {
         let mut ids: Vec<String> = p.goals.iter().map(|g| g.kpi.clone()).collect();
         ids.dedup();
@@ -102,63 +96,29 @@ pub fn PlanPage(props: &PlanPageProps) -> Html {
     }
 
     let on_answer = {
-        let (ticked, conflict, tick_error, busy, reloads) = (
-            ticked.clone(),
-            conflict.clone(),
-            tick_error.clone(),
-            busy.clone(),
-            reloads.clone(),
-        );
+        let page = page.clone();
         let base = fetched.state.data().cloned();
         let shown = plan.clone();
-        let csrf = info
-            .as_ref()
-            .map(|i| i.csrf_token.clone())
-            .unwrap_or_default();
-        let session = session.clone();
         Callback::from(move |answer: Answer| {
-            let (Some(base), Some(shown)) = (base.clone(), shown.clone()) else {
-                return;
-            };
-            let request = CheckInRequest {
-                done: answer.done,
-                note: answer.note.clone(),
-                revision: revision_of(&shown.checkins, &answer.tactic, answer.week),
-            };
-            busy.set(Some((answer.tactic.clone(), answer.week)));
-            conflict.set(None);
-            tick_error.set(None);
-            let (ticked, conflict, tick_error, busy, reloads) = (
-                ticked.clone(),
-                conflict.clone(),
-                tick_error.clone(),
-                busy.clone(),
-                reloads.clone(),
-            );
-            let (csrf, session) = (csrf.clone(), session.clone());
-            spawn_local(async move {
-                let saved =
-                    api::check_in(&csrf, &shown.id, &answer.tactic, answer.week, &request).await;
-                match saved {
-                    Ok(record) => {
-                        ticked.set(Some((base, Rc::new(with_check_in(&shown, record)))));
-                    }
-                    Err(error) if error.status() == Some(409) => {
-                        conflict.set(Some(error.message()));
-                    }
-                    Err(error) => {
-                        if let Some(session) = &session {
-                            session.notice(&error);
-                        }
-                        tick_error.set(Some(error));
-                    }
-                }
-                busy.set(None);
-                // Someone else may have answered other tactics too: fetch the plan again quietly.
-                reloads.set(*reloads + 1);
-            });
+            if let (Some(base), Some(shown)) = (base.clone(), shown.clone()) {
+                page.tick(base, shown, answer);
+            }
         })
     };
+    let on_edit = {
+        let page = page.clone();
+        Callback::from(move |edit: Option<TacticEdit>| page.edit(edit))
+    };
+    let on_save = {
+        let page = page.clone();
+        let base = fetched.state.data().cloned();
+        Callback::from(move |withdraw: bool| {
+            if let Some(base) = base.clone() {
+                page.save_edit(base, withdraw);
+            }
+        })
+    };
+    let state = page.state();
 
     let body = match (&fetched.state, plan) {
         (FetchState::Failed(error), _) if error.code() == Some("not_found") => html! {
@@ -177,7 +137,10 @@ pub fn PlanPage(props: &PlanPageProps) -> Html {
         (_, Some(p)) => {
             let weeks = tickable_weeks(p.current_week);
             let this_week = tick_week(p.current_week);
-            let week = (*chosen_week).filter(|w| weeks.contains(w)).or(this_week);
+            let week = state
+                .chosen_week
+                .filter(|w| weeks.contains(w))
+                .or(this_week);
             let scored_week = this_week.or_else(|| {
                 p.scores
                     .iter()
@@ -196,11 +159,13 @@ pub fn PlanPage(props: &PlanPageProps) -> Html {
                 |id: &str| kpi_list.and_then(|list| list.kpis.iter().find(|k| k.id == id).cloned());
             let may = info.as_ref().is_some_and(|i| may_tick(i.role));
 
+            let may_edit = info.as_ref().is_some_and(|i| may_tick(i.role))
+                && may_edit_tactics(p.start, p.current_week, today);
             let on_week = {
-                let chosen_week = chosen_week.clone();
+                let page = page.clone();
                 Callback::from(move |e: Event| {
                     let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-                    chosen_week.set(value.parse().ok());
+                    page.choose_week(value.parse().ok());
                 })
             };
             let tick_section = match week {
@@ -228,7 +193,7 @@ pub fn PlanPage(props: &PlanPageProps) -> Html {
                                 <ul class="tactics" data-week={week.to_string()}>
                                     { for due.into_iter().map(|tactic| {
                                         let record = check_in_for(&p.checkins, &tactic.id, week).cloned();
-                                        let row_busy = busy.as_ref().is_some_and(|(id, w)| *id == tactic.id && *w == week);
+                                        let row_busy = state.ticking.as_ref().is_some_and(|(id, w)| *id == tactic.id && *w == week);
                                         html! {
                                             <TacticRow
                                                 key={format!("{}-{week}", tactic.id)}
@@ -319,13 +284,13 @@ pub fn PlanPage(props: &PlanPageProps) -> Html {
                             <strong class={classes!("plan-cumulative", score_class(cumulative))}>{ percent(cumulative) }</strong>
                         </div>
                     </section>
-                    if let Some(message) = &*conflict {
+                    if let Some(message) = &state.conflict {
                         <div class="notice plan-conflict" role="alert">
                             <strong>{ t(Text::ConflictTitle) }</strong>
                             <p>{ message.clone() }</p>
                         </div>
                     }
-                    if let Some(error) = &*tick_error {
+                    if let Some(error) = &state.error {
                         <div class="plan-tick-error"><ErrorBox error={error.clone()} /></div>
                     }
                     <section class="plan-section plan-ticks">
@@ -341,24 +306,27 @@ pub fn PlanPage(props: &PlanPageProps) -> Html {
                         <ExecutionChart scores={p.scores.clone()} current={this_week} />
                         <PlanWeeksTable scores={p.scores.clone()} start={p.start} current={this_week} lags={lag_columns} />
                     </section>
+                    <PlanTactics
+                        plan={Rc::clone(&p)}
+                        {may_edit}
+                        edit={state.edit.clone()}
+                        busy={state.edit_sent}
+                        problem={state.problem}
+                        {on_edit}
+                        {on_save}
+                    />
+                    <nav class="plan-exports">
+                        <a class="button button-quiet export-plan" download=""
+                            href={api::export_href("plans", None, Some(&p.id))}>{ t(Text::DownloadPlanCsv) }</a>
+                        <a class="button button-quiet export-checkins" download=""
+                            href={api::export_href("plan_checkins", None, Some(&p.id))}>{ t(Text::DownloadCheckinsCsv) }</a>
+                    </nav>
                 </article>
             }
         }
     };
 
     html! {
-        <div class="page plan-page" data-plan={props.id.clone()}>
-            <header class="topbar">
-                <Link<Route> to={Route::Home} classes="brand">{ t(Text::AppTitle) }</Link<Route>>
-                <UserMenu />
-            </header>
-            <main class="plan-main">
-                <nav class="plan-back">
-                    <Link<Route> to={Route::Plans} classes="plans-back-link">{ t(Text::OpenPlans) }</Link<Route>>
-                </nav>
-                { body }
-            </main>
-            <AppFooter />
-        </div>
+        <PlanFrame class="plan-page" plan={props.id.clone()}>{ body }</PlanFrame>
     }
 }

@@ -4,28 +4,33 @@ use yew_router::query::Raw;
 
 use crate::api;
 use crate::components::{
-    AppFooter, ErrorBox, Loading, OutsideJurisdiction, PlansTable, UnitPicker, UserMenu,
+    AppFooter, ErrorBox, Loading, OutsideJurisdiction, PlanImport, PlansTable, QueryLink,
+    UnitPicker, UserMenu,
 };
 use crate::hooks::{use_fetch, use_session, FetchState};
 use crate::i18n::{page_title, t, Text};
-use crate::logic::filters::unit_query;
-use crate::logic::url::parse_query;
+use crate::logic::filters::{query_unit, unit_query};
+use crate::logic::plans::may_tick;
 use crate::Route;
 
 /// The 12-week plans under a unit (`/plans?unit=`, `.plans-page`): the user's whole jurisdiction
 /// without `?unit=`, a unit picker (`select.unit-picker`) to narrow it, and the sortable table of
-/// plans with this week's and the cumulative execution score (`table.plans-table`).
+/// plans with this week's and the cumulative execution score (`table.plans-table`), links that
+/// download them and their check-ins as CSV (`a.export-plans`, `a.export-checkins`), and for
+/// department heads and administrators a new plan (`a.new-plan`) and an import of plan files.
 #[component]
 pub fn PlansPage() -> Html {
     let navigator = use_navigator();
-    let home_unit = use_session().and_then(|session| session.home_unit());
+    let session = use_session();
+    let home_unit = session.as_ref().and_then(|session| session.home_unit());
+    let writes = session
+        .as_ref()
+        .and_then(|s| s.info())
+        .is_some_and(|info| may_tick(info.role));
     let query = use_location()
         .map(|location| location.query_str().to_string())
         .unwrap_or_default();
-    let unit = parse_query(&query)
-        .into_iter()
-        .find(|(key, value)| key == "unit" && !value.trim().is_empty())
-        .map(|(_, value)| value.trim().to_string());
+    let unit = query_unit(&query);
 
     let units = use_fetch((), |()| api::units());
     let plans = use_fetch(unit.clone(), |unit| async move {
@@ -67,6 +72,11 @@ pub fn PlansPage() -> Html {
         },
     };
 
+    let query_unit = unit.as_deref().map(unit_query).unwrap_or_default();
+    let on_imported = {
+        let retry = plans.retry();
+        Callback::from(move |()| retry.emit(()))
+    };
     html! {
         <div class="page plans-page">
             <header class="topbar">
@@ -75,8 +85,24 @@ pub fn PlansPage() -> Html {
             </header>
             { for picker }
             <main class="plans">
-                <h1 class="plans-title">{ t(Text::PlansTitle) }</h1>
+                <div class="plans-heading">
+                    <h1 class="plans-title">{ t(Text::PlansTitle) }</h1>
+                    if writes {
+                        <QueryLink to={Route::NewPlan} query={AttrValue::from(query_unit.clone())} class="button new-plan">
+                            { t(Text::NewPlan) }
+                        </QueryLink>
+                    }
+                </div>
                 { body }
+                <nav class="plan-exports">
+                    <a class="button button-quiet export-plans" download=""
+                        href={api::export_href("plans", unit.as_deref(), None)}>{ t(Text::DownloadPlansCsv) }</a>
+                    <a class="button button-quiet export-checkins" download=""
+                        href={api::export_href("plan_checkins", unit.as_deref(), None)}>{ t(Text::DownloadCheckinsCsv) }</a>
+                </nav>
+                if writes {
+                    <PlanImport {on_imported} />
+                }
             </main>
             <AppFooter />
         </div>

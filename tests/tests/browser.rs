@@ -8,6 +8,7 @@ use fantoccini::{Client, Locator};
 use kpi_api::{format, Measure};
 use kpi_backend::seed::DEMO_PASSWORD;
 use kpi_tests::{Browser, TestServer};
+use serde_json::Value;
 
 /// The first element matching `css` within 30 s.
 async fn wait_for(c: &Client, css: &str) -> Element {
@@ -292,63 +293,264 @@ async fn an_open_board_shows_a_kpi_file_added_on_disk_within_two_seconds() {
     assert!(seen < Duration::from_secs(3), "took {seen:?}");
 }
 
+/// Clicks the first element matching `css`.
+async fn click(c: &Client, css: &str) {
+    wait_for(c, css).await.click().await.unwrap();
+}
+
+/// Types `text` into the first element matching `css`.
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let el = wait_for(c, css).await;
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_shymkent_department_head_ticks_tactics_and_the_score_follows() {
-    use chrono::{Datelike, Utc};
+async fn a_department_head_runs_twelve_weeks_in_the_browser_and_the_akim_sees_the_score() {
+    use chrono::{Duration as Days, NaiveDate};
     let server = TestServer::start(true).await;
-    let head = server.sign_in("head.shymkent.economy", DEMO_PASSWORD).await;
-    let today = Utc::now().date_naive();
-    let start = today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64 + 14);
-    let (status, plan) = head
-        .post_json(
-            "/api/plans",
-            &serde_json::json!({
-                "unit": "shymkent-economy", "title": "Faster answers", "start": start,
-                "goals": [{ "title": "On time", "kpi": "appeal_on_time_share", "target": 95, "tactics": [
-                    { "title": "Call back every resident", "owner": "head", "due": { "kind": "weekly" } },
-                    { "title": "Review overdue appeals", "owner": "deputy", "due": { "kind": "weekly" } }
-                ] }]
-            }),
-        )
-        .await;
-    assert_eq!(status, 201, "{plan}");
-    let id = plan["id"].as_str().unwrap().to_string();
+    // The plan runs from Monday 2021-05-03 (inside the seed's data, so its KPI has weekly values).
+    // The server's clock is moved week by week, to the Wednesday of each.
+    let start = NaiveDate::from_ymd_opt(2021, 5, 3).unwrap();
+    let wednesday = |week: i64| start + Days::days(7 * (week - 1) + 2);
+    server.state.clock.set_today(wednesday(1));
     let browser = Browser::start().await.expect("browser");
     let c = &browser.client;
-    c.goto(&server.url(&format!("/plans/{id}"))).await.unwrap();
+    c.goto(&server.url("/plans/new")).await.unwrap();
     sign_in(c, "head.shymkent.economy", DEMO_PASSWORD).await;
-    wait_for(
+
+    // The plan: one goal, a weekly tactic and one in even weeks.
+    type_into(
         c,
-        "li.tactic[data-tactic=t1][data-week='3'] input.tactic-done",
+        "form.plan-form input[name=title]",
+        "Answers on time, spring 2021",
     )
     .await;
-    let score = wait_text(c, ".plan-week-score", |t| t.contains('0')).await;
-    assert!(score.contains("0"), "{score}");
     wait_for(
         c,
-        "li.tactic[data-tactic=t1][data-week='3'] input.tactic-done",
+        "form.plan-form select[name=start] option[value='2021-05-03']",
     )
-    .await
-    .click()
-    .await
-    .unwrap();
-    let score = wait_text(c, ".plan-week-score", |t| t.contains("50")).await;
-    assert!(score.contains("50"), "one of two done: {score}");
+    .await;
+    let goal = "fieldset.plan-goal-form[data-goal='1']";
+    type_into(
+        c,
+        &format!("{goal} input[name=goal_title]"),
+        "Every appeal answered by its deadline",
+    )
+    .await;
+    click(
+        c,
+        &format!("{goal} select[name=kpi] option[value=appeal_on_time_share]"),
+    )
+    .await;
+    type_into(c, &format!("{goal} input[name=target]"), "95").await;
+    let t1 = format!("{goal} div.tactic-fields[data-tactic='1']");
+    type_into(
+        c,
+        &format!("{t1} input[name=tactic_title]"),
+        "Monday review of the appeals due",
+    )
+    .await;
+    type_into(c, &format!("{t1} input[name=tactic_owner]"), "Deputy head").await;
+    // Sent without a second tactic's title: the form says what is missing.
+    click(c, &format!("{goal} button.add-tactic")).await;
+    click(c, "form.plan-form button.create-plan").await;
+    let problem = wait_text(c, "form.plan-form .form-error", |t| !t.is_empty()).await;
+    assert!(problem.contains("Goal 1, tactic 2"), "{problem}");
+    let t2 = format!("{goal} div.tactic-fields[data-tactic='2']");
+    type_into(
+        c,
+        &format!("{t2} input[name=tactic_title]"),
+        "Call back residents after closing",
+    )
+    .await;
+    type_into(
+        c,
+        &format!("{t2} input[name=tactic_owner]"),
+        "Chief specialist",
+    )
+    .await;
+    click(c, &format!("{t2} input.schedule-kind[value=weeks]")).await;
+    for week in [2, 4, 6, 8, 10, 12] {
+        click(c, &format!("{t2} input.schedule-week[value='{week}']")).await;
+    }
+    click(c, "form.plan-form button.create-plan").await;
     wait_for(
         c,
-        "li.tactic[data-tactic=t2][data-week='3'] input.tactic-done",
+        ".plan-page article.plan[data-plan='shymkent-economy-2021-05-03']",
     )
-    .await
-    .click()
-    .await
-    .unwrap();
-    let score = wait_text(c, ".plan-week-score", |t| t.contains("100")).await;
+    .await;
+    let id = "shymkent-economy-2021-05-03";
+    let plan_url = server.url(&format!("/plans/{id}"));
+
+    // Week by week: tick what is due. Exceptions: week 3's review is ticked late in week 4, week
+    // 6's added tactic is left unticked, week 10's review is ticked and then unticked. A tactic is
+    // added in week 5 and the even-week one withdrawn from week 9.
+    let tick = |tactic: &str, week: i64| {
+        format!("li.tactic[data-tactic={tactic}][data-week='{week}'] input.tactic-done")
+    };
+    let due = |week: i64| -> Vec<&str> {
+        let mut due = vec!["t1"];
+        if week % 2 == 0 && week < 9 {
+            due.push("t2");
+        }
+        if week >= 5 {
+            due.push("t3");
+        }
+        due
+    };
+    for week in 1..=12i64 {
+        server.state.clock.set_today(wednesday(week));
+        // Weeks 2 and 3 are ticked on a phone.
+        let phone = week == 2 || week == 3;
+        let (width, height) = if phone { (360, 800) } else { (1280, 1000) };
+        c.set_window_size(width, height).await.unwrap();
+        c.goto(&plan_url).await.unwrap();
+        let label = wait_text(c, ".plan-current-week", |t| {
+            t == format!("Week {week} of 12")
+        })
+        .await;
+        assert_eq!(label, format!("Week {week} of 12"));
+        if phone {
+            let widths = c
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let (page, screen) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+            assert!(
+                page <= screen,
+                "the plan page fits a phone: {page} px wide on a {screen} px screen"
+            );
+        }
+        if week == 5 {
+            click(c, ".plan-tactic-goal[data-goal='1'] button.add-tactic").await;
+            type_into(
+                c,
+                "input.new-tactic-title",
+                "Daily stand-up at the open-space board",
+            )
+            .await;
+            type_into(c, "input.new-tactic-owner", "Head of department").await;
+            click(c, "button.save-tactic").await;
+            wait_for(c, "li.plan-tactic[data-tactic=t3]").await;
+        }
+        if week == 9 {
+            click(c, "li.plan-tactic[data-tactic=t2] button.change-schedule").await;
+            click(c, "li.plan-tactic[data-tactic=t2] button.withdraw").await;
+            let schedule = wait_text(c, "li.plan-tactic[data-tactic=t2] .tactic-schedule", |t| {
+                t.contains("Withdrawn")
+            })
+            .await;
+            assert!(schedule.contains("From week 9: Withdrawn"), "{schedule}");
+        }
+        let listed = c
+            .find_all(Locator::Css(&format!(
+                "ul.tactics[data-week='{week}'] li.tactic"
+            )))
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(listed, due(week).len(), "week {week} lists what is due");
+        let mut done = 0;
+        for tactic in due(week) {
+            if (week == 3 && tactic == "t1") || (week == 6 && tactic == "t3") {
+                continue;
+            }
+            click(c, &tick(tactic, week)).await;
+            done += 1;
+            let expected = format!("{:.1}%", 100.0 * done as f64 / due(week).len() as f64);
+            let score = wait_text(c, ".plan-week-score", |t| t == expected).await;
+            assert_eq!(score, expected, "week {week} after ticking {tactic}");
+        }
+        if week == 10 {
+            // Ticked by mistake: unticked again, a second answer over the first.
+            wait_for(c, "li.tactic[data-tactic=t1][data-week='10']:not(.is-busy)").await;
+            click(c, &tick("t1", 10)).await;
+            let score = wait_text(c, ".plan-week-score", |t| t == "50.0%").await;
+            assert_eq!(score, "50.0%");
+        }
+        if week == 4 {
+            // Last week's review, done after all: ticked late.
+            click(c, "select.plan-week option[value='3']").await;
+            click(c, &tick("t1", 3)).await;
+            wait_for(c, "li.tactic[data-tactic=t1][data-week='3'] .tactic-late").await;
+        }
+    }
+    // The review week: no more ticks due, the whole plan's score.
+    server.state.clock.set_today(wednesday(13));
+    c.goto(&plan_url).await.unwrap();
+    wait_text(c, ".plan-current-week", |t| t == "Review week").await;
+    // Due: 24 (t1 twelve times, t2 in weeks 2 4 6 8, t3 in weeks 5 to 12); not done: week 6's t3
+    // and week 10's t1.
+    let cumulative = wait_text(c, ".plan-cumulative", |t| t == "91.7%").await;
+    assert_eq!(cumulative, "91.7%");
+    let lag = c
+        .find_all(Locator::Css("table.plan-weeks td.plan-kpi-value"))
+        .await
+        .unwrap();
+    let mut lag_values = 0;
+    for cell in lag {
+        if cell.text().await.unwrap_or_default().contains('%') {
+            lag_values += 1;
+        }
+    }
+    // Beside each week's score, the KPI's value that week, wherever the data has one.
+    let (_, series) = server
+        .get_json("/api/kpis/appeal_on_time_share/values?unit=shymkent-economy&from=2021-05-03&to=2021-07-25&grain=week")
+        .await;
+    let with_data = series["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["value"].is_number())
+        .count();
+    assert!(with_data > 0, "{series}");
+    assert_eq!(
+        lag_values, with_data,
+        "the lag KPI beside the weeks: {series}"
+    );
     let png = c.screenshot().await.unwrap_or_default();
     if let Some(dir) = std::env::var_os("KPI_SCREENSHOTS") {
-        let _ = std::fs::write(std::path::Path::new(&dir).join("plan.png"), &png);
+        let _ = std::fs::write(
+            std::path::Path::new(&dir).join("plan-review-week.png"),
+            &png,
+        );
     }
+
+    // The akim's overview shows it beside the seed's plans, sortable by the cumulative score.
+    wait_for(c, "button.sign-out").await.click().await.unwrap();
+    c.goto(&server.url("/plans?unit=shymkent")).await.unwrap();
+    sign_in(c, "mayor.shymkent", DEMO_PASSWORD).await;
+    let row = format!("table.plans-table tr.plan-row[data-plan='{id}']");
+    let cell = wait_text(c, &format!("{row} td.plan-cumulative"), |t| t == "91.7%").await;
+    assert_eq!(cell, "91.7%");
+    let rows = c
+        .find_all(Locator::Css("table.plans-table tr.plan-row"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 56, "the seed's 55 plans and this one");
+    click(c, "th[data-sort=cumulative] button").await;
+    wait_for(c, "th[data-sort=cumulative][aria-sort=descending]").await;
     browser.close().await;
-    assert!(score.contains("100"), "both done: {score}");
+
+    let head = server.sign_in("head.shymkent.economy", DEMO_PASSWORD).await;
     let (_, plan) = head.get_json(&format!("/api/plans/{id}")).await;
-    assert_eq!(plan["scores"][2]["done"], 2, "{plan}");
+    let due: Vec<u64> = (0..12)
+        .map(|w| plan["scores"][w]["due"].as_u64().unwrap())
+        .collect();
+    assert_eq!(due, [1, 2, 1, 2, 2, 3, 2, 3, 2, 2, 2, 2]);
+    let late: Vec<&Value> = plan["checkins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["late"] == true)
+        .collect();
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(
+        (late[0]["tactic"].as_str(), late[0]["week"].as_u64()),
+        (Some("t1"), Some(3))
+    );
 }

@@ -18,8 +18,13 @@ use kpi_backend::{AppState, Application, Config, Limits};
 /// city, small enough to import in a couple of seconds.
 pub const TEST_SCALE: f64 = 0.03;
 
+/// The checkout the tests run in: cargo names it when it runs them, so a test binary built for
+/// another clone that shares the target folder still reads this one's files.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest.join("..")
 }
 
 /// A copy of the repository's KPI folder (KPI files and boards) that a test may add to, edit and

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::plans::exchange::PlanFile;
 
 /// The type a column's text must cast to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -969,9 +970,9 @@ pub fn import_order(files: &mut [std::path::PathBuf]) {
             .to_string();
         let rank = if name.starts_with("org_units") {
             0
-        } else if name.starts_with("plan_checkins") {
+        } else if name.starts_with(PlanFile::CheckIns.name()) {
             3
-        } else if name.starts_with("plans") {
+        } else if name.starts_with(PlanFile::Plans.name()) {
             2
         } else {
             1

@@ -286,21 +286,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 out.clone(),
             );
             blocking(move || {
-                use kpi_backend::plans::exchange;
+                use kpi_backend::plans::exchange::{self, PlanFile};
+                let file = PlanFile::parse(&what).ok_or_else(|| {
+                    anyhow::anyhow!("what: '{what}' is not plans or plan_checkins")
+                })?;
                 let db = Db::open(&database, DEFAULT_MEMORY_LIMIT)?;
                 let text = db.with(|c| {
                     let ids = match &plan {
                         Some(plan) => vec![plan.clone()],
                         None => exchange::plan_ids(c, &exchange::units_under(c, unit.as_deref())?)?,
                     };
-                    match what.as_str() {
-                        "plans" => exchange::plans_csv(c, &ids),
-                        "plan_checkins" => exchange::checkins_csv(c, &ids),
-                        other => Err(kpi_backend::Error::bad_parameter(
-                            "what",
-                            format!("'{other}' is not plans or plan_checkins"),
-                        )),
-                    }
+                    file.write(c, &ids)
                 })?;
                 match &out {
                     Some(path) => std::fs::write(path, text)

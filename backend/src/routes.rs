@@ -31,6 +31,7 @@ use crate::db::Cancel;
 use crate::error::{Error, Result};
 use crate::import::{ImportKinds, Importer};
 use crate::kpi::{self, Buckets, Scope};
+use crate::plans::exchange::PlanFile;
 
 /// The largest export `POST /api/imports` accepts.
 const MAX_UPLOAD_BYTES: u64 = 2 << 30;
@@ -674,18 +675,24 @@ fn parse_grain(text: &str) -> Result<Grain> {
     })
 }
 
+/// Refuses a query parameter that is not `allowed`, naming it.
+fn only_params(params: &Params, allowed: &[&str]) -> Result<()> {
+    match params.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(unknown) => Err(Error::bad_parameter(
+            unknown,
+            format!("unknown parameter; expected {}", allowed.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn parse_request(
     state: &AppState,
     access: &Access,
     params: &Params,
     allowed: &[&str],
 ) -> Result<Request> {
-    if let Some(unknown) = params.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(Error::bad_parameter(
-            unknown,
-            format!("unknown parameter; expected {}", allowed.join(", ")),
-        ));
-    }
+    only_params(params, allowed)?;
     let unit_id = params
         .get("unit")
         .filter(|u| !u.is_empty())
@@ -1259,12 +1266,7 @@ async fn list_plans(
     params: Params,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    if let Some(unknown) = params.keys().find(|k| k.as_str() != "unit") {
-        return Err(reject(Error::bad_parameter(
-            unknown,
-            "unknown parameter; expected unit",
-        )));
-    }
+    only_params(&params, &["unit"]).map_err(reject)?;
     let under = plan_units(&state, &access, params.get("unit")).map_err(reject)?;
     let today = state.clock.today();
     let list = state
@@ -1293,13 +1295,6 @@ fn plan_units(state: &AppState, access: &Access, unit: Option<&String>) -> Resul
     })
 }
 
-/// The two export files of plans.
-#[derive(Debug, Clone, Copy)]
-enum PlanFile {
-    Plans,
-    CheckIns,
-}
-
 /// GET /api/exports/plans, GET /api/exports/plan_checkins — the plans under `unit` (the whole
 /// jurisdiction by default), or the one plan `plan`, as a CSV file that imports back.
 async fn export_plan_file(
@@ -1308,15 +1303,7 @@ async fn export_plan_file(
     params: Params,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    if let Some(unknown) = params
-        .keys()
-        .find(|k| !["unit", "plan"].contains(&k.as_str()))
-    {
-        return Err(reject(Error::bad_parameter(
-            unknown,
-            "unknown parameter; expected unit or plan",
-        )));
-    }
+    only_params(&params, &["unit", "plan"]).map_err(reject)?;
     let under = plan_units(&state, &access, params.get("unit")).map_err(reject)?;
     let only = match params.get("plan") {
         Some(plan) => {
@@ -1336,17 +1323,11 @@ async fn export_plan_file(
                 Some(plan) => vec![plan],
                 None => crate::plans::exchange::plan_ids(c, &under)?,
             };
-            match file {
-                PlanFile::Plans => crate::plans::exchange::plans_csv(c, &ids),
-                PlanFile::CheckIns => crate::plans::exchange::checkins_csv(c, &ids),
-            }
+            file.write(c, &ids)
         })
         .await
         .map_err(reject)?;
-    let name = match file {
-        PlanFile::Plans => "plans",
-        PlanFile::CheckIns => "plan_checkins",
-    };
+    let name = file.name();
     warp::http::Response::builder()
         .header("content-type", "text/csv; charset=utf-8")
         .header(
@@ -1617,12 +1598,7 @@ async fn audit_log(
     access
         .require(&[UserRole::Admin], "the audit log")
         .map_err(reject)?;
-    if let Some(unknown) = params.keys().find(|k| k.as_str() != "limit") {
-        return Err(reject(Error::bad_parameter(
-            unknown,
-            "unknown parameter; expected limit",
-        )));
-    }
+    only_params(&params, &["limit"]).map_err(reject)?;
     let limit = match params.get("limit") {
         None => 200,
         Some(text) => text

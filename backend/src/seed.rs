@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::auth;
 use crate::error::Result;
 use crate::import;
+use crate::plans::exchange::PlanFile;
 
 /// The password of every demo account (listed in the README). Only the seed creates them.
 pub const DEMO_PASSWORD: &str = "kpiboard-demo";
@@ -84,14 +85,17 @@ pub fn export_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The plan files of the seed, imported after everything else.
-const PLAN_FILES: [&str; 2] = ["plans.csv", "plan_checkins.csv"];
+/// The plan files of the seed in `dir`, plans before their check-ins.
+fn plan_files(dir: &Path) -> Vec<PathBuf> {
+    PlanFile::ALL
+        .iter()
+        .map(|f| dir.join(format!("{}.csv", f.name())))
+        .collect()
+}
 
 /// Generates seed exports into `dir` at `scale` if they are not all there yet.
 pub fn ensure_generated(dir: &Path, scale: f64) -> Result<()> {
-    let whole = std::iter::once("org_units.csv")
-        .chain(PLAN_FILES)
-        .all(|f| dir.join(f).exists());
+    let whole = dir.join("org_units.csv").exists() && plan_files(dir).iter().all(|f| f.exists());
     if whole {
         return Ok(());
     }
@@ -123,7 +127,7 @@ pub fn load_if_empty(state: &AppState, dir: &Path, scale: f64) -> Result<bool> {
             .with(|c| Ok(c.query_row("SELECT count(*) FROM main.plans", [], |r| r.get(0))?))?;
         if plans == 0 {
             ensure_generated(dir, scale)?;
-            import_all(state, PLAN_FILES.iter().map(|f| dir.join(f)))?;
+            import_all(state, plan_files(dir))?;
         }
         demo_accounts(state)?;
         return Ok(false);

@@ -587,6 +587,37 @@ pub fn units_under(conn: &Connection, unit: Option<&str>) -> Result<Vec<String>>
     }
 }
 
+/// The two export files of plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanFile {
+    Plans,
+    CheckIns,
+}
+
+impl PlanFile {
+    pub const ALL: [PlanFile; 2] = [PlanFile::Plans, PlanFile::CheckIns];
+
+    /// Its name: the file's stem and its import kind (`plans`, `plan_checkins`).
+    pub fn name(self) -> &'static str {
+        match self {
+            PlanFile::Plans => "plans",
+            PlanFile::CheckIns => "plan_checkins",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<PlanFile> {
+        PlanFile::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The file of the plans `ids`, in that order.
+    pub fn write(self, conn: &Connection, ids: &[String]) -> Result<String> {
+        match self {
+            PlanFile::Plans => plans_csv(conn, ids),
+            PlanFile::CheckIns => checkins_csv(conn, ids),
+        }
+    }
+}
+
 fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
@@ -606,7 +637,7 @@ fn csv_error(e: csv::Error) -> Error {
 }
 
 /// The plans file of the plans `ids`, in that order.
-pub fn plans_csv(conn: &Connection, ids: &[String]) -> Result<String> {
+fn plans_csv(conn: &Connection, ids: &[String]) -> Result<String> {
     let mut out = writer();
     out.write_record(PLAN_FILE_COLUMNS).map_err(csv_error)?;
     let mut stmt = conn.prepare(
@@ -655,7 +686,7 @@ pub fn plans_csv(conn: &Connection, ids: &[String]) -> Result<String> {
 }
 
 /// The check-ins file of the plans `ids`, in that order, each plan's by week and tactic.
-pub fn checkins_csv(conn: &Connection, ids: &[String]) -> Result<String> {
+fn checkins_csv(conn: &Connection, ids: &[String]) -> Result<String> {
     let mut out = writer();
     out.write_record(CHECKIN_FILE_COLUMNS).map_err(csv_error)?;
     let mut stmt = conn.prepare(

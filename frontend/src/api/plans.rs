@@ -3,7 +3,7 @@ use kpi_api::plan::{
 };
 
 use super::{api_path, get_json, post_json, put_json, FetchError};
-use crate::logic::url::encode_component;
+use crate::logic::url::build_query;
 
 /// `GET /api/plans?unit=`: the plans under `unit`, or under the user's whole jurisdiction.
 pub async fn plans(unit: Option<&str>) -> Result<Vec<PlanSummary>, FetchError> {
@@ -60,15 +60,16 @@ pub async fn change_tactic(
 /// `GET /api/exports/{plans|plan_checkins}?unit=` or `?plan=`, as a link the browser downloads
 /// with the session cookie.
 pub fn export_href(file: &str, unit: Option<&str>, plan: Option<&str>) -> String {
-    let query: Vec<String> = [("unit", unit), ("plan", plan)]
-        .into_iter()
-        .filter_map(|(key, value)| value.map(|v| format!("{key}={}", encode_component(v))))
-        .collect();
+    let query = build_query(
+        [("unit", unit), ("plan", plan)]
+            .into_iter()
+            .filter_map(|(key, value)| Some((key, value?))),
+    );
     let path = api_path(&["exports", file]);
     if query.is_empty() {
         path
     } else {
-        format!("{path}?{}", query.join("&"))
+        format!("{path}?{query}")
     }
 }
 

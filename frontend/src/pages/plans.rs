@@ -73,10 +73,6 @@ pub fn PlansPage() -> Html {
     };
 
     let query_unit = unit.as_deref().map(unit_query).unwrap_or_default();
-    let on_imported = {
-        let retry = plans.retry();
-        Callback::from(move |()| retry.emit(()))
-    };
     html! {
         <div class="page plans-page">
             <header class="topbar">
@@ -101,7 +97,7 @@ pub fn PlansPage() -> Html {
                         href={api::export_href("plan_checkins", unit.as_deref(), None)}>{ t(Text::DownloadCheckinsCsv) }</a>
                 </nav>
                 if writes {
-                    <PlanImport {on_imported} />
+                    <PlanImport on_imported={plans.retry()} />
                 }
             </main>
             <AppFooter />

@@ -16,10 +16,11 @@ use crate::audit;
 use crate::auth::{self, Access, Jurisdiction, LoginLimiter};
 use crate::boards;
 use crate::clock::Clock;
-use crate::db::{self, Cancel, Db};
+use crate::db::{self, Db};
 use crate::error::{Error, Result};
 use crate::import::{self, Importer};
 use crate::kpi::{self, Catalog};
+use crate::sandbox::{Cancel, Launch, Sandbox, SandboxConfig};
 
 /// Where things are and which port to bind. Tests pass port 0 and read the real port back.
 #[derive(Debug, Clone)]
@@ -34,17 +35,22 @@ pub struct Config {
     pub limits: Limits,
     /// The plans' today, when it is not the system's (`serve --today`; see [`Clock`]).
     pub today: Option<NaiveDate>,
+    /// How the sandbox starts its workers (the server's own binary; a thread in unit tests).
+    pub sandbox: Launch,
 }
 
 /// What one request may take and how sessions work: the sandbox's bounds and the session's terms.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// A KPI evaluation or an ad-hoc query is interrupted after this long.
+    /// A KPI evaluation or an ad-hoc query is stopped after this long.
     pub query_time: Duration,
     /// The most rows an ad-hoc query returns.
     pub query_rows: usize,
-    /// DuckDB's memory limit, for all queries together (`4GB`, `512MB`).
+    /// The memory one query may use (`2GB`, `512MB`): its sandbox worker's engine limit; the
+    /// worker's address space is capped a little above it.
     pub memory: String,
+    /// The most analysts' queries and previews one user may have running at once.
+    pub queries_per_user: usize,
     pub session_ttl: Duration,
     /// Mark the session cookie `Secure` (sent over HTTPS only): set it behind a TLS proxy.
     pub secure_cookies: bool,
@@ -55,12 +61,16 @@ impl Default for Limits {
         Limits {
             query_time: Duration::from_secs(10),
             query_rows: 10_000,
-            memory: db::DEFAULT_MEMORY_LIMIT.to_string(),
+            memory: DEFAULT_QUERY_MEMORY.to_string(),
+            queries_per_user: 2,
             session_ttl: auth::DEFAULT_SESSION_TTL,
             secure_cookies: false,
         }
     }
 }
+
+/// The memory one query may use unless the configuration says otherwise.
+pub const DEFAULT_QUERY_MEMORY: &str = "2GB";
 
 /// What `GET /api/health` tells a signed-in caller about the data inside its jurisdiction.
 pub struct ScopedCounts {
@@ -75,6 +85,8 @@ pub struct ScopedCounts {
 /// request, so they are kept in memory and swapped whole when an import or a reload changes them.
 pub struct AppState {
     pub db: Arc<Db>,
+    /// Where analysts' SQL runs: every KPI number, preview and query.
+    pub sandbox: Arc<Sandbox>,
     pub config: Config,
     units: RwLock<Arc<Vec<Unit>>>,
     catalog: RwLock<Arc<Catalog>>,
@@ -91,6 +103,8 @@ pub struct AppState {
     pub boot_id: u64,
     /// Previews and queries that their sender may cancel, by user and run id.
     pub running: Mutex<HashMap<(String, String), Arc<Cancel>>>,
+    /// Analysts' queries and previews running now, by user (see [`Limits::queries_per_user`]).
+    pub heavy: Mutex<HashMap<String, usize>>,
     /// The calendar of 12-week plans.
     pub clock: Clock,
 }
@@ -98,11 +112,17 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config) -> Result<Arc<AppState>> {
         let db = match &config.database {
-            Some(path) => Db::open(path, &config.limits.memory)?,
+            Some(path) => Db::open(path, db::DEFAULT_MEMORY_LIMIT)?,
             None => Db::open_in_memory()?,
         };
+        let sandbox = Sandbox::new(
+            Arc::clone(&db),
+            db.staging_dir().canonicalize()?.join("scopes"),
+            SandboxConfig::new(config.sandbox.clone(), &config.limits.memory)?,
+        )?;
         let state = Arc::new(AppState {
             db,
+            sandbox: Arc::new(sandbox),
             clock: Clock::starting(config.today),
             config,
             units: RwLock::new(Arc::new(Vec::new())),
@@ -113,6 +133,7 @@ impl AppState {
             catalog_version: AtomicU64::new(0),
             queries_stamp: Mutex::new(String::new()),
             running: Mutex::new(HashMap::new()),
+            heavy: Mutex::new(HashMap::new()),
             boot_id: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos() as u64)
@@ -121,6 +142,51 @@ impl AppState {
         state.refresh_data()?;
         state.reload_queries();
         Ok(state)
+    }
+
+    /// Runs `f` with the sandbox on a blocking thread (its calls wait for workers).
+    pub async fn sandboxed<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Sandbox) -> Result<T> + Send + 'static,
+    {
+        let sandbox = Arc::clone(&self.sandbox);
+        tokio::task::spawn_blocking(move || f(&sandbox))
+            .await
+            .map_err(|e| Error::Internal(format!("a sandbox task failed: {e}")))?
+    }
+
+    /// Runs an analyst's query or preview `f` in the sandbox, counted against the user's cap of
+    /// [`Limits::queries_per_user`] running at once (past it, [`Error::TooMany`]).
+    pub async fn analysts_query<T, F>(self: &Arc<Self>, user: &str, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Sandbox) -> Result<T> + Send + 'static,
+    {
+        let running = self.heavy_query(user)?;
+        self.sandboxed(move |s| {
+            let _running = running;
+            f(s)
+        })
+        .await
+    }
+
+    /// Counts one more analyst's query or preview of `user` while the guard lives; refused when
+    /// the user already has [`Limits::queries_per_user`] running.
+    fn heavy_query(self: &Arc<Self>, user: &str) -> Result<HeavyQuery> {
+        let mut heavy = self.heavy.lock().expect("heavy lock");
+        let running = heavy.entry(user.to_string()).or_insert(0);
+        if *running >= self.config.limits.queries_per_user {
+            return Err(Error::TooMany(format!(
+                "you already have {} queries running; wait for one to finish or cancel it",
+                running
+            )));
+        }
+        *running += 1;
+        Ok(HeavyQuery {
+            state: Arc::clone(self),
+            user: user.to_string(),
+        })
     }
 
     pub fn units(&self) -> Arc<Vec<Unit>> {
@@ -166,7 +232,7 @@ impl AppState {
         let dir = self.config.queries.clone();
         *self.queries_stamp.lock().expect("stamp lock") = queries_stamp(&dir);
         let previous = self.catalog();
-        let mut catalog = kpi::load_dir(&self.db, &dir, self.config.limits.query_time);
+        let mut catalog = kpi::load_dir(&self.sandbox, &dir, self.config.limits.query_time);
         for e in catalog.errors.iter_mut() {
             let id = e.file.strip_suffix(".sql").unwrap_or_default();
             if let Some(old) = previous.kpis.get(id) {
@@ -334,6 +400,7 @@ impl AppState {
         }
         let report = result?;
         if !report.already_imported {
+            self.sandbox.data_changed();
             self.refresh_data()?;
         }
         Ok(report)
@@ -385,6 +452,24 @@ impl AppState {
             kpi_api::Grain::Quarter.start_of(last_full_end),
             last_full_end,
         )
+    }
+}
+
+/// One running analyst's query, counted in [`AppState::heavy`] until dropped.
+pub struct HeavyQuery {
+    state: Arc<AppState>,
+    user: String,
+}
+
+impl Drop for HeavyQuery {
+    fn drop(&mut self) {
+        let mut heavy = self.state.heavy.lock().expect("heavy lock");
+        if let Some(n) = heavy.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                heavy.remove(&self.user);
+            }
+        }
     }
 }
 

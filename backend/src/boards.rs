@@ -90,10 +90,17 @@ async fn evaluate_unit(
 ) -> Result<Vec<kpi::Cell>> {
     let unit_id = unit.to_string();
     let jurisdiction = jurisdiction.clone();
+    let limit = state.config.limits.query_time;
     state
-        .db
-        .run_limited(state.config.limits.query_time, move |c| {
-            kpi::evaluate(c, &kpi, Scope::Unit(&unit_id), &buckets, &jurisdiction)
+        .sandboxed(move |s| {
+            kpi::evaluate(
+                s,
+                &kpi,
+                Scope::Unit(&unit_id),
+                &buckets,
+                &jurisdiction,
+                limit,
+            )
         })
         .await
 }

@@ -45,9 +45,14 @@ pub fn run(state: &AppState) -> Report {
             std::fs::read_to_string(state.config.queries.join(&k.def.file)).unwrap_or_default();
         for x in kpi::expectations(&text) {
             expectations += 1;
-            let got = state.db.with_limit(state.config.limits.query_time, |c| {
-                kpi::value_over(c, k, &x.unit, x.from, x.to, &Jurisdiction::operator())
-            });
+            let got = kpi::value_over(
+                &state.sandbox,
+                k,
+                &x.unit,
+                (x.from, x.to),
+                &Jurisdiction::operator(),
+                state.config.limits.query_time,
+            );
             let (held, said) = match got {
                 Ok(Some(v)) => ((v - x.value).abs() <= x.tolerance, format!("got {v:.4}")),
                 Ok(None) => (

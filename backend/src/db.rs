@@ -153,7 +153,6 @@ pub struct Db {
     staging: PathBuf,
     /// An in-memory database's staging folder is its own, removed when it closes.
     remove_staging: bool,
-    memory_limit: String,
 }
 
 impl Drop for Db {
@@ -209,7 +208,6 @@ impl Db {
             import_lock: Mutex::new(()),
             staging,
             remove_staging,
-            memory_limit: memory_limit.to_string(),
         }))
     }
 
@@ -219,74 +217,29 @@ impl Db {
     }
 
     /// Runs `f` with a connection of its own, interrupted when it runs longer than `limit`; the
-    /// watchdog is a thread of its own, so the limit holds whoever waits on the result. A query
-    /// that hit the limit is a [`Error::Timeout`], one that ran out of memory an
-    /// [`Error::OutOfMemory`].
+    /// watchdog is a thread of its own, so the limit holds whoever waits on the result. For the
+    /// server's own SQL: analysts' SQL runs in the sandbox ([`crate::sandbox`]).
     pub fn with_limit<T>(
         &self,
         limit: Duration,
         f: impl FnOnce(&Connection) -> Result<T>,
     ) -> Result<T> {
-        self.with_limit_cancellable(limit, None, f)
-    }
-
-    /// [`Db::with_limit`] that `cancel` can also stop (then [`Error::Cancelled`]).
-    pub fn with_limit_cancellable<T>(
-        &self,
-        limit: Duration,
-        cancel: Option<Arc<Cancel>>,
-        f: impl FnOnce(&Connection) -> Result<T>,
-    ) -> Result<T> {
         let conn = self.checkout()?;
         let handle = conn.interrupt_handle();
-        if let Some(cancel) = &cancel {
-            *cancel.handle.lock().expect("cancel lock") = Some(Arc::clone(&handle));
-        }
-        let fired = Arc::new(AtomicBool::new(false));
-        let (done, wait) = mpsc::channel::<()>();
-        let watchdog = {
-            let fired = Arc::clone(&fired);
-            std::thread::spawn(move || {
-                if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
-                    fired.store(true, Ordering::SeqCst);
-                    handle.interrupt();
-                }
-            })
-        };
+        let watchdog = Watchdog::start(limit, move || handle.interrupt());
         let out = f(&conn);
-        drop(done);
-        let _ = watchdog.join();
-        if let Some(cancel) = &cancel {
-            cancel.handle.lock().expect("cancel lock").take();
-            if cancel.cancelled.load(Ordering::SeqCst) {
-                // As below: a pending interrupt must not reach the next query.
-                drop(conn);
-                drop(out);
-                return Err(Error::Cancelled);
-            }
-        }
-        if fired.load(Ordering::SeqCst) {
+        if watchdog.finish() {
             // The interrupt may still be pending on this connection: it is not reused.
             drop(conn);
             return out.map_err(|_| {
                 Error::Timeout(format!(
-                    "the query ran longer than the {} limit and was stopped; narrow the period or simplify it",
+                    "the request ran longer than the {} limit and was stopped",
                     seconds(limit)
                 ))
             });
         }
         self.idle.lock().expect("pool lock").push(conn);
-        out.map_err(|e| {
-            let text = e.to_string();
-            if text.contains("Out of Memory") {
-                Error::OutOfMemory(format!(
-                    "the query needed more memory than the database's {} limit and was stopped",
-                    self.memory_limit
-                ))
-            } else {
-                e
-            }
-        })
+        out
     }
 
     /// [`Db::with_limit`] on a blocking thread, from async code.
@@ -295,22 +248,8 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        self.run_cancellable(limit, None, f).await
-    }
-
-    /// [`Db::with_limit_cancellable`] on a blocking thread, from async code.
-    pub async fn run_cancellable<T, F>(
-        self: &Arc<Self>,
-        limit: Duration,
-        cancel: Option<Arc<Cancel>>,
-        f: F,
-    ) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
-    {
         let db = Arc::clone(self);
-        tokio::task::spawn_blocking(move || db.with_limit_cancellable(limit, cancel, f))
+        tokio::task::spawn_blocking(move || db.with_limit(limit, f))
             .await
             .map_err(|e| Error::Internal(format!("a database task failed: {e}")))?
     }
@@ -388,24 +327,39 @@ pub fn in_transaction<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Re
     }
 }
 
-/// A way for someone else to stop a running query (the editor's Cancel button).
-#[derive(Default)]
-pub struct Cancel {
-    handle: Mutex<Option<Arc<duckdb::InterruptHandle>>>,
-    cancelled: AtomicBool,
+/// A thread that calls `stop` once `limit` has passed, unless [`Watchdog::finish`] came first:
+/// the limit holds whoever waits on the work it watches.
+pub struct Watchdog {
+    done: mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+    fired: Arc<AtomicBool>,
 }
 
-impl Cancel {
-    pub fn new() -> Arc<Cancel> {
-        Arc::new(Cancel::default())
+impl Watchdog {
+    pub fn start(limit: Duration, stop: impl FnOnce() + Send + 'static) -> Watchdog {
+        let fired = Arc::new(AtomicBool::new(false));
+        let (done, wait) = mpsc::channel::<()>();
+        let thread = {
+            let fired = Arc::clone(&fired);
+            std::thread::spawn(move || {
+                if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+                    fired.store(true, Ordering::SeqCst);
+                    stop();
+                }
+            })
+        };
+        Watchdog {
+            done,
+            thread,
+            fired,
+        }
     }
 
-    /// Stops the query if it runs, and marks it cancelled either way.
-    pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::SeqCst);
-        if let Some(handle) = self.handle.lock().expect("cancel lock").as_ref() {
-            handle.interrupt();
-        }
+    /// Ends the watch; true when the limit had passed and `stop` was called.
+    pub fn finish(self) -> bool {
+        drop(self.done);
+        let _ = self.thread.join();
+        self.fired.load(Ordering::SeqCst)
     }
 }
 

@@ -32,6 +32,9 @@ pub enum Error {
     /// Too many failed sign-ins; try again after `retry_after` seconds.
     #[error("too many failed sign-ins; try again in {retry_after} s")]
     RateLimited { retry_after: u64 },
+    /// The caller already has as many queries running as one user may.
+    #[error("{0}")]
+    TooMany(String),
     /// Outside the caller's jurisdiction, or not for the caller's role.
     #[error("{0}")]
     Forbidden(String),
@@ -43,6 +46,10 @@ pub enum Error {
     /// The SQL sandbox refused a text (a statement other than SELECT, a file, a catalog table...).
     #[error("{0}")]
     Refused(String),
+    /// The engine refused or failed a query's SQL; the message is DuckDB's, from the sandbox
+    /// (it can only speak of rows the caller may see).
+    #[error("{0}")]
+    Sql(String),
     /// A query ran past its time limit and was interrupted.
     #[error("{0}")]
     Timeout(String),
@@ -72,10 +79,11 @@ impl Error {
             Error::InvalidFile(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Unauthenticated(_) | Error::BadCredentials => StatusCode::UNAUTHORIZED,
-            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::RateLimited { .. } | Error::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Forbidden(_) | Error::Csrf(_) => StatusCode::FORBIDDEN,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Refused(_)
+            | Error::Sql(_)
             | Error::Timeout(_)
             | Error::OutOfMemory(_)
             | Error::Cancelled
@@ -99,10 +107,12 @@ impl Error {
             Error::Unauthenticated(_) => "unauthenticated",
             Error::BadCredentials => "bad_credentials",
             Error::RateLimited { .. } => "rate_limited",
+            Error::TooMany(_) => "too_many_queries",
             Error::Forbidden(_) => "forbidden",
             Error::Csrf(_) => "csrf",
             Error::Conflict(_) => "conflict",
             Error::Refused(_) => "query_refused",
+            Error::Sql(_) => "query_failed",
             Error::Timeout(_) => "query_timeout",
             Error::OutOfMemory(_) => "query_memory",
             Error::Cancelled => "query_cancelled",

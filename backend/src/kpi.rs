@@ -14,13 +14,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use duckdb::Connection;
 use kpi_api::{Direction, Grain, KpiDef, KpiLoadError, Measure, Role};
 
 use crate::auth::Jurisdiction;
-use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::sandbox;
+use crate::sandbox::{Cancel, Request, Rows, Sandbox};
 
 /// How a KPI's SELECT hands over its numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -403,26 +401,6 @@ pub fn expectations(text: &str) -> Vec<Expectation> {
         .filter_map(|(n, _, v)| parse_expectation(v, n).ok())
         .collect()
 }
-
-/// The KPI's value for `unit` over the whole of `from..=to`, as a board tile shows it.
-pub fn value_over(
-    conn: &Connection,
-    kpi: &Kpi,
-    unit: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-    jurisdiction: &Jurisdiction,
-) -> Result<Option<f64>> {
-    let cells = evaluate(
-        conn,
-        kpi,
-        Scope::Unit(unit),
-        &Buckets::whole(from, to),
-        jurisdiction,
-    )?;
-    Ok(cells.first().and_then(|c| c.value))
-}
-
 /// `-- key: value` with a lower-case key, or None when the line is something else.
 fn header_pair(line: &str) -> Option<(&str, &str)> {
     let rest = line.strip_prefix("--")?.trim_start();
@@ -434,78 +412,65 @@ fn header_pair(line: &str) -> Option<(&str, &str)> {
     Some((key, value.trim()))
 }
 
-/// The SQL that evaluates `body` for a scope. Everything the server adds sits on the first line,
-/// so DuckDB's "LINE n" is line n - 1 of the body.
+/// The SQL that evaluates `body` for a scope, over a snapshot of the caller's rows (see
+/// [`crate::sandbox`]): the snapshot's tables hold only rows inside the jurisdiction, so this
+/// only groups them. Everything the server adds sits on the first line, so DuckDB's "LINE n" is
+/// line n - 1 of the body.
 ///
-/// Parameters: `$1` the unit, `$2`/`$3` the first and last bucket start, `$4` the bucket length,
-/// `$5` the caller's jurisdiction (its home unit; NULL reads every unit). Every shadowing CTE keeps
-/// only rows under `$5`, so a unit above the jurisdiction counts its in-scope part only, and its
-/// population is the home unit's.
-fn wrap(body: &str, scope: &Scope, shape: Option<Shape>, jurisdiction: &Jurisdiction) -> String {
+/// Parameters: `$1` the unit, `$2`/`$3` the first and last bucket start, `$4` the bucket length.
+/// A group above the jurisdiction (on the path to its home unit) counts the in-scope part only,
+/// and its population is the home unit's (the snapshot's `unit_groups` says so).
+fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
     // Joins, not IN-lists or ORs, so that DuckDB plans the scoped query as fast as the whole one.
-    let scope_ctes = match (scope, jurisdiction.home().is_some()) {
-        (Scope::Unit(_), false) => {
-            "jur AS (SELECT CAST($5 AS VARCHAR) AS home), \
-             scope AS (SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c WHERE c.ancestor_id = $1), \
-             groups AS (SELECT u.id AS grp, u.name, u.population FROM main.org_units u WHERE u.id = $1)"
-        }
-        (Scope::ChildrenOf(_), false) => {
-            "jur AS (SELECT CAST($5 AS VARCHAR) AS home), \
-             scope AS (SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c JOIN main.org_units g ON g.id = c.ancestor_id WHERE g.parent_id = $1), \
-             groups AS (SELECT u.id AS grp, u.name, u.population FROM main.org_units u WHERE u.parent_id = $1)"
-        }
-        // A group inside the jurisdiction has its own population; a group above it (on the path
-        // to the home unit) counts the home unit's people only.
-        (Scope::Unit(_), true) => {
-            "jur AS (SELECT j.unit_id FROM main.unit_closure j WHERE j.ancestor_id = CAST($5 AS VARCHAR)), \
-             scope AS (SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c JOIN jur ON jur.unit_id = c.unit_id WHERE c.ancestor_id = $1), \
-             groups AS (SELECT u.id AS grp, u.name, CASE WHEN EXISTS (SELECT 1 FROM jur WHERE jur.unit_id = u.id) THEN u.population \
-                 ELSE (SELECT h.population FROM main.org_units h WHERE h.id = CAST($5 AS VARCHAR)) END AS population \
-                 FROM main.org_units u WHERE u.id = $1)"
-        }
-        (Scope::ChildrenOf(_), true) => {
-            "jur AS (SELECT j.unit_id FROM main.unit_closure j WHERE j.ancestor_id = CAST($5 AS VARCHAR)), \
-             scope AS (SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c JOIN main.org_units g ON g.id = c.ancestor_id \
-                 JOIN jur ON jur.unit_id = c.unit_id WHERE g.parent_id = $1), \
-             groups AS (SELECT u.id AS grp, u.name, CASE WHEN EXISTS (SELECT 1 FROM jur WHERE jur.unit_id = u.id) THEN u.population \
-                 ELSE (SELECT h.population FROM main.org_units h WHERE h.id = CAST($5 AS VARCHAR)) END AS population \
-                 FROM main.org_units u WHERE u.parent_id = $1 AND (EXISTS (SELECT 1 FROM jur WHERE jur.unit_id = u.id) \
-                 OR EXISTS (SELECT 1 FROM main.unit_closure a WHERE a.ancestor_id = u.id AND a.unit_id = CAST($5 AS VARCHAR))))"
-        }
+    let (rows, groups) = match scope {
+        Scope::Unit(_) => (
+            "SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c WHERE c.ancestor_id = CAST($1 AS VARCHAR)",
+            "SELECT g.grp, g.name, g.population FROM main.unit_groups g WHERE g.grp = CAST($1 AS VARCHAR)",
+        ),
+        Scope::ChildrenOf(_) => (
+            "SELECT c.unit_id, g.grp FROM main.unit_closure c JOIN main.unit_groups g ON g.grp = c.ancestor_id WHERE g.parent_id = CAST($1 AS VARCHAR)",
+            "SELECT g.grp, g.name, g.population FROM main.unit_groups g WHERE g.parent_id = CAST($1 AS VARCHAR)",
+        ),
     };
-    let common = "periods AS (SELECT CAST(p AS DATE) AS period, CAST(p + CAST($4 AS INTERVAL) AS DATE) AS period_end \
+    let tables = format!(
+        "periods AS (SELECT CAST(p AS DATE) AS period, CAST(p + CAST($4 AS INTERVAL) AS DATE) AS period_end \
              FROM generate_series(CAST($2 AS TIMESTAMP), CAST($3 AS TIMESTAMP), CAST($4 AS INTERVAL)) AS t(p)), \
-         appeals AS (SELECT s.grp, a.* FROM main.appeals a JOIN scope s ON a.unit_id = s.unit_id), \
-         service_cases AS (SELECT s.grp, x.* FROM main.service_cases x JOIN scope s ON x.unit_id = s.unit_id), \
-         staffing AS (SELECT s.grp, x.* FROM main.staffing x JOIN scope s ON x.unit_id = s.unit_id), \
-         org_units AS (SELECT s.grp, u.* FROM main.org_units u JOIN scope s ON u.id = s.unit_id)";
+         groups AS ({groups}), \
+         appeals AS (SELECT s.grp, a.* FROM main.appeals a JOIN ({rows}) s ON a.unit_id = s.unit_id), \
+         service_cases AS (SELECT s.grp, x.* FROM main.service_cases x JOIN ({rows}) s ON x.unit_id = s.unit_id), \
+         staffing AS (SELECT s.grp, x.* FROM main.staffing x JOIN ({rows}) s ON x.unit_id = s.unit_id), \
+         org_units AS (SELECT s.grp, u.* FROM main.org_units u JOIN ({rows}) s ON u.id = s.unit_id)"
+    );
     let outer = match shape {
-        None => "SELECT *".to_string(),
+        None => "SELECT *",
         Some(Shape::Value) => {
-            "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(value AS DOUBLE), NULL::DOUBLE".to_string()
+            "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(value AS DOUBLE), NULL::DOUBLE"
         }
-        Some(Shape::Ratio) => "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE)".to_string(),
+        Some(Shape::Ratio) => "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE)",
     };
-    format!(
-        "{outer} FROM (WITH {scope_ctes}, {common} SELECT * FROM (\n{body}\n) AS kpi) AS result"
-    )
+    format!("{outer} FROM (WITH {tables} SELECT * FROM (\n{body}\n) AS kpi) AS result")
 }
 
-/// Refuses, before it runs, a text that is not one SELECT over the scoped tables (see
-/// [`sandbox::check`]) or that carries its own parameters. The check parses the text as it sits
-/// in [`wrap`] (from its second line), so DuckDB's line numbers mean the same as when it runs.
-fn check_body(conn: &Connection, body: &str) -> Result<()> {
-    if body.contains('?') || body.contains('$') {
-        return Err(Error::Refused(
-            "the SELECT may not contain parameters (? or $n): the server binds scope and period itself".to_string(),
-        ));
-    }
-    sandbox::check(conn, &format!("\n{body}")).map(|_| ())
+/// The parameters of [`wrap`]'s SQL.
+fn params(unit: &str, buckets: &Buckets) -> Vec<Option<String>> {
+    vec![
+        Some(unit.to_string()),
+        Some(buckets.start.to_string()),
+        Some(buckets.last.to_string()),
+        Some(buckets.step.clone()),
+    ]
 }
 
-/// The scoped tables a KPI's SELECT reads (for its passport).
-pub fn tables_read(conn: &Connection, kpi: &Kpi) -> Result<Vec<String>> {
-    sandbox::check(conn, &format!("\n{}", kpi.def.sql))
+/// Refuses, before it runs, a text that is not one SELECT over the scoped tables calling allowed
+/// functions (see [`sandbox::check`]). The check parses the text as it sits in [`wrap`] (from its
+/// second line), so DuckDB's line numbers mean the same as when it runs.
+fn check_body(sandbox: &Sandbox, body: &str) -> Result<Vec<String>> {
+    sandbox.check(&format!("\n{body}"))
+}
+
+/// The scoped tables a KPI's SELECT reads (for its passport), parsed on `conn`.
+pub fn tables_read(conn: &duckdb::Connection, kpi: &Kpi) -> Result<Vec<String>> {
+    crate::sandbox::check(conn, &format!("\n{}", kpi.def.sql))
 }
 
 fn scope_unit<'a>(scope: &Scope<'a>) -> &'a str {
@@ -548,30 +513,33 @@ fn sql_error(file: &str, body_line: u32, message: &str) -> KpiLoadError {
     }
 }
 
-/// Binds the KPI against the real schema and runs it over no periods, to learn its shape.
+/// The most cells one evaluation may return (a year of weeks for every district of a region is
+/// a few thousand).
+const MAX_CELLS: usize = 1_000_000;
+
+/// Binds the KPI against the real schema and runs it over no rows and no periods, to learn its
+/// shape: the data it is checked against is a snapshot with every table empty.
 pub fn validate(
-    conn: &Connection,
+    sandbox: &Sandbox,
     def: &KpiDef,
     body_line: u32,
+    limit: Duration,
 ) -> std::result::Result<Shape, KpiLoadError> {
-    check_body(conn, &def.sql).map_err(|e| match e {
+    check_body(sandbox, &def.sql).map_err(|e| match e {
         Error::Refused(message) => sql_error(&def.file, body_line, &message),
         other => load_error(&def.file, None, other.to_string()),
     })?;
-    let sql = wrap(&def.sql, &Scope::Unit(""), None, &Jurisdiction::operator());
-    let b = Buckets::none();
-    let columns = (|| -> duckdb::Result<Vec<String>> {
-        let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query(duckdb::params![
-            "",
-            b.start.to_string(),
-            b.last.to_string(),
-            b.step,
-            None::<String>
-        ])?;
-        Ok(rows.as_ref().map(|s| s.column_names()).unwrap_or_default())
-    })()
-    .map_err(|e| sql_error(&def.file, body_line, &e.to_string()))?;
+    let request = Request {
+        sql: wrap(&def.sql, &Scope::Unit(""), None),
+        params: params("", &Buckets::none()),
+        max_rows: 0,
+        max_bytes: 1 << 20,
+    };
+    let columns = match sandbox.run(&Rows::Empty, &request, limit, None) {
+        Ok(table) => table.columns,
+        Err(Error::Sql(message)) => return Err(sql_error(&def.file, body_line, &message)),
+        Err(other) => return Err(load_error(&def.file, Some(body_line), other.to_string())),
+    };
     let has = |c: &str| columns.iter().any(|x| x == c);
     if !has("grp") || !has("period") {
         return Err(load_error(
@@ -598,7 +566,7 @@ pub fn validate(
 }
 
 /// Reads, parses and validates every `*.sql` file of `dir`, each within `limit`.
-pub fn load_dir(db: &Db, dir: &Path, limit: Duration) -> Catalog {
+pub fn load_dir(sandbox: &Sandbox, dir: &Path, limit: Duration) -> Catalog {
     let mut catalog = Catalog::default();
     let mut files: Vec<_> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
@@ -622,10 +590,7 @@ pub fn load_dir(db: &Db, dir: &Path, limit: Duration) -> Catalog {
             .unwrap_or_default();
         let loaded = std::fs::read_to_string(&path)
             .map_err(|e| load_error(&file, None, format!("cannot read: {e}")))
-            .and_then(|text| {
-                db.with_limit(limit, |conn| Ok(load_text(conn, &file, &text)))
-                    .unwrap_or_else(|e| Err(load_error(&file, None, e.to_string())))
-            });
+            .and_then(|text| load_text(sandbox, &file, &text, limit));
         match loaded {
             Ok(kpi) => {
                 catalog.kpis.insert(kpi.def.id.clone(), kpi);
@@ -644,54 +609,98 @@ pub struct Cell {
     pub value: Option<f64>,
 }
 
-/// Evaluates a KPI for a scope over buckets, from the rows inside `jurisdiction` only.
+/// Evaluates a KPI for a scope over buckets, from the rows inside `jurisdiction` only, within
+/// `limit`.
 pub fn evaluate(
-    conn: &Connection,
+    sandbox: &Sandbox,
     kpi: &Kpi,
     scope: Scope,
     buckets: &Buckets,
     jurisdiction: &Jurisdiction,
+    limit: Duration,
 ) -> Result<Vec<Cell>> {
-    let sql = wrap(&kpi.def.sql, &scope, Some(kpi.shape), jurisdiction);
-    let fail = |e: duckdb::Error| Error::Kpi {
+    evaluate_cancellable(sandbox, kpi, scope, buckets, jurisdiction, limit, None)
+}
+
+/// [`evaluate`] that `cancel` can stop.
+fn evaluate_cancellable(
+    sandbox: &Sandbox,
+    kpi: &Kpi,
+    scope: Scope,
+    buckets: &Buckets,
+    jurisdiction: &Jurisdiction,
+    limit: Duration,
+    cancel: Option<&Cancel>,
+) -> Result<Vec<Cell>> {
+    let fail = |message: String| Error::Kpi {
         kpi: kpi.def.id.clone(),
-        message: sql_error(&kpi.def.file, kpi.body_line, &e.to_string()).message,
+        message,
     };
-    let mut stmt = conn.prepare(&sql).map_err(fail)?;
+    let request = Request {
+        sql: wrap(&kpi.def.sql, &scope, Some(kpi.shape)),
+        params: params(scope_unit(&scope), buckets),
+        max_rows: MAX_CELLS,
+        max_bytes: 64 << 20,
+    };
+    let table = match sandbox.run(&Rows::of(jurisdiction), &request, limit, cancel) {
+        Ok(table) => table,
+        Err(Error::Sql(message)) => {
+            return Err(fail(
+                sql_error(&kpi.def.file, kpi.body_line, &message).message,
+            ))
+        }
+        Err(e) => return Err(e),
+    };
+    if table.truncated || table.too_big {
+        return Err(fail(format!(
+            "the SELECT returned more than {MAX_CELLS} rows; return one row per grp and period"
+        )));
+    }
     let scale = kpi.def.measure.ratio_scale();
-    let shape = kpi.shape;
-    let rows = stmt
-        .query_map(
-            duckdb::params![
-                scope_unit(&scope),
-                buckets.start.to_string(),
-                buckets.last.to_string(),
-                buckets.step,
-                jurisdiction.home()
-            ],
-            |r| {
-                let grp: Option<String> = r.get(0)?;
-                let period: Option<NaiveDate> = r.get(1)?;
-                let a: Option<f64> = r.get(2)?;
-                let b: Option<f64> = r.get(3)?;
-                let value = match shape {
-                    Shape::Value => a,
-                    Shape::Ratio => match (a, b) {
-                        (Some(n), Some(d)) if d != 0.0 => Some(n / d * scale),
-                        _ => None,
-                    },
-                };
-                Ok((grp, period, value.filter(|v| v.is_finite())))
+    let mut out = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let grp = row.first().and_then(|v| v.as_str());
+        let period = row
+            .get(1)
+            .and_then(|v| v.as_str())
+            .and_then(|d| d.parse::<NaiveDate>().ok());
+        let number = |i: usize| row.get(i).and_then(|v| v.as_f64());
+        let value = match kpi.shape {
+            Shape::Value => number(2),
+            Shape::Ratio => match (number(2), number(3)) {
+                (Some(n), Some(d)) if d != 0.0 => Some(n / d * scale),
+                _ => None,
             },
-        )
-        .map_err(fail)?;
-    let mut out = Vec::new();
-    for row in rows {
-        if let (Some(grp), Some(period), value) = row.map_err(fail)? {
-            out.push(Cell { grp, period, value });
+        };
+        if let (Some(grp), Some(period)) = (grp, period) {
+            out.push(Cell {
+                grp: grp.to_string(),
+                period,
+                value: value.filter(|v| v.is_finite()),
+            });
         }
     }
     Ok(out)
+}
+
+/// The KPI's value for `unit` over the whole of `from..=to`, as a board tile shows it.
+pub fn value_over(
+    sandbox: &Sandbox,
+    kpi: &Kpi,
+    unit: &str,
+    (from, to): (NaiveDate, NaiveDate),
+    jurisdiction: &Jurisdiction,
+    limit: Duration,
+) -> Result<Option<f64>> {
+    let cells = evaluate(
+        sandbox,
+        kpi,
+        Scope::Unit(unit),
+        &Buckets::whole(from, to),
+        jurisdiction,
+        limit,
+    )?;
+    Ok(cells.first().and_then(|c| c.value))
 }
 
 /// The id a KPI file's header gives, if any (`-- id: x`), to name the file before parsing it.
@@ -707,12 +716,13 @@ pub fn header_id(text: &str) -> Option<String> {
 /// Parses and validates a whole KPI file's text as `file` would load: the same errors, at the
 /// same lines, as `load_dir` reports.
 pub fn load_text(
-    conn: &Connection,
+    sandbox: &Sandbox,
     file: &str,
     text: &str,
+    limit: Duration,
 ) -> std::result::Result<Kpi, KpiLoadError> {
     let (def, body_line) = parse(file, text)?;
-    let shape = validate(conn, &def, body_line)?;
+    let shape = validate(sandbox, &def, body_line, limit)?;
     Ok(Kpi {
         def,
         body_line,
@@ -721,18 +731,23 @@ pub fn load_text(
     })
 }
 
-/// Runs a KPI file's text without saving it: its series for `unit` at `grain` over `from..=to`
-/// and the SELECT's first rows, or the error pointed at the text's own line.
-#[allow(clippy::too_many_arguments)]
+/// What a preview or an ad-hoc query looks at: a unit, its periods, for whom, and its bounds.
+pub struct Ask<'a> {
+    pub unit: &'a str,
+    pub jurisdiction: &'a Jurisdiction,
+    pub row_limit: usize,
+    pub limit: Duration,
+    pub cancel: Option<&'a Cancel>,
+}
+
+/// Runs a KPI file's text without saving it: its series for the unit at `grain` over
+/// `from..=to` and the SELECT's first rows, or the error pointed at the text's own line.
 pub fn preview(
-    conn: &Connection,
+    sandbox: &Sandbox,
     text: &str,
-    unit: &str,
     grain: Grain,
-    from: NaiveDate,
-    to: NaiveDate,
-    jurisdiction: &Jurisdiction,
-    row_limit: usize,
+    (from, to): (NaiveDate, NaiveDate),
+    ask: &Ask,
 ) -> Result<kpi_api::KpiPreview> {
     let started = Instant::now();
     let file = format!(
@@ -746,15 +761,29 @@ pub fn preview(
         rows: None,
         millis: started.elapsed().as_millis() as u64,
     };
-    let kpi = match load_text(conn, &file, text) {
+    let kpi = match load_text(sandbox, &file, text, ask.limit) {
         Ok(kpi) => kpi,
         Err(e) => return Ok(failed(e)),
     };
     let buckets = Buckets::grain(grain, from, to);
-    let cells = match evaluate(conn, &kpi, Scope::Unit(unit), &buckets, jurisdiction) {
+    let left = || ask.limit.saturating_sub(started.elapsed());
+    let cells = match evaluate_cancellable(
+        sandbox,
+        &kpi,
+        Scope::Unit(ask.unit),
+        &buckets,
+        ask.jurisdiction,
+        left(),
+        ask.cancel,
+    ) {
         Ok(cells) => cells,
         Err(Error::Kpi { message, .. }) => {
-            return Ok(failed(sql_error(&file, kpi.body_line, &message)))
+            return Ok(failed(KpiLoadError {
+                file: file.clone(),
+                line: None,
+                column: None,
+                message,
+            }))
         }
         Err(e) => return Err(e),
     };
@@ -769,7 +798,15 @@ pub fn preview(
                 .and_then(|c| c.value),
         })
         .collect();
-    let rows = run_query(conn, &kpi.def.sql, unit, &buckets, jurisdiction, row_limit)?;
+    let rows = run_query(
+        sandbox,
+        &kpi.def.sql,
+        &buckets,
+        &Ask {
+            limit: left(),
+            ..*ask
+        },
+    )?;
     Ok(kpi_api::KpiPreview {
         def: Some(kpi.def),
         error: None,
@@ -779,99 +816,43 @@ pub fn preview(
     })
 }
 
-/// Runs an analyst's SELECT over the rows of `unit` inside `jurisdiction`, in the sandbox: the
-/// same scoped tables and `periods` as a KPI file, at most `row_limit` rows back.
+/// The most bytes of rows an ad-hoc query sends back.
+const MAX_QUERY_BYTES: usize = 16 << 20;
+
+/// Runs an analyst's SELECT over the rows of the unit inside the jurisdiction, in the sandbox:
+/// the same scoped tables and `periods` as a KPI file, at most `row_limit` rows back.
 pub fn run_query(
-    conn: &Connection,
+    sandbox: &Sandbox,
     sql: &str,
-    unit: &str,
     buckets: &Buckets,
-    jurisdiction: &Jurisdiction,
-    row_limit: usize,
+    ask: &Ask,
 ) -> Result<kpi_api::QueryResult> {
     let started = Instant::now();
     let body = sql.trim().trim_end_matches(';').trim_end();
     if body.is_empty() {
         return Err(Error::bad_parameter("sql", "empty: write one SELECT"));
     }
-    check_body(conn, body)?;
-    let wrapped = wrap(body, &Scope::Unit(unit), None, jurisdiction);
-    let shown = |e: duckdb::Error| Error::Refused(sql_error("query", 1, &e.to_string()).message);
-    let mut stmt = conn.prepare(&wrapped).map_err(shown)?;
-    let mut rows = stmt
-        .query(duckdb::params![
-            unit,
-            buckets.start.to_string(),
-            buckets.last.to_string(),
-            buckets.step,
-            jurisdiction.home()
-        ])
-        .map_err(shown)?;
-    let columns: Vec<String> = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
-    let mut out = Vec::new();
-    let mut truncated = false;
-    while let Some(row) = rows.next().map_err(shown)? {
-        if out.len() == row_limit {
-            truncated = true;
-            break;
-        }
-        let mut values = Vec::with_capacity(columns.len());
-        for i in 0..columns.len() {
-            let value: duckdb::types::Value = row.get(i).map_err(shown)?;
-            values.push(json_value(value));
-        }
-        out.push(values);
-    }
+    check_body(sandbox, body)?;
+    let request = Request {
+        sql: wrap(body, &Scope::Unit(ask.unit), None),
+        params: params(ask.unit, buckets),
+        max_rows: ask.row_limit,
+        max_bytes: MAX_QUERY_BYTES,
+    };
+    let left = ask.limit.saturating_sub(started.elapsed());
+    let table = sandbox
+        .run(&Rows::of(ask.jurisdiction), &request, left, ask.cancel)
+        .map_err(|e| match e {
+            Error::Sql(message) => Error::Refused(sql_error("query", 1, &message).message),
+            other => other,
+        })?;
     Ok(kpi_api::QueryResult {
-        columns,
-        rows: out,
-        truncated,
-        row_limit,
+        columns: table.columns,
+        rows: table.rows,
+        truncated: table.truncated || table.too_big,
+        row_limit: ask.row_limit,
         millis: started.elapsed().as_millis() as u64,
     })
-}
-
-/// A DuckDB value as JSON: numbers stay numbers, times become ISO text, the rest its SQL text.
-fn json_value(value: duckdb::types::Value) -> serde_json::Value {
-    use duckdb::types::Value as V;
-    use serde_json::Value as J;
-    let number = |f: f64| {
-        serde_json::Number::from_f64(f)
-            .map(J::Number)
-            .unwrap_or(J::Null)
-    };
-    match value {
-        V::Null => J::Null,
-        V::Boolean(b) => J::Bool(b),
-        V::TinyInt(n) => J::from(n),
-        V::SmallInt(n) => J::from(n),
-        V::Int(n) => J::from(n),
-        V::BigInt(n) => J::from(n),
-        V::UTinyInt(n) => J::from(n),
-        V::USmallInt(n) => J::from(n),
-        V::UInt(n) => J::from(n),
-        V::UBigInt(n) => J::from(n),
-        V::HugeInt(n) => J::String(n.to_string()),
-        V::Float(f) => number(f as f64),
-        V::Double(f) => number(f),
-        V::Decimal(d) => d.to_string().parse::<f64>().map(number).unwrap_or(J::Null),
-        V::Text(t) => J::String(t),
-        V::Date32(days) => chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)
-            .map(|d| J::String(d.to_string()))
-            .unwrap_or(J::Null),
-        V::Timestamp(unit, n) => {
-            let micros = match unit {
-                duckdb::types::TimeUnit::Second => n.saturating_mul(1_000_000),
-                duckdb::types::TimeUnit::Millisecond => n.saturating_mul(1_000),
-                duckdb::types::TimeUnit::Microsecond => n,
-                duckdb::types::TimeUnit::Nanosecond => n / 1_000,
-            };
-            chrono::DateTime::from_timestamp_micros(micros)
-                .map(|t| J::String(t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string()))
-                .unwrap_or(J::Null)
-        }
-        other => J::String(format!("{other:?}")),
-    }
 }
 
 #[cfg(test)]
@@ -971,10 +952,15 @@ mod rollup_tests {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
         let kpi = state.catalog().kpis.get(kpi).cloned().expect("kpi loaded");
         let buckets = Buckets::grain(Grain::Week, d("2021-03-01"), d("2021-03-07"));
-        state
-            .db
-            .with(|c| evaluate(c, &kpi, scope, &buckets, &Jurisdiction::operator()))
-            .unwrap()
+        evaluate(
+            &state.sandbox,
+            &kpi,
+            scope,
+            &buckets,
+            &Jurisdiction::operator(),
+            Duration::from_secs(5),
+        )
+        .unwrap()
     }
 
     fn value(cells: &[Cell], grp: &str) -> Option<f64> {
@@ -1048,10 +1034,15 @@ mod rollup_tests {
             .cloned()
             .unwrap();
         let later = Buckets::grain(Grain::Week, d("2021-06-07"), d("2021-06-13"));
-        let cells = state
-            .db
-            .with(|c| evaluate(c, &kpi, Scope::Unit("c"), &later, &Jurisdiction::operator()))
-            .unwrap();
+        let cells = evaluate(
+            &state.sandbox,
+            &kpi,
+            Scope::Unit("c"),
+            &later,
+            &Jurisdiction::operator(),
+            Duration::from_secs(5),
+        )
+        .unwrap();
         assert!(cells.iter().all(|c| c.value.is_none()));
     }
 
@@ -1071,7 +1062,7 @@ mod rollup_tests {
             "-- id: broken\n-- title: Broken\n-- unit: count\n-- direction: lower\n\nSELECT grp, period, count(*) AS value\nFROM appeals JOIN periods ON true\nWHERE no_such_column > 1\nGROUP BY ALL\n",
         )
         .unwrap();
-        let catalog = load_dir(&state.db, &queries, Duration::from_secs(5));
+        let catalog = load_dir(&state.sandbox, &queries, Duration::from_secs(5));
         assert!(catalog.kpis.contains_key("appeal_on_time_share"));
         assert!(!catalog.kpis.contains_key("broken"));
         let err = catalog

@@ -51,8 +51,9 @@ enum Command {
         /// The most rows an analyst's query returns.
         #[arg(long, default_value_t = 10_000)]
         query_rows: usize,
-        /// DuckDB's memory limit for all queries together.
-        #[arg(long, default_value = "4GB")]
+        /// The memory one KPI evaluation or analyst's query may use (its sandbox worker's
+        /// limit; the worker process is capped a little above it).
+        #[arg(long, default_value = kpi_backend::app::DEFAULT_QUERY_MEMORY)]
         memory_limit: String,
         /// How long a sign-in lasts.
         #[arg(long, default_value_t = 8.0)]
@@ -102,6 +103,20 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
     },
+    /// (Started by the server, not by people.) One sandbox worker: answers queries over one
+    /// snapshot file on standard input and output.
+    #[command(hide = true)]
+    SandboxWorker {
+        #[arg(long)]
+        snapshot: PathBuf,
+        #[arg(long)]
+        memory_limit: String,
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// The process's address space, in bytes.
+        #[arg(long)]
+        address_space: Option<u64>,
+    },
     /// Validate every KPI file against the database and run every `-- expect:` line; exits
     /// non-zero if any file is broken or any expectation fails.
     Check {
@@ -143,6 +158,7 @@ fn config(cli: &Cli, host: String, port: u16, dist: PathBuf) -> Config {
         port,
         limits: Limits::default(),
         today: None,
+        sandbox: kpi_backend::sandbox::Launch::this_binary(),
     }
 }
 
@@ -155,8 +171,7 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -164,13 +179,47 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    // A sandbox worker confines itself before anything else starts: no runtime, no threads.
+    let outcome = if let Command::SandboxWorker {
+        snapshot,
+        memory_limit,
+        threads,
+        address_space,
+    } = &cli.command
+    {
+        sandbox_worker(snapshot, memory_limit, *threads, *address_space)
+    } else {
+        tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|runtime| runtime.block_on(run(cli)))
+    };
+    match outcome {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn sandbox_worker(
+    snapshot: &std::path::Path,
+    memory: &str,
+    threads: usize,
+    address_space: Option<u64>,
+) -> anyhow::Result<ExitCode> {
+    use kpi_backend::sandbox::worker;
+    worker::confine(address_space)?;
+    let conn = worker::open(
+        snapshot,
+        &worker::EngineLimits {
+            memory: memory.to_string(),
+            threads,
+        },
+    )?;
+    worker::serve(&conn, std::io::stdin().lock(), std::io::stdout().lock())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -197,6 +246,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 query_time: std::time::Duration::from_secs_f64(*query_seconds),
                 query_rows: *query_rows,
                 memory: memory_limit.clone(),
+                queries_per_user: Limits::default().queries_per_user,
                 session_ttl: std::time::Duration::from_secs_f64(session_hours * 3600.0),
                 secure_cookies: *secure_cookies,
             };
@@ -418,6 +468,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
             .await
         }
+        Command::SandboxWorker { .. } => unreachable!("answered before the runtime starts"),
         Command::Check { seed, scale } => {
             let config = config(&cli, String::new(), 0, PathBuf::new());
             let (seed, scale) = (seed.clone(), *scale);

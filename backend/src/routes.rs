@@ -27,11 +27,11 @@ use crate::app::AppState;
 use crate::audit;
 use crate::auth::{self, Access, Jurisdiction, Reach};
 use crate::boards;
-use crate::db::Cancel;
 use crate::error::{Error, Result};
 use crate::import::{ImportKinds, Importer};
 use crate::kpi::{self, Buckets, Scope};
 use crate::plans::exchange::PlanFile;
+use crate::sandbox::Cancel;
 
 /// The largest export `POST /api/imports` accepts.
 const MAX_UPLOAD_BYTES: u64 = 2 << 30;
@@ -778,11 +778,19 @@ async fn kpi_children(
     let unit_id = req.unit.id.clone();
     let def = kpi.def.clone();
     let jurisdiction: Jurisdiction = access.jurisdiction();
+    let limit = state.config.limits.query_time;
     let (cells, total) = state
-        .db
-        .run_limited(state.config.limits.query_time, move |c| {
-            let cells = kpi::evaluate(c, &kpi, Scope::ChildrenOf(&unit_id), &whole, &jurisdiction)?;
-            let total = kpi::evaluate(c, &kpi, Scope::Unit(&unit_id), &whole, &jurisdiction)?;
+        .sandboxed(move |s| {
+            let cells = kpi::evaluate(
+                s,
+                &kpi,
+                Scope::ChildrenOf(&unit_id),
+                &whole,
+                &jurisdiction,
+                limit,
+            )?;
+            let total =
+                kpi::evaluate(s, &kpi, Scope::Unit(&unit_id), &whole, &jurisdiction, limit)?;
             Ok((cells, total.first().and_then(|t| t.value)))
         })
         .await
@@ -1000,15 +1008,18 @@ async fn post_query(
     let jurisdiction = access.jurisdiction();
     let sql = request.sql.clone();
     let result = state
-        .db
-        .run_limited(limits.query_time, move |c| {
+        .analysts_query(&access.user, move |s| {
             kpi::run_query(
-                c,
+                s,
                 &sql,
-                &unit.id,
                 &buckets,
-                &jurisdiction,
-                limits.query_rows,
+                &kpi::Ask {
+                    unit: &unit.id,
+                    jurisdiction: &jurisdiction,
+                    row_limit: limits.query_rows,
+                    limit: limits.query_time,
+                    cancel: None,
+                },
             )
         })
         .await;
@@ -1137,11 +1148,9 @@ async fn save_kpi(
     let existed = state.catalog().kpis.contains_key(&id);
     let file = format!("{id}.sql");
     let text = save.text.clone();
+    let limit = state.config.limits.query_time;
     let loaded = state
-        .db
-        .run_limited(state.config.limits.query_time, move |c| {
-            Ok(kpi::load_text(c, &file, &text))
-        })
+        .sandboxed(move |s| Ok(kpi::load_text(s, &file, &text, limit)))
         .await
         .map_err(reject)?;
     let kpi = match loaded {
@@ -1213,17 +1222,19 @@ async fn preview_kpi(
     });
     let text = request.text.clone();
     let result = state
-        .db
-        .run_cancellable(limits.query_time, cancel, move |c| {
+        .analysts_query(&access.user, move |s| {
             kpi::preview(
-                c,
+                s,
                 &text,
-                &unit.id,
                 grain,
-                from,
-                to,
-                &jurisdiction,
-                limits.query_rows.min(200),
+                (from, to),
+                &kpi::Ask {
+                    unit: &unit.id,
+                    jurisdiction: &jurisdiction,
+                    row_limit: limits.query_rows.min(200),
+                    limit: limits.query_time,
+                    cancel: cancel.as_deref(),
+                },
             )
         })
         .await;

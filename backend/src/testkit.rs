@@ -61,6 +61,7 @@ pub fn tiny_state() -> (Arc<AppState>, tempfile::TempDir) {
             ..crate::app::Limits::default()
         },
         today: None,
+        sandbox: crate::sandbox::Launch::Thread,
     })
     .expect("state");
     for (name, text) in [

@@ -59,6 +59,23 @@ pub fn seed_dir() -> &'static Path {
     .path()
 }
 
+/// The server's binary, beside the test binaries in the target folder (`cargo build` makes it;
+/// scripts/test builds before it tests). The sandbox runs its workers from it.
+pub fn kpiboard_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("the target folder");
+    let bin = dir.join("kpiboard");
+    assert!(
+        bin.is_file(),
+        "{} is missing: run cargo build first (scripts/test does)",
+        bin.display()
+    );
+    bin
+}
+
 /// A running server over its own database file.
 pub struct TestServer {
     pub base: String,
@@ -99,6 +116,7 @@ impl TestServer {
             port: 0,
             limits,
             today: None,
+            sandbox: kpi_backend::sandbox::Launch::Process(kpiboard_binary()),
         };
         let state = tokio::task::spawn_blocking(move || {
             let state = AppState::new(config).expect("state");

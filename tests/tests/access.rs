@@ -576,7 +576,8 @@ async fn the_sandbox_refuses_every_escape_and_scopes_what_it_allows() {
         "-- id: leak\n-- title: Leak\n-- unit: count\n-- direction: lower\n\nSELECT grp, period, count(*) AS value\nFROM read_csv('/etc/passwd'), groups, periods\nGROUP BY ALL\n",
     )
     .unwrap();
-    let catalog = kpi_backend::kpi::load_dir(&server.state.db, dir.path(), Duration::from_secs(5));
+    let catalog =
+        kpi_backend::kpi::load_dir(&server.state.sandbox, dir.path(), Duration::from_secs(5));
     assert!(catalog.kpis.is_empty());
     assert!(
         catalog.errors[0].message.contains("read_csv"),

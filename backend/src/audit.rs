@@ -6,6 +6,11 @@ use kpi_api::AuditEntry;
 
 use crate::error::Result;
 
+/// The longest actor (user name, or the name someone tried) an entry keeps.
+pub const MAX_ACTOR_CHARS: usize = 128;
+/// The longest detail an entry keeps.
+pub const MAX_DETAIL_CHARS: usize = 4000;
+
 /// Appends one entry. `actor` is the user (or the name tried); None is the server itself.
 pub fn record(
     conn: &Connection,
@@ -14,11 +19,16 @@ pub fn record(
     detail: &str,
     ip: Option<&str>,
 ) -> Result<()> {
-    // Details are for people: a runaway text is cut rather than stored whole.
-    let detail: String = detail.chars().take(4000).collect();
+    // Every field is for people and bounded: a runaway text is cut rather than stored whole.
+    let cut = |text: &str, max: usize| crate::auth::bounded(text, max);
     conn.execute(
         "INSERT INTO main.audit_log (happened_at, actor, action, detail, ip) VALUES (now(), ?, ?, ?, ?)",
-        duckdb::params![actor, action, detail, ip],
+        duckdb::params![
+            actor.map(|a| cut(a, MAX_ACTOR_CHARS)),
+            cut(action, 64),
+            cut(detail, MAX_DETAIL_CHARS),
+            ip.map(|i| cut(i, 64))
+        ],
     )?;
     Ok(())
 }

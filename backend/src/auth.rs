@@ -405,17 +405,41 @@ pub fn logout(conn: &Connection, token: &str) -> Result<()> {
 }
 
 /// Failed sign-ins counted per user name and per address over a sliding window; past the limit,
-/// sign-in is refused without looking at the password until the window has room again.
+/// sign-in is refused without looking at the password until the window has room again. A sign-in
+/// in progress counts as a failure until it is known not to be one, and the check and that count
+/// are one step under one lock: parallel guesses cannot all pass before the first is counted.
 pub struct LoginLimiter {
     window: Duration,
     per_name: usize,
     per_address: usize,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    counts: Mutex<HashMap<String, Tries>>,
+}
+
+/// One key's failures in the window and its sign-ins still being checked.
+#[derive(Default)]
+struct Tries {
+    failures: VecDeque<Instant>,
+    pending: usize,
 }
 
 impl Default for LoginLimiter {
     fn default() -> Self {
         LoginLimiter::new(Duration::from_secs(300), 5, 20)
+    }
+}
+
+/// The longest user name the limiter and the audit log keep (names are at most 64 characters;
+/// a longer one is someone else's junk, kept as its first characters).
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// `text` cut to `max` characters, marked with "…" when it was longer.
+pub fn bounded(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(max).collect();
+        cut.push('…');
+        cut
     }
 }
 
@@ -425,63 +449,108 @@ impl LoginLimiter {
             window,
             per_name,
             per_address,
-            failures: Mutex::new(HashMap::new()),
+            counts: Mutex::new(HashMap::new()),
         }
     }
 
     fn keys(name: &str, address: Option<&str>) -> [(String, bool); 2] {
         [
-            (format!("user:{name}"), true),
+            (format!("user:{}", bounded(name, MAX_NAME_CHARS)), true),
             (format!("addr:{}", address.unwrap_or("unknown")), false),
         ]
     }
 
-    /// Refuses with the seconds to wait when the name or the address is over its limit.
-    pub fn check(&self, name: &str, address: Option<&str>) -> Result<()> {
+    /// Starts a sign-in: refused with the seconds to wait when the name or the address is at its
+    /// limit, counting sign-ins still in progress; otherwise counted as in progress until the
+    /// [`Attempt`] says how it went (dropped unsaid, it counts for nothing).
+    pub fn begin<'a>(&'a self, name: &str, address: Option<&str>) -> Result<Attempt<'a>> {
         let now = Instant::now();
-        let mut failures = self.failures.lock().expect("limiter lock");
-        for (key, is_name) in Self::keys(name, address) {
-            let limit = if is_name {
+        let mut counts = self.counts.lock().expect("limiter lock");
+        counts.retain(|_, t| {
+            while t
+                .failures
+                .front()
+                .is_some_and(|f| now.duration_since(*f) > self.window)
+            {
+                t.failures.pop_front();
+            }
+            t.pending > 0 || !t.failures.is_empty()
+        });
+        let keys = Self::keys(name, address);
+        for (key, is_name) in &keys {
+            let limit = if *is_name {
                 self.per_name
             } else {
                 self.per_address
             };
-            if let Some(times) = failures.get_mut(&key) {
-                while times
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) > self.window)
-                {
-                    times.pop_front();
-                }
-                if times.len() >= limit {
-                    let oldest = *times.front().expect("non-empty");
-                    let wait = self.window.saturating_sub(now.duration_since(oldest));
+            if let Some(t) = counts.get(key) {
+                if t.failures.len() + t.pending >= limit {
+                    let wait = match t.failures.front() {
+                        Some(oldest) => self.window.saturating_sub(now.duration_since(*oldest)),
+                        None => Duration::from_secs(1),
+                    };
                     return Err(Error::RateLimited {
                         retry_after: wait.as_secs().max(1),
                     });
                 }
             }
         }
-        Ok(())
-    }
-
-    pub fn failed(&self, name: &str, address: Option<&str>) {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().expect("limiter lock");
-        for (key, _) in Self::keys(name, address) {
-            failures.entry(key).or_default().push_back(now);
+        for (key, _) in &keys {
+            counts.entry(key.clone()).or_default().pending += 1;
         }
-        // Forget keys whose failures have all aged out, so the map stays small.
-        failures.retain(|_, times| {
-            times
-                .back()
-                .is_some_and(|t| now.duration_since(*t) <= self.window)
-        });
+        Ok(Attempt {
+            limiter: self,
+            keys,
+            settled: false,
+        })
     }
 
-    pub fn succeeded(&self, name: &str) {
-        let mut failures = self.failures.lock().expect("limiter lock");
-        failures.remove(&format!("user:{name}"));
+    fn settle(&self, keys: &[(String, bool); 2], failed: bool) {
+        let now = Instant::now();
+        let mut counts = self.counts.lock().expect("limiter lock");
+        for (key, is_name) in keys {
+            let t = counts.entry(key.clone()).or_default();
+            t.pending = t.pending.saturating_sub(1);
+            if failed {
+                t.failures.push_back(now);
+            } else if *is_name {
+                t.failures.clear();
+            }
+        }
+    }
+}
+
+/// A sign-in in progress (see [`LoginLimiter::begin`]).
+pub struct Attempt<'a> {
+    limiter: &'a LoginLimiter,
+    keys: [(String, bool); 2],
+    settled: bool,
+}
+
+impl Attempt<'_> {
+    /// The password was wrong (or the user unknown): one more failure.
+    pub fn failed(mut self) {
+        self.settled = true;
+        self.limiter.settle(&self.keys, true);
+    }
+
+    /// Signed in: the name's failures are forgotten.
+    pub fn succeeded(mut self) {
+        self.settled = true;
+        self.limiter.settle(&self.keys, false);
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            let mut counts = self.limiter.counts.lock().expect("limiter lock");
+            for (key, _) in &self.keys {
+                if let Some(t) = counts.get_mut(key) {
+                    t.pending = t.pending.saturating_sub(1);
+                }
+            }
+        }
     }
 }
 
@@ -550,16 +619,51 @@ mod tests {
     #[test]
     fn the_limiter_refuses_after_the_limit_and_forgets_after_the_window() {
         let limiter = LoginLimiter::new(Duration::from_millis(200), 2, 10);
-        limiter.check("a", None).unwrap();
-        limiter.failed("a", None);
-        limiter.failed("a", None);
-        match limiter.check("a", None) {
+        limiter.begin("a", None).unwrap().failed();
+        limiter.begin("a", None).unwrap().failed();
+        match limiter.begin("a", None) {
             Err(Error::RateLimited { retry_after }) => assert!(retry_after >= 1),
-            other => panic!("{other:?}"),
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("a third try passed"),
         }
         // Another name from the same place is still allowed.
-        limiter.check("b", None).unwrap();
+        limiter.begin("b", None).unwrap().succeeded();
         std::thread::sleep(Duration::from_millis(250));
-        limiter.check("a", None).unwrap();
+        limiter.begin("a", None).unwrap().succeeded();
+    }
+
+    #[test]
+    fn sign_ins_in_progress_count_against_the_limit() {
+        let limiter = LoginLimiter::new(Duration::from_secs(60), 3, 100);
+        // Three guesses under way at once: a fourth is refused before any has been answered.
+        let attempts: Vec<_> = (0..3).map(|_| limiter.begin("a", None).unwrap()).collect();
+        assert!(limiter.begin("a", None).is_err());
+        // One turns out right: it frees its place; the wrong ones stay counted.
+        let mut attempts = attempts.into_iter();
+        attempts.next().unwrap().succeeded();
+        attempts.for_each(Attempt::failed);
+        assert!(limiter.begin("a", None).is_ok());
+        // A sign-in dropped unanswered (a failed request) counts for nothing.
+        drop(limiter.begin("a", None).unwrap());
+        let kept = limiter.begin("a", None).unwrap();
+        assert!(
+            limiter.begin("a", None).is_err(),
+            "two failures and one in progress"
+        );
+        kept.failed();
+    }
+
+    #[test]
+    fn a_name_of_any_length_is_kept_short() {
+        let long = "x".repeat(250_000);
+        assert_eq!(
+            bounded(&long, MAX_NAME_CHARS).chars().count(),
+            MAX_NAME_CHARS + 1
+        );
+        assert_eq!(bounded("admin", MAX_NAME_CHARS), "admin");
+        let limiter = LoginLimiter::default();
+        limiter.begin(&long, None).unwrap().failed();
+        let counts = limiter.counts.lock().unwrap();
+        assert!(counts.keys().all(|k| k.len() < 100));
     }
 }

@@ -359,6 +359,9 @@ pub struct Importer<'a> {
     /// None: anything (admins, the command line).
     pub jurisdiction: Option<&'a str>,
     pub kinds: ImportKinds,
+    /// The plans' clock now: what an importer with a jurisdiction's new check-ins and schedule
+    /// changes are stamped with, as a tick in the app would be.
+    pub now: Option<chrono::NaiveDateTime>,
 }
 
 impl Importer<'_> {
@@ -367,6 +370,7 @@ impl Importer<'_> {
         user: None,
         jurisdiction: None,
         kinds: ImportKinds::All,
+        now: None,
     };
 }
 
@@ -418,6 +422,7 @@ pub fn import_file(
             by.kinds.check(spec, name)?;
             validate(conn, spec, name, rows)?;
             within_jurisdiction(conn, spec, name, by)?;
+            owns_keys(conn, spec, name, by)?;
             merge(conn, spec, name, &sha256, rows, by, known_kpi)
         });
         conn.execute_batch("DROP TABLE IF EXISTS temp.staging")?;
@@ -475,6 +480,48 @@ fn within_jurisdiction(
         |v| {
             format!(
                 "unit '{}' is outside your jurisdiction ({home} and the units under it)",
+                v.unwrap_or_default()
+            )
+        },
+    )
+    .map_err(|e| Error::Forbidden(e.to_string()))
+}
+
+/// An importer with a jurisdiction may add rows with new keys and replace rows of its own units,
+/// never a row stored under a unit outside it (which would move it in and lose its values). The
+/// refusal names the line and the key the file gave, and nothing of the stored row.
+fn owns_keys(conn: &Connection, spec: &TableSpec, name: &str, by: Importer) -> Result<()> {
+    let (Some(home), Some(unit)) = (by.jurisdiction, spec.unit_column) else {
+        return Ok(());
+    };
+    if spec.merge != Merge::Rows {
+        // Plans answer for their keys themselves (see plans::exchange).
+        return Ok(());
+    }
+    let key = spec.key.join(", ");
+    first_bad(
+        conn,
+        &format!(
+            "SELECT s.line, concat_ws(', ', {keys}) FROM temp.staging s JOIN main.{table} t ON {join}
+             WHERE t.{unit} NOT IN (SELECT unit_id FROM main.unit_closure WHERE ancestor_id = {home})
+             ORDER BY s.line LIMIT 1",
+            keys = spec
+                .key
+                .iter()
+                .map(|k| format!("s.{}", quote_ident(k)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            table = spec.table,
+            join = key_join(spec),
+            unit = quote_ident(unit),
+            home = quote_literal(home)
+        ),
+        name,
+        "line",
+        spec.key[0],
+        |v| {
+            format!(
+                "{key} '{}' cannot be written from your jurisdiction: a file may add rows with new keys and correct the rows of {home} and the units under it",
                 v.unwrap_or_default()
             )
         },
@@ -630,6 +677,17 @@ fn stage_parquet(conn: &Connection, path: &Path, name: &str) -> Result<(&'static
         "read_parquet({}, file_row_number = true)",
         quote_literal(&path.to_string_lossy())
     );
+    // DuckDB names the file it read: the staged copy, a path on the server. Say the upload's name.
+    let staged = path.to_string_lossy().to_string();
+    let unstaged = |e: duckdb::Error| {
+        e.to_string().replace(&staged, name).replace(
+            &path
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            "",
+        )
+    };
     let header: Vec<String> = conn
         .prepare(&format!(
             "SELECT column_name FROM (DESCRIBE SELECT * FROM {source})"
@@ -638,7 +696,12 @@ fn stage_parquet(conn: &Connection, path: &Path, name: &str) -> Result<(&'static
             s.query_map([], |r| r.get::<_, String>(0))?
                 .collect::<duckdb::Result<Vec<_>>>()
         })
-        .map_err(|e| Error::InvalidFile(format!("{name}: not a readable Parquet file: {e}")))?
+        .map_err(|e| {
+            Error::InvalidFile(format!(
+                "{name}: not a readable Parquet file: {}",
+                unstaged(e)
+            ))
+        })?
         .into_iter()
         .filter(|c| c != "file_row_number")
         .collect();
@@ -657,7 +720,7 @@ fn stage_parquet(conn: &Connection, path: &Path, name: &str) -> Result<(&'static
             ),
             [],
         )
-        .map_err(|e| Error::InvalidFile(format!("{name}: {e}")))?;
+        .map_err(|e| Error::InvalidFile(format!("{name}: {}", unstaged(e))))?;
     Ok((spec, rows as u64))
 }
 
@@ -866,10 +929,8 @@ fn merge(
     let (inserted, updated) = crate::db::in_transaction(conn, || {
         let (inserted, updated) = match spec.merge {
             Merge::Rows => merge_rows(conn, spec, name, rows)?,
-            Merge::Plans => crate::plans::exchange::merge_plans(conn, spec, name, known_kpi)?,
-            Merge::PlanCheckins => {
-                crate::plans::exchange::merge_checkins(conn, spec, name, by.jurisdiction)?
-            }
+            Merge::Plans => crate::plans::exchange::merge_plans(conn, spec, name, by, known_kpi)?,
+            Merge::PlanCheckins => crate::plans::exchange::merge_checkins(conn, spec, name, by)?,
         };
         conn.execute(
             "INSERT INTO main.imports (sha256, file, table_name, rows, inserted, updated, imported_at, imported_by)
@@ -896,22 +957,11 @@ fn merge_rows(
     name: &str,
     rows: u64,
 ) -> Result<(u64, u64)> {
-    let key_join: Vec<String> = spec
-        .key
-        .iter()
-        .map(|k| {
-            format!(
-                "t.{q} = CAST(s.{q} AS {ty})",
-                q = quote_ident(k),
-                ty = key_type(spec, k)
-            )
-        })
-        .collect();
     let updated: i64 = conn.query_row(
         &format!(
             "SELECT count(*) FROM temp.staging s JOIN main.{} t ON {}",
             spec.table,
-            key_join.join(" AND ")
+            key_join(spec)
         ),
         [],
         |r| r.get(0),
@@ -949,6 +999,21 @@ fn merge_rows(
         }
     }
     Ok((rows - updated as u64, updated as u64))
+}
+
+/// `t.key = CAST(s.key AS type) AND ...`: a staged row `s` and a stored row `t` with the same key.
+fn key_join(spec: &TableSpec) -> String {
+    spec.key
+        .iter()
+        .map(|k| {
+            format!(
+                "t.{q} = CAST(s.{q} AS {ty})",
+                q = quote_ident(k),
+                ty = key_type(spec, k)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 fn key_type(spec: &TableSpec, key: &str) -> &'static str {

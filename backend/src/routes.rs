@@ -37,6 +37,8 @@ use crate::sandbox::Cancel;
 const MAX_UPLOAD_BYTES: u64 = 2 << 30;
 /// The largest JSON body any other POST accepts.
 const MAX_JSON_BYTES: u64 = 256 * 1024;
+/// The largest sign-in request: a user name and a password, with room to spare.
+const MAX_LOGIN_BYTES: u64 = 16 * 1024;
 /// The most audit entries one request returns.
 const MAX_AUDIT_ENTRIES: usize = 1000;
 
@@ -158,7 +160,7 @@ pub fn routes(
         .and(warp::header::optional::<String>("host"))
         .and(warp::header::optional::<String>("sec-fetch-site"))
         .and(warp::addr::remote())
-        .and(json_body())
+        .and(warp::body::content_length_limit(MAX_LOGIN_BYTES))
         .and(warp::body::bytes())
         .and(with_state(state.clone()))
         .and_then(login);
@@ -519,31 +521,39 @@ async fn login(
     })?;
     let ip = client_ip(addr);
     let name = request.user.trim().to_string();
-    if let Err(e) = state.login_limiter.check(&name, ip.as_deref()) {
-        record(
-            &state,
-            Some(name),
-            "login_refused",
-            e.to_string(),
-            ip.clone(),
-        )
-        .await;
-        return Err(reject(e));
-    }
+    // What the audit log and the limiter keep of the name: a real one whole, junk cut short.
+    let shown = auth::bounded(&name, auth::MAX_NAME_CHARS);
+    let attempt = match state.login_limiter.begin(&name, ip.as_deref()) {
+        Ok(attempt) => attempt,
+        Err(e) => {
+            record(
+                &state,
+                Some(shown),
+                "login_refused",
+                e.to_string(),
+                ip.clone(),
+            )
+            .await;
+            return Err(reject(e));
+        }
+    };
     let ttl = state.config.limits.session_ttl;
-    let attempt = {
+    let signed_in = if name.chars().count() > auth::MAX_NAME_CHARS {
+        // No user has such a name: not worth a database lookup (the limiter counted it).
+        Err(Error::BadCredentials)
+    } else {
         let name = name.clone();
         state
             .db
             .run(move |c| auth::login(c, &name, &request.password, ttl))
             .await
     };
-    match attempt {
+    match signed_in {
         Ok((token, access)) => {
-            state.login_limiter.succeeded(&name);
+            attempt.succeeded();
             record(
                 &state,
-                Some(name),
+                Some(shown),
                 "login",
                 format!(
                     "signed in as {} of {}",
@@ -561,10 +571,10 @@ async fn login(
         }
         Err(e) => {
             if matches!(e, Error::BadCredentials) {
-                state.login_limiter.failed(&name, ip.as_deref());
+                attempt.failed();
                 record(
                     &state,
-                    Some(name),
+                    Some(shown),
                     "login_failed",
                     "wrong user name or password".to_string(),
                     ip,
@@ -923,6 +933,7 @@ async fn post_import(
                         UserRole::DepartmentHead => ImportKinds::Plans,
                         _ => ImportKinds::Data,
                     },
+                    now: Some(state2.clock.now()),
                 };
                 state2.import_by(&path, &name, by, ip.as_deref())
             })
@@ -1641,7 +1652,15 @@ async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallib
         if let Error::RateLimited { retry_after: s } = e {
             retry_after = Some(*s);
         }
-        (e.status(), e.code(), e.to_string())
+        // The server's own failures say so and no more: their text (a path, a table, a value)
+        // is for the log, not for whoever sent the request.
+        let message = match e {
+            Error::Database(_) | Error::Io(_) | Error::Internal(_) => {
+                "the server failed to answer; the failure is in its log".to_string()
+            }
+            other => other.to_string(),
+        };
+        (e.status(), e.code(), message)
     } else if rejection.is_not_found() {
         (
             StatusCode::NOT_FOUND,
@@ -1660,7 +1679,7 @@ async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallib
         (
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            format!("the body is larger than {MAX_JSON_BYTES} bytes"),
+            "the body is larger than this request may send".to_string(),
         )
     } else if let Some(e) = rejection.find::<warp::reject::MissingCookie>() {
         (StatusCode::UNAUTHORIZED, "unauthenticated", e.to_string())

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
 use duckdb::{Connection, OptionalExt};
 use kpi_api::plan::{
     self, parse_schedule, schedule_text, Due, Tactic, TacticVersion, CHECKIN_FILE_COLUMNS,
@@ -22,7 +22,7 @@ use kpi_api::plan::{
 };
 
 use crate::error::{Error, Result};
-use crate::import::{typed_select, TableSpec};
+use crate::import::{typed_select, Importer, TableSpec};
 
 /// `"{file}, line {line}, column {column}: {message}"`, the way every import error reads.
 fn at(name: &str, line: i64, column: &str, message: impl std::fmt::Display) -> Error {
@@ -56,6 +56,8 @@ struct PlanRow {
     version: u32,
     from_week: u32,
     due: Option<Due>,
+    changed_by: String,
+    changed_at: NaiveDateTime,
 }
 
 fn read_plan_rows(conn: &Connection, spec: &TableSpec, name: &str) -> Result<Vec<PlanRow>> {
@@ -83,6 +85,8 @@ fn read_plan_rows(conn: &Connection, spec: &TableSpec, name: &str) -> Result<Vec
                     version: r.get::<_, i64>(13)? as u32,
                     from_week: r.get::<_, i64>(14)? as u32,
                     due: None,
+                    changed_by: r.get(16)?,
+                    changed_at: r.get(17)?,
                 },
                 r.get::<_, String>(15)?,
             ))
@@ -286,14 +290,7 @@ fn check_against_stored(
     def: &PlanDef,
 ) -> Result<()> {
     let first = &rows[def.first];
-    let stored: Option<(String, NaiveDate)> = conn
-        .query_row(
-            "SELECT unit_id, start FROM main.plans WHERE id = ?",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((unit, start)) = stored else {
+    let Some((unit, start)) = stored_plan(conn, id)? else {
         return Ok(());
     };
     if unit != first.unit_id {
@@ -347,6 +344,7 @@ pub fn merge_plans(
     conn: &Connection,
     spec: &TableSpec,
     name: &str,
+    by: Importer,
     known_kpi: &dyn Fn(&str) -> bool,
 ) -> Result<(u64, u64)> {
     let rows = read_plan_rows(conn, spec, name)?;
@@ -362,6 +360,9 @@ pub fn merge_plans(
         ));
     }
     let plans = group_plans(name, &rows)?;
+    if let Some(home) = by.jurisdiction {
+        keep_history(conn, name, &rows, &plans, home, by)?;
+    }
     for (id, def) in &plans {
         check_against_stored(conn, name, id, &rows, def)?;
     }
@@ -400,6 +401,162 @@ pub fn merge_plans(
     Ok((rows.len() as u64 - known, known))
 }
 
+/// A version of a tactic's schedule as stored.
+struct StoredVersion {
+    from_week: u32,
+    due: Option<String>,
+    made_by: String,
+    made_at: NaiveDateTime,
+}
+
+/// A stored plan's unit and start.
+fn stored_plan(conn: &Connection, id: &str) -> Result<Option<(String, NaiveDate)>> {
+    Ok(conn
+        .query_row(
+            "SELECT unit_id, start FROM main.plans WHERE id = ?",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// What a plans file from an importer with a jurisdiction (a department head) may change, which
+/// is what the app lets them change: a plan of theirs (a plan id stored elsewhere is not theirs
+/// to write), every stored version of a tactic's schedule kept as it is, and new versions only
+/// from the plan's current week on, made by the importer, now, as the app would record them.
+fn keep_history(
+    conn: &Connection,
+    name: &str,
+    rows: &[PlanRow],
+    plans: &BTreeMap<String, PlanDef>,
+    home: &str,
+    by: Importer,
+) -> Result<()> {
+    let user = by.user.unwrap_or_default();
+    let now = by
+        .now
+        .unwrap_or_else(|| chrono::Utc::now().naive_utc())
+        .with_nanosecond(0)
+        .expect("a whole second");
+    let mut restamp = Vec::new();
+    for (id, def) in plans {
+        let first = &rows[def.first];
+        let stored = stored_plan(conn, id)?;
+        if let Some((unit, _)) = &stored {
+            if !is_under(conn, home, unit)? {
+                return Err(Error::Forbidden(format!(
+                    "{name}, line {}, column plan_id: plan_id '{id}' cannot be written from your jurisdiction; give your plan another plan_id",
+                    first.line
+                )));
+            }
+        }
+        let versions: BTreeMap<(String, u32), StoredVersion> = conn
+            .prepare(
+                "SELECT tactic_id, seq, from_week, due, made_by, made_at FROM main.plan_tactic_versions WHERE plan_id = ?",
+            )?
+            .query_map([id], |r| {
+                Ok((
+                    (r.get::<_, String>(0)?, r.get::<_, i32>(1)? as u32),
+                    StoredVersion {
+                        from_week: r.get::<_, i32>(2)? as u32,
+                        due: r.get(3)?,
+                        made_by: r.get(4)?,
+                        made_at: r.get(5)?,
+                    },
+                ))
+            })?
+            .collect::<duckdb::Result<_>>()?;
+        // The week the plan is in now: changes start from it (week 1 before the plan starts).
+        let current = stored.as_ref().map(|(_, start)| {
+            let days = (now.date() - *start).num_days();
+            if days < 0 {
+                1
+            } else {
+                days / 7 + 1
+            }
+        });
+        let in_file: Vec<&PlanRow> = rows.iter().filter(|r| &r.plan_id == id).collect();
+        for (tactic, seq) in versions.keys() {
+            if !in_file
+                .iter()
+                .any(|r| &r.tactic_id == tactic && r.version == *seq)
+            {
+                return Err(at(
+                    name,
+                    first.line,
+                    "version",
+                    format!("plan {id} has version {seq} of tactic {tactic} stored, and the file leaves it out; a stored version stays (add a later one instead)"),
+                ));
+            }
+        }
+        for row in in_file {
+            let due = schedule_text(row.due.as_ref());
+            match versions.get(&(row.tactic_id.clone(), row.version)) {
+                Some(v) => {
+                    let stored_due = match &v.due {
+                        Some(text) => parse_schedule(text)
+                            .map(|d| schedule_text(d.as_ref()))
+                            .unwrap_or_else(|_| text.clone()),
+                        None => schedule_text(None),
+                    };
+                    if v.from_week != row.from_week
+                        || stored_due != due
+                        || v.made_by != row.changed_by
+                        || v.made_at != row.changed_at
+                    {
+                        return Err(at(
+                            name,
+                            row.line,
+                            "version",
+                            format!(
+                                "version {} of tactic {} of plan {id} is stored otherwise; a stored version does not change (add version {} from this week on instead)",
+                                row.version,
+                                row.tactic_id,
+                                versions.keys().filter(|(t, _)| *t == row.tactic_id).count() + 1
+                            ),
+                        ));
+                    }
+                }
+                None => {
+                    if row.changed_by != user {
+                        return Err(at(
+                            name,
+                            row.line,
+                            "changed_by",
+                            format!(
+                                "'{}': a change you import is recorded as made by you ({user}), as in the app",
+                                row.changed_by
+                            ),
+                        ));
+                    }
+                    if let Some(week) = current.filter(|w| i64::from(row.from_week) < *w) {
+                        return Err(at(
+                            name,
+                            row.line,
+                            "from_week",
+                            if week > 12 {
+                                format!("plan {id} has ended; its weeks do not change")
+                            } else {
+                                format!(
+                                    "{}: plan {id} is in week {week}; a change starts from this week on, past weeks keep their schedule",
+                                    row.from_week
+                                )
+                            },
+                        ));
+                    }
+                    restamp.push(row.line);
+                }
+            }
+        }
+    }
+    let mut stamp = conn.prepare("UPDATE temp.staging SET changed_at = ? WHERE line = ?")?;
+    let at = now.format("%Y-%m-%d %H:%M:%S").to_string();
+    for line in restamp {
+        stamp.execute(duckdb::params![at, line])?;
+    }
+    Ok(())
+}
+
 /// The SQL that turns a file's `due` (checked by [`parse_schedule`]) into the stored form: one
 /// space between words, and NULL for withdrawn.
 const STORED_DUE: &str =
@@ -411,8 +568,10 @@ struct CheckInRow {
     plan_id: String,
     tactic_id: String,
     week: u32,
+    done: bool,
     note: Option<String>,
     late: bool,
+    checked_by: String,
     checked_at: NaiveDateTime,
 }
 
@@ -422,16 +581,34 @@ fn week_days(start: NaiveDate, week: u32) -> (NaiveDate, NaiveDate) {
     (monday, monday + Duration::days(6))
 }
 
+/// Whether `unit` lies under `home` (itself included).
+fn is_under(conn: &Connection, home: &str, unit: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM main.unit_closure WHERE ancestor_id = ? AND unit_id = ?",
+            [home, unit],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 /// Merges a staged check-ins file into stored plans. Each row must be a check-in the plan would
 /// have taken: its tactic due that week, given between the week's start and the end of the
 /// review week, and marked late exactly when given after its week. A row equal to the stored
 /// answer changes nothing; a different one replaces it with the next revision. Returns
 /// (answers new, answers already stored).
+///
+/// From an importer with a jurisdiction (a department head), a row that is new or changes the
+/// answer (done, note) is recorded as a tick in the app would be: given by the importer, now by
+/// the plans' clock, late if its week is over. The file cannot say someone else gave it or give
+/// it another time (a `checked_by` other than the importer is refused), and a week whose plan is
+/// closed cannot be answered again. Rows it leaves as they are stored stay as they are.
 pub fn merge_checkins(
     conn: &Connection,
     spec: &TableSpec,
     name: &str,
-    jurisdiction: Option<&str>,
+    by: Importer,
 ) -> Result<(u64, u64)> {
     let rows: Vec<CheckInRow> = conn
         .prepare(&format!(
@@ -444,42 +621,53 @@ pub fn merge_checkins(
                 plan_id: r.get(1)?,
                 tactic_id: r.get(2)?,
                 week: r.get::<_, i64>(3)? as u32,
+                done: r.get::<_, String>(4)? == "true",
                 note: r.get(5)?,
                 late: r.get::<_, String>(6)? == "true",
+                checked_by: r.get(7)?,
                 checked_at: r.get(8)?,
             })
         })?
         .collect::<duckdb::Result<_>>()?;
+    // As the server would record it: an importer with a jurisdiction ticks now, as itself.
+    let stamp = by.jurisdiction.map(|_| {
+        (
+            by.user.unwrap_or_default(),
+            by.now
+                .unwrap_or_else(|| chrono::Utc::now().naive_utc())
+                .with_nanosecond(0)
+                .expect("a whole second"),
+        )
+    });
     let mut plans: BTreeMap<String, kpi_api::plan::PlanView> = BTreeMap::new();
     let (mut inserted, mut updated) = (0u64, 0u64);
+    let mut unchanged: Vec<i64> = Vec::new();
+    let mut stamped: Vec<(i64, bool)> = Vec::new();
     for row in &rows {
         if !plans.contains_key(&row.plan_id) {
+            // A plan outside the jurisdiction reads as one that does not exist.
+            let missing = || {
+                at(
+                    name,
+                    row.line,
+                    "plan_id",
+                    format!(
+                        "no plan '{}'{} (import its plans file first)",
+                        row.plan_id,
+                        by.jurisdiction
+                            .map(|h| format!(" under {h}"))
+                            .unwrap_or_default()
+                    ),
+                )
+            };
             let view = match super::load(conn, &row.plan_id, row.checked_at.date()) {
                 Ok(view) => view,
-                Err(Error::NotFound(_)) => {
-                    return Err(at(
-                        name,
-                        row.line,
-                        "plan_id",
-                        format!("no plan '{}' (import its plans file first)", row.plan_id),
-                    ))
-                }
+                Err(Error::NotFound(_)) => return Err(missing()),
                 Err(e) => return Err(e),
             };
-            if let Some(home) = jurisdiction {
-                let inside = conn
-                    .query_row(
-                        "SELECT 1 FROM main.unit_closure WHERE ancestor_id = ? AND unit_id = ?",
-                        [home, view.unit.as_str()],
-                        |_| Ok(()),
-                    )
-                    .optional()?
-                    .is_some();
-                if !inside {
-                    return Err(Error::Forbidden(format!(
-                        "{name}, line {}, column plan_id: plan {} belongs to unit '{}', outside your jurisdiction ({home} and the units under it)",
-                        row.line, row.plan_id, view.unit
-                    )));
+            if let Some(home) = by.jurisdiction {
+                if !is_under(conn, home, &view.unit)? {
+                    return Err(missing());
                 }
             }
             plans.insert(row.plan_id.clone(), view);
@@ -504,35 +692,79 @@ pub fn merge_checkins(
                 ),
             ));
         }
-        let day = row.checked_at.date();
-        let late = plan::check_in_lateness(view.start, row.week, day)
-            .map_err(|m| at(name, row.line, "checked_at", format!("given on {day}: {m}")))?;
-        if late != row.late {
-            let (monday, sunday) = week_days(view.start, row.week);
-            return Err(at(
-                name,
-                row.line,
-                "late",
-                format!(
-                    "'{}', but a check-in for week {} given on {day} is {} (week {} runs {monday} to {sunday})",
-                    row.late,
-                    row.week,
-                    if late { "late" } else { "on time" },
-                    row.week
-                ),
-            ));
-        }
         if row.note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
             return Err(at(name, row.line, "note", "at most 2,000 characters"));
         }
         let stored = view
             .checkins
             .iter()
-            .any(|c| c.check_in.tactic == row.tactic_id && c.check_in.week == row.week);
-        if stored {
+            .find(|c| c.check_in.tactic == row.tactic_id && c.check_in.week == row.week);
+        if stored.is_some() {
             updated += 1;
         } else {
             inserted += 1;
+        }
+        let (day, file_late) = match stamp {
+            Some((user, now)) => {
+                if stored
+                    .is_some_and(|c| c.check_in.done == row.done && c.check_in.note == row.note)
+                {
+                    unchanged.push(row.line);
+                    continue;
+                }
+                if row.checked_by != user {
+                    return Err(at(
+                        name,
+                        row.line,
+                        "checked_by",
+                        format!(
+                            "'{}': a check-in you import is recorded as given by you ({user}), as a tick in the app is",
+                            row.checked_by
+                        ),
+                    ));
+                }
+                (now.date(), None)
+            }
+            None => (row.checked_at.date(), Some(row.late)),
+        };
+        let column = if stamp.is_some() {
+            "week"
+        } else {
+            "checked_at"
+        };
+        let late = plan::check_in_lateness(view.start, row.week, day)
+            .map_err(|m| at(name, row.line, column, format!("given on {day}: {m}")))?;
+        match file_late {
+            Some(said) if said != late => {
+                let (monday, sunday) = week_days(view.start, row.week);
+                return Err(at(
+                    name,
+                    row.line,
+                    "late",
+                    format!(
+                        "'{said}', but a check-in for week {} given on {day} is {} (week {} runs {monday} to {sunday})",
+                        row.week,
+                        if late { "late" } else { "on time" },
+                        row.week
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => stamped.push((row.line, late)),
+        }
+    }
+    if let Some((user, now)) = stamp {
+        // The file's rows become what the server records, before the one statement below.
+        let mut drop_line = conn.prepare("DELETE FROM temp.staging WHERE line = ?")?;
+        for line in &unchanged {
+            drop_line.execute([line])?;
+        }
+        let mut restamp = conn.prepare(
+            "UPDATE temp.staging SET checked_by = ?, checked_at = ?, late = ? WHERE line = ?",
+        )?;
+        let at = now.format("%Y-%m-%d %H:%M:%S").to_string();
+        for (line, late) in &stamped {
+            restamp.execute(duckdb::params![user, at, late.to_string(), line])?;
         }
     }
     // Checked: one statement writes the answers that are new or differ, each with the revision

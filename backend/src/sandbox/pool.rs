@@ -543,7 +543,12 @@ impl Sandbox {
         let started = Instant::now();
         self.db
             .with(|c| write_snapshot(c, rows, &snapshot.path, &alias))
-            .map_err(|e| Error::Internal(format!("cannot take a snapshot of the data: {e}")))?;
+            .map_err(|e| {
+                Error::Internal(format!(
+                    "cannot take a snapshot of the data: {}",
+                    self.scrub(&e.to_string())
+                ))
+            })?;
         tracing::debug!(rows = ?rows, ms = started.elapsed().as_millis() as u64, "snapshot written");
         self.snapshots
             .lock()

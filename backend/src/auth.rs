@@ -163,6 +163,12 @@ impl Jurisdiction {
         Jurisdiction(None)
     }
 
+    /// The subtree of `home` (tests; the server makes jurisdictions from sessions).
+    #[cfg(test)]
+    pub(crate) fn under(home: &str) -> Jurisdiction {
+        Jurisdiction(Some(home.to_string()))
+    }
+
     /// The home unit bound as the query's jurisdiction parameter; None reads every unit.
     pub fn home(&self) -> Option<&str> {
         self.0.as_deref()

@@ -13,7 +13,8 @@
 //! - [`seed`]: the embedded default: generated seed exports and demo accounts, imported into an
 //!   empty database.
 //! - [`auth`]: users, Argon2id passwords, sessions, the sign-in rate limit, and jurisdictions.
-//! - [`sandbox`]: what analysts' SQL may say and what the engine may do.
+//! - [`sandbox`]: where analysts' SQL runs: worker processes over snapshots of one jurisdiction's
+//!   rows, the allow-list its text is checked against, and the limits it runs under.
 //! - [`audit`]: the audit log.
 //! - [`plans`]: 12-week plans and their weekly check-ins; [`plans::exchange`]: their export files.
 //! - [`clock`]: the plans' calendar (the system's, or moved for training and tests).

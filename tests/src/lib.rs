@@ -236,14 +236,23 @@ impl Session {
         }
     }
 
-    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
-        let res = reqwest::Client::new()
+    async fn get(&self, path: &str) -> reqwest::Response {
+        reqwest::Client::new()
             .get(format!("{}{path}", self.base))
             .header("cookie", &self.cookie)
             .send()
             .await
-            .expect("request");
-        answer(res).await
+            .expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        answer(self.get(path).await).await
+    }
+
+    /// GET of a text answer (a CSV export).
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        (res.status().as_u16(), res.text().await.unwrap_or_default())
     }
 
     /// POSTs JSON with the session's cookie and CSRF token.

@@ -206,15 +206,6 @@ async fn check_ins_land_conflicts_are_refused_and_scores_follow() {
 }
 
 /// Text of a GET as `session` (the CSV exports are not JSON).
-async fn get_text(session: &kpi_tests::Session, path: &str) -> (u16, String) {
-    let res = reqwest::Client::new()
-        .get(format!("{}{path}", session.base))
-        .header("cookie", &session.cookie)
-        .send()
-        .await
-        .expect("request");
-    (res.status().as_u16(), res.text().await.unwrap_or_default())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_plans_export_as_imported_and_import_elsewhere_unchanged() {
@@ -223,13 +214,13 @@ async fn seed_plans_export_as_imported_and_import_elsewhere_unchanged() {
     let seed_plans = std::fs::read_to_string(seed.join("plans.csv")).unwrap();
     let seed_checkins = std::fs::read_to_string(seed.join("plan_checkins.csv")).unwrap();
     // The seed's files went in through the import and come back out byte for byte.
-    let (status, plans) = get_text(&server.admin, "/api/exports/plans").await;
+    let (status, plans) = server.admin.get_text("/api/exports/plans").await;
     assert_eq!(status, 200);
     assert!(
         plans == seed_plans,
         "the plans export differs from the seed's plans.csv"
     );
-    let (_, checkins) = get_text(&server.admin, "/api/exports/plan_checkins").await;
+    let (_, checkins) = server.admin.get_text("/api/exports/plan_checkins").await;
     assert!(
         checkins == seed_checkins,
         "the check-ins export differs from the seed's file"
@@ -261,7 +252,7 @@ async fn seed_plans_export_as_imported_and_import_elsewhere_unchanged() {
     assert_eq!(first["cumulative"], view["scores"][11]["cumulative"]);
     // Each reader exports what they may read: the head their department, Perm nothing.
     let head = server.sign_in("head.shymkent.economy", DEMO_PASSWORD).await;
-    let (_, own) = get_text(&head, "/api/exports/plans").await;
+    let (_, own) = head.get_text("/api/exports/plans").await;
     assert!(
         own.lines()
             .skip(1)
@@ -277,11 +268,13 @@ async fn seed_plans_export_as_imported_and_import_elsewhere_unchanged() {
         11
     );
     let perm = server.sign_in("mayor.perm", DEMO_PASSWORD).await;
-    let (_, none) = get_text(&perm, "/api/exports/plan_checkins").await;
+    let (_, none) = perm.get_text("/api/exports/plan_checkins").await;
     assert_eq!(none.lines().count(), 1, "the header only: {none}");
-    let (status, _) = get_text(&perm, "/api/exports/plans?plan=shymkent-economy-2019-04-01").await;
+    let (status, _) = perm
+        .get_text("/api/exports/plans?plan=shymkent-economy-2019-04-01")
+        .await;
     assert_eq!(status, 403);
-    let (status, _) = get_text(&perm, "/api/exports/plans?unit=shymkent").await;
+    let (status, _) = perm.get_text("/api/exports/plans?unit=shymkent").await;
     assert_eq!(status, 403);
 
     // Elsewhere: a fresh server with the org tree takes both files and exports the same bytes.
@@ -314,9 +307,9 @@ async fn seed_plans_export_as_imported_and_import_elsewhere_unchanged() {
         .upload("plan_checkins.csv", checkins.clone().into_bytes())
         .await;
     assert_eq!(status, 201, "{body}");
-    assert_eq!(get_text(&other.admin, "/api/exports/plans").await.1, plans);
+    assert_eq!(other.admin.get_text("/api/exports/plans").await.1, plans);
     assert_eq!(
-        get_text(&other.admin, "/api/exports/plan_checkins").await.1,
+        other.admin.get_text("/api/exports/plan_checkins").await.1,
         checkins
     );
     let (status, body) = other
@@ -331,7 +324,9 @@ async fn department_heads_import_their_own_plans_and_nothing_else() {
     let server = TestServer::start(true).await;
     let head = server.sign_in("head.shymkent.economy", DEMO_PASSWORD).await;
     let analyst = server.sign_in("analyst.mashhad", DEMO_PASSWORD).await;
-    let (_, own) = get_text(&head, "/api/exports/plans?plan=shymkent-economy-2019-04-01").await;
+    let (_, own) = head
+        .get_text("/api/exports/plans?plan=shymkent-economy-2019-04-01")
+        .await;
     // A corrected title for their own plan lands; the same plan moved to tourism is refused.
     let renamed = own.replace("Q2 2019: answers on time", "Q2 2019: every answer on time");
     assert_ne!(renamed, own);

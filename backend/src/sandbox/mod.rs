@@ -54,3 +54,224 @@ pub fn lock_down(conn: &Connection, staging: &Path, memory_limit: &str) -> Resul
     ))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::NaiveDate;
+    use kpi_api::Grain;
+
+    use crate::auth::Jurisdiction;
+    use crate::error::Error;
+    use crate::kpi::{self, Ask, Buckets};
+    use crate::testkit::tiny_state;
+
+    /// What only district 2's rows say (its units, appeals, service case, names and the values
+    /// that only its rows hold); no query below writes any of them itself.
+    const DISTRICT_2: &[&str] = &[
+        "d2",
+        "a4",
+        "a5",
+        "s2",
+        "Department Y",
+        "District 2",
+        "reception",
+        "social",
+        "other",
+        "paper",
+        "pending",
+        "200",
+        "18",
+    ];
+
+    /// A small deterministic random stream (splitmix64).
+    struct Stream(u64);
+
+    impl Stream {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+            &items[(self.next() % items.len() as u64) as usize]
+        }
+
+        fn chance(&mut self, in_four: u64) -> bool {
+            self.next() % 4 < in_four
+        }
+    }
+
+    /// Each scoped table and its columns (text first).
+    const TABLES: &[(&str, &[&str], &[&str])] = &[
+        (
+            "appeals",
+            &["appeal_id", "unit_id", "channel", "category", "grp"],
+            &["rating"],
+        ),
+        (
+            "service_cases",
+            &["case_id", "unit_id", "service_code", "channel", "outcome"],
+            &[],
+        ),
+        (
+            "staffing",
+            &["unit_id", "grp"],
+            &["headcount", "vacancies", "training_hours"],
+        ),
+        (
+            "org_units",
+            &["id", "parent_id", "name", "kind", "grp"],
+            &["population"],
+        ),
+        ("groups", &["grp", "name"], &["population"]),
+    ];
+
+    /// A condition over column `c` that may throw on some rows.
+    fn condition(r: &mut Stream, text: &str, number: Option<&str>, depth: u32) -> String {
+        let leaf = match r.next() % 8 {
+            0 => format!("{text} LIKE 'd1%'"),
+            1 => format!("{text} <> 'x'"),
+            2 => format!("CAST({text} AS INTEGER) > 0"),
+            3 => format!("length({text}) > 2"),
+            4 => format!(
+                "1 // (CASE WHEN {text} LIKE 'd1%' OR {text} LIKE 'a%' THEN 1 ELSE 0 END) = 1"
+            ),
+            5 => format!("upper({text}) = lower({text})"),
+            6 => match number {
+                Some(n) => format!("{n} / ({n} - {n}) IS NULL"),
+                None => format!("substring({text}, 1, 1) = 'D'"),
+            },
+            _ => {
+                format!("CAST(CASE WHEN {text} LIKE 'd1%' THEN '1' ELSE {text} END AS INTEGER) = 1")
+            }
+        };
+        if depth == 0 || r.chance(2) {
+            return leaf;
+        }
+        let other = condition(r, text, number, depth - 1);
+        match r.next() % 3 {
+            0 => format!("({leaf}) AND ({other})"),
+            1 => format!("({leaf}) OR ({other})"),
+            _ => format!("NOT ({leaf})"),
+        }
+    }
+
+    /// A random SELECT of the allowed grammar over one scoped table, maybe joined.
+    fn select(r: &mut Stream) -> String {
+        let (table, texts, numbers) = *r.pick(TABLES);
+        let text = *r.pick(texts);
+        let number = numbers.first().copied();
+        let item = match r.next() % 10 {
+            0 => text.to_string(),
+            1 => format!("upper({text}) || '|' || lower({text})"),
+            2 => format!("CAST({text} AS INTEGER)"),
+            3 => "count(*)".to_string(),
+            4 => format!("string_agg({text}, ',')"),
+            5 => format!("list({text})"),
+            6 => format!("max({text}) || min({text})"),
+            7 => format!(
+                "CASE WHEN {} THEN {text} ELSE 'z' END",
+                condition(r, text, number, 1)
+            ),
+            8 => format!("concat_ws('-', {text}, {text})"),
+            _ => number
+                .map(|n| format!("sum({n}) / count(*)"))
+                .unwrap_or_else(|| format!("length({text})")),
+        };
+        let joined = match r.next() % 4 {
+            0 => " JOIN periods ON true".to_string(),
+            1 => format!(" JOIN {table} AS again ON again.{text} = t.{text}"),
+            _ => String::new(),
+        };
+        let mut sql = format!("SELECT {item} AS probe FROM {table} AS t{joined}");
+        if r.chance(3) {
+            sql.push_str(&format!(
+                " WHERE {}",
+                condition(
+                    r,
+                    &format!("t.{text}"),
+                    number.map(|n| format!("t.{n}")).as_deref(),
+                    2
+                )
+            ));
+        }
+        if item.contains('(')
+            && (item.starts_with("count")
+                || item.contains("agg")
+                || item.starts_with("list")
+                || item.starts_with("max")
+                || item.starts_with("sum"))
+        {
+            if r.chance(2) {
+                sql = format!("{sql} GROUP BY t.{text}");
+                sql = sql.replacen("SELECT ", &format!("SELECT t.{text} AS g, "), 1);
+            }
+        } else if r.chance(2) {
+            sql.push_str(" ORDER BY 1 LIMIT 3");
+        }
+        if r.chance(1) {
+            sql = format!("WITH inner_rows AS ({sql}) SELECT * FROM inner_rows");
+        }
+        sql
+    }
+
+    /// For random SELECTs of the allowed grammar, a caller of district 1 sees, in every answer
+    /// and every error, nothing of district 2's rows, asked for its own unit or for the city and
+    /// region above it (where only its own part counts).
+    #[test]
+    fn random_selects_never_show_the_other_jurisdictions_rows() {
+        let (state, _dir) = tiny_state();
+        let jurisdiction = Jurisdiction::under("d1");
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let buckets = Buckets::grain(Grain::Week, day("2021-03-01"), day("2021-03-14"));
+        let mut r = Stream(20211201);
+        let (mut answered, mut failed) = (0, 0);
+        for _ in 0..300 {
+            let sql = select(&mut r);
+            assert!(
+                !DISTRICT_2.iter().any(|m| sql.contains(m)),
+                "the grammar wrote a marker: {sql}"
+            );
+            let unit = *r.pick(&["d1", "c", "r"]);
+            let answer = kpi::run_query(
+                &state.sandbox,
+                &sql,
+                &buckets,
+                &Ask {
+                    unit,
+                    jurisdiction: &jurisdiction,
+                    row_limit: 100,
+                    limit: Duration::from_secs(5),
+                    cancel: None,
+                },
+            );
+            let text = match answer {
+                Ok(result) => {
+                    answered += 1;
+                    serde_json::to_string(&result).unwrap()
+                }
+                Err(e @ (Error::Refused(_) | Error::Sql(_))) => {
+                    failed += 1;
+                    e.to_string()
+                }
+                Err(other) => panic!("{sql}: {other:?}"),
+            };
+            for marker in DISTRICT_2 {
+                assert!(
+                    !text.contains(marker),
+                    "'{marker}' of district 2 in the answer to {sql} (unit {unit}): {text}"
+                );
+            }
+        }
+        // Both kinds of answer were exercised.
+        assert!(
+            answered > 50 && failed > 20,
+            "{answered} answered, {failed} failed"
+        );
+    }
+}

@@ -160,25 +160,30 @@ async fn throwing_predicates_see_only_the_callers_rows_in_queries_and_kpi_files(
         );
 
         // The same through a KPI file: preview (validation, series and rows) and save.
-        let select = format!(
-            "SELECT t.grp, p.period, count(*) AS value FROM {table} t JOIN periods p ON true \
-             WHERE CAST(CASE WHEN t.{own} THEN '1' ELSE {row} END AS INTEGER) = 1 GROUP BY ALL",
-        );
-        let text = kpi_text("probe_throwing", &select);
-        let (status, body) = analyst
-            .post_json("/api/kpis/preview", &json!({ "text": text, "unit": "mashhad", "from": "2021-01-01", "to": "2021-03-31" }))
-            .await;
-        assert_eq!(status, 200, "{body}");
-        assert!(body["error"].is_null(), "{table}: {body}");
-        assert!(
-            body["points"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|p| p["value"].as_f64() > Some(0.0)),
-            "{body}"
-        );
-        assert_clean(&body, &markers, &select);
+        for throwing in [
+            format!("CAST(CASE WHEN t.{own} THEN '1' ELSE {row} END AS INTEGER) = 1"),
+            format!("1 // (CASE WHEN t.{own} THEN 1 ELSE 0 END) = 1"),
+        ] {
+            let select = format!(
+                "SELECT t.grp, p.period, count(*) AS value FROM {table} t JOIN periods p ON true \
+                 WHERE {throwing} GROUP BY ALL",
+            );
+            let text = kpi_text("probe_throwing", &select);
+            let (status, body) = analyst
+                .post_json("/api/kpis/preview", &json!({ "text": text, "unit": "mashhad", "from": "2021-01-01", "to": "2021-03-31" }))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            assert!(body["error"].is_null(), "{table}: {body}");
+            assert!(
+                body["points"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["value"].as_f64() > Some(0.0)),
+                "{body}"
+            );
+            assert_clean(&body, &markers, &select);
+        }
         let failing = kpi_text(
             "probe_failing",
             &format!("SELECT grp, period, count(*) AS value FROM {table} JOIN periods ON true WHERE CAST({row} AS INTEGER) = 1 GROUP BY ALL"),
@@ -235,6 +240,14 @@ async fn functions_that_read_the_server_plan_or_catalogue_are_refused_by_name() 
         ("SELECT current_database()", "current_database"),
         ("SELECT user", "user"),
         ("SELECT stats(appeal_id) FROM appeals", "stats"),
+        (
+            "SELECT count(*) FROM appeals WHERE error(appeal_id || unit_id) IS NULL",
+            "error",
+        ),
+        (
+            "SELECT count(*) FROM staffing WHERE error(unit_id) IS NULL",
+            "error",
+        ),
         ("SELECT * FROM duckdb_settings()", "duckdb_settings"),
         ("SELECT * FROM duckdb_tables()", "duckdb_tables"),
         ("SELECT * FROM duckdb_functions()", "duckdb_functions"),

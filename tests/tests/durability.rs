@@ -1,7 +1,7 @@
 //! A check-in the server has answered survives the server being killed (`kill -9`) right after:
 //! a real `kpiboard serve` process, killed and started again on the same database file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -10,14 +10,20 @@ use kpi_backend::seed::DEMO_PASSWORD;
 use kpi_tests::{repo_root, seed_dir, Session, TEST_SCALE};
 use serde_json::json;
 
-/// The `kpiboard` binary beside this test's own (both in the target's debug folder).
-fn kpiboard() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    exe.parent()
-        .and_then(Path::parent)
-        .map(|debug| debug.join("kpiboard"))
-        .filter(|p| p.is_file())
-        .expect("target/debug/kpiboard is built (scripts/test builds it first)")
+/// The sandbox workers of the server over `db` that are still running (their command line names
+/// a snapshot in the database's staging folder).
+fn workers_of(db: &Path) -> usize {
+    let staging = format!("{}.staging", db.display());
+    std::fs::read_dir("/proc")
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+                .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+                .filter(|c| c.contains("sandbox-worker") && c.contains(&staging))
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 fn free_port() -> u16 {
@@ -29,7 +35,7 @@ fn free_port() -> u16 {
 
 /// Starts `kpiboard serve` on `db` and waits until it answers.
 async fn serve(db: &Path, port: u16) -> Child {
-    let child = Command::new(kpiboard())
+    let child = Command::new(kpi_tests::kpiboard_binary())
         .args(["--database"])
         .arg(db)
         .args(["--queries"])
@@ -86,9 +92,21 @@ async fn an_answered_check_in_survives_a_killed_server() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    let (status, _) = head.get_json("/api/boards/overview?unit=shymkent").await;
+    assert_eq!(status, 200);
+    assert!(workers_of(&db) > 0, "the board ran in sandbox workers");
     // SIGKILL at once: no shutdown, no checkpoint.
     server.kill().unwrap();
     server.wait().unwrap();
+    // Its workers end with it, even though nobody told them.
+    let killed = Instant::now();
+    while workers_of(&db) > 0 {
+        assert!(
+            killed.elapsed() < Duration::from_secs(10),
+            "workers outlived their server"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     let mut server = serve(&db, port).await;
     let head = Session::sign_in(&base, "head.shymkent.economy", DEMO_PASSWORD)

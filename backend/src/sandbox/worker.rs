@@ -209,11 +209,24 @@ pub fn json_value(value: duckdb::types::Value) -> Value {
     }
 }
 
-/// The worker process's own set-up before it opens anything: die with the server, and cap the
+/// The worker process's own set-up before it opens anything: end with the server, and cap the
 /// address space at `address_space` bytes so that no allocation can grow past it.
+///
+/// A worker whose server is gone (killed, even with SIGKILL) is adopted by another process: a
+/// thread that looks at the parent's id each second ends the worker then, whatever query it is
+/// in. (The parent-death signal is not used: Linux sends it when the *thread* that started the
+/// worker ends, and the server starts workers from a pool of threads that come and go.)
 pub fn confine(address_space: Option<u64>) -> Result<()> {
-    rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))
-        .map_err(|e| Error::Internal(format!("sandbox: cannot follow the server's exit: {e}")))?;
+    let server = rustix::process::getppid();
+    std::thread::Builder::new()
+        .name("server-watch".to_string())
+        .spawn(move || loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            if rustix::process::getppid() != server {
+                std::process::exit(0);
+            }
+        })
+        .map_err(|e| Error::Internal(format!("sandbox: cannot watch the server: {e}")))?;
     if let Some(bytes) = address_space {
         rustix::process::setrlimit(
             rustix::process::Resource::As,

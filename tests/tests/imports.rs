@@ -84,6 +84,17 @@ async fn garbage_and_empty_uploads_get_clear_errors() {
     );
     let (status, err) = server.upload("empty.csv", Vec::new()).await;
     assert_eq!(status, 422, "{err}");
+    // A broken Parquet file is named by its own name, never by where the server staged it.
+    let mut broken = b"PAR1".to_vec();
+    broken.extend_from_slice(&[7; 64]);
+    broken.extend_from_slice(b"PAR1");
+    let (status, err) = server.upload("broken.parquet", broken).await;
+    assert_eq!(status, 422, "{err}");
+    let message = err["message"].as_str().unwrap();
+    assert!(message.starts_with("broken.parquet"), "{err}");
+    for path in ["staging", "/tmp", ".upload", ".duckdb"] {
+        assert!(!message.contains(path), "'{path}' in {err}");
+    }
     let (status, err) = server.upload("../../etc/passwd", b"x".to_vec()).await;
     assert_eq!(status, 400, "{err}");
     assert!(

@@ -677,16 +677,22 @@ fn stage_parquet(conn: &Connection, path: &Path, name: &str) -> Result<(&'static
         "read_parquet({}, file_row_number = true)",
         quote_literal(&path.to_string_lossy())
     );
-    // DuckDB names the file it read: the staged copy, a path on the server. Say the upload's name.
+    // DuckDB names the file it read (the staged copy, a path on the server) and quotes the SQL
+    // it ran, which is the server's own: say the upload's name, and leave the SQL out.
     let staged = path.to_string_lossy().to_string();
+    let folder = path
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
     let unstaged = |e: duckdb::Error| {
-        e.to_string().replace(&staged, name).replace(
-            &path
-                .parent()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-            "",
-        )
+        let text = e.to_string();
+        let text = text.split("\n\nLINE").next().unwrap_or_default().trim();
+        let text = text.replace(&staged, name);
+        if folder.is_empty() {
+            text
+        } else {
+            text.replace(&folder, "")
+        }
     };
     let header: Vec<String> = conn
         .prepare(&format!(

@@ -141,6 +141,49 @@ mod tests {
     }
 
     #[test]
+    fn the_period_lists_of_every_grain_cross_a_year_boundary_whole() {
+        let from = d("2020-11-15");
+        let to = d("2021-02-10");
+        assert_eq!(
+            Grain::Month.buckets(from, to),
+            vec![
+                (d("2020-11-01"), d("2020-12-01")),
+                (d("2020-12-01"), d("2021-01-01")),
+                (d("2021-01-01"), d("2021-02-01")),
+                (d("2021-02-01"), d("2021-03-01")),
+            ]
+        );
+        assert_eq!(
+            Grain::Quarter.buckets(from, to),
+            vec![
+                (d("2020-10-01"), d("2021-01-01")),
+                (d("2021-01-01"), d("2021-04-01")),
+            ]
+        );
+        assert_eq!(
+            Grain::Year.buckets(from, to),
+            vec![
+                (d("2020-01-01"), d("2021-01-01")),
+                (d("2021-01-01"), d("2022-01-01")),
+            ]
+        );
+        // 2020 has an ISO week 53: Monday 28 December to Sunday 3 January, one week, not split
+        // at the new year.
+        let weeks = Grain::Week.buckets(d("2020-12-20"), d("2021-01-10"));
+        assert_eq!(
+            weeks,
+            vec![
+                (d("2020-12-14"), d("2020-12-21")),
+                (d("2020-12-21"), d("2020-12-28")),
+                (d("2020-12-28"), d("2021-01-04")),
+                (d("2021-01-04"), d("2021-01-11")),
+            ]
+        );
+        assert_eq!(weeks[2].0.iso_week().week(), 53);
+        assert_eq!(weeks[3].0.iso_week().week(), 1);
+    }
+
+    #[test]
     fn an_empty_range_has_no_buckets() {
         assert!(Grain::Week
             .buckets(d("2021-02-01"), d("2021-01-01"))

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::auth::Jurisdiction;
 use crate::error::{Error, Result};
-use crate::kpi::{self, Buckets, Kpi, Scope};
+use crate::kpi::{self, Kpi, Periods, Scope};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,7 +85,7 @@ async fn evaluate_unit(
     state: &Arc<AppState>,
     kpi: Kpi,
     unit: &str,
-    buckets: Buckets,
+    periods: Periods,
     jurisdiction: &Jurisdiction,
 ) -> Result<Vec<kpi::Cell>> {
     let unit_id = unit.to_string();
@@ -97,7 +97,7 @@ async fn evaluate_unit(
                 s,
                 &kpi,
                 Scope::Unit(&unit_id),
-                &buckets,
+                &periods,
                 &jurisdiction,
                 limit,
             )
@@ -119,7 +119,7 @@ pub async fn series(
         state,
         kpi,
         unit,
-        Buckets::grain(grain, from, to),
+        Periods::grain(grain, from, to),
         jurisdiction,
     )
     .await?;
@@ -145,9 +145,9 @@ pub async fn current_and_previous(
     to: NaiveDate,
     jurisdiction: &Jurisdiction,
 ) -> Result<(Option<f64>, Option<f64>)> {
-    let buckets = Buckets::previous_and_current(from, to);
-    let (prev_start, current_start) = (buckets.start, buckets.last);
-    let cells = evaluate_unit(state, kpi, unit, buckets, jurisdiction).await?;
+    let periods = Periods::previous_and_current(from, to);
+    let (prev_start, current_start) = (periods.0[0].0, periods.0[1].0);
+    let cells = evaluate_unit(state, kpi, unit, periods, jurisdiction).await?;
     let at = |d: NaiveDate| cells.iter().find(|c| c.period == d).and_then(|c| c.value);
     Ok((at(current_start), at(prev_start)))
 }

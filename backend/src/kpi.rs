@@ -59,73 +59,51 @@ pub enum Scope<'a> {
     ChildrenOf(&'a str),
 }
 
-/// The buckets to evaluate: `count` consecutive periods of length `step` from `start`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Buckets {
-    pub start: NaiveDate,
-    pub last: NaiveDate,
-    /// A DuckDB interval: `7 days`, `1 month`, `3 months`, `1 year`, `92 days`.
-    pub step: String,
-}
+/// The buckets a KPI is evaluated over, each a first day and the day after its last (the end is
+/// exclusive). They are computed here, not in SQL, so that any calendar can make them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Periods(pub Vec<(NaiveDate, NaiveDate)>);
 
-impl Buckets {
-    /// The buckets of a grain covering `from..=to`.
-    pub fn grain(grain: Grain, from: NaiveDate, to: NaiveDate) -> Buckets {
-        let step = match grain {
-            Grain::Week => "7 days",
-            Grain::Month => "1 month",
-            Grain::Quarter => "3 months",
-            Grain::Year => "1 year",
-        };
-        Buckets {
-            start: grain.start_of(from),
-            last: grain.start_of(to),
-            step: step.to_string(),
-        }
+impl Periods {
+    /// The buckets of a grain covering `from..=to` (the first starts on or before `from`).
+    pub fn grain(grain: Grain, from: NaiveDate, to: NaiveDate) -> Periods {
+        Periods(grain.buckets(from, to))
     }
 
-    /// Two buckets: the previous period and the chosen one (`from..=to`), equally long.
-    pub fn previous_and_current(from: NaiveDate, to: NaiveDate) -> Buckets {
+    /// Two buckets: the previous period and the chosen one (`from..=to`), equally long (whole
+    /// months compare with as many whole months before them).
+    pub fn previous_and_current(from: NaiveDate, to: NaiveDate) -> Periods {
         let (prev_from, _) = kpi_api::period::previous(from, to);
-        let months = month_span(prev_from, from);
-        let step = match months {
-            Some(m) => format!("{m} months"),
-            None => format!("{} days", kpi_api::period::days(from, to)),
-        };
-        Buckets {
-            start: prev_from,
-            last: from,
-            step,
-        }
+        Periods(vec![(prev_from, from), (from, day_after(to))])
     }
 
     /// One bucket covering the whole of `from..=to` (a tile's value, a comparison table).
-    pub fn whole(from: NaiveDate, to: NaiveDate) -> Buckets {
-        Buckets {
-            start: from,
-            last: from,
-            step: format!("{} days", kpi_api::period::days(from, to)),
-        }
+    pub fn whole(from: NaiveDate, to: NaiveDate) -> Periods {
+        Periods(vec![(from, day_after(to))])
     }
 
     /// No buckets at all: the query binds and runs, but reads nothing (used to validate).
-    fn none() -> Buckets {
-        let day = NaiveDate::from_ymd_opt(2000, 1, 2).expect("valid date");
-        Buckets {
-            start: day,
-            last: day.pred_opt().expect("valid date"),
-            step: "1 day".to_string(),
-        }
+    fn none() -> Periods {
+        Periods(Vec::new())
+    }
+
+    /// The first days, in order.
+    pub fn starts(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.0.iter().map(|(start, _)| *start)
+    }
+
+    /// As the SQL's parameter reads them: `start/end,start/end,...`.
+    fn param(&self) -> String {
+        self.0
+            .iter()
+            .map(|(start, end)| format!("{start}/{end}"))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
-fn month_span(a: NaiveDate, b: NaiveDate) -> Option<u32> {
-    use chrono::Datelike;
-    if a.day() != 1 || b.day() != 1 {
-        return None;
-    }
-    let m = (b.year() - a.year()) * 12 + b.month() as i32 - a.month() as i32;
-    u32::try_from(m).ok().filter(|m| *m > 0)
+fn day_after(day: NaiveDate) -> NaiveDate {
+    day.succ_opt().unwrap_or(day)
 }
 
 /// The metadata keys a header may carry (shared with the web app's editor).
@@ -417,7 +395,7 @@ fn header_pair(line: &str) -> Option<(&str, &str)> {
 /// only groups them. Everything the server adds sits on the first line, so DuckDB's "LINE n" is
 /// line n - 1 of the body.
 ///
-/// Parameters: `$1` the unit, `$2`/`$3` the first and last bucket start, `$4` the bucket length.
+/// Parameters: `$1` the unit, `$2` the periods (see [`Periods`]).
 /// A group above the jurisdiction (on the path to its home unit) counts the in-scope part only,
 /// and its population is the home unit's (the snapshot's `unit_groups` says so).
 fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
@@ -433,8 +411,8 @@ fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
         ),
     };
     let tables = format!(
-        "periods AS (SELECT CAST(p AS DATE) AS period, CAST(p + CAST($4 AS INTERVAL) AS DATE) AS period_end \
-             FROM generate_series(CAST($2 AS TIMESTAMP), CAST($3 AS TIMESTAMP), CAST($4 AS INTERVAL)) AS t(p)), \
+        "periods AS (SELECT CAST(split_part(x, '/', 1) AS DATE) AS period, CAST(split_part(x, '/', 2) AS DATE) AS period_end \
+             FROM (SELECT unnest(string_split(CAST($2 AS VARCHAR), ',')) AS x) AS t WHERE x <> ''), \
          groups AS ({groups}), \
          appeals AS (SELECT s.grp, a.* FROM main.appeals a JOIN ({rows}) s ON a.unit_id = s.unit_id), \
          service_cases AS (SELECT s.grp, x.* FROM main.service_cases x JOIN ({rows}) s ON x.unit_id = s.unit_id), \
@@ -452,13 +430,8 @@ fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
 }
 
 /// The parameters of [`wrap`]'s SQL.
-fn params(unit: &str, buckets: &Buckets) -> Vec<Option<String>> {
-    vec![
-        Some(unit.to_string()),
-        Some(buckets.start.to_string()),
-        Some(buckets.last.to_string()),
-        Some(buckets.step.clone()),
-    ]
+fn params(unit: &str, periods: &Periods) -> Vec<Option<String>> {
+    vec![Some(unit.to_string()), Some(periods.param())]
 }
 
 /// Refuses, before it runs, a text that is not one SELECT over the scoped tables calling allowed
@@ -531,7 +504,7 @@ pub fn validate(
     })?;
     let request = Request {
         sql: wrap(&def.sql, &Scope::Unit(""), None),
-        params: params("", &Buckets::none()),
+        params: params("", &Periods::none()),
         max_rows: 0,
         max_bytes: 1 << 20,
     };
@@ -615,11 +588,11 @@ pub fn evaluate(
     sandbox: &Sandbox,
     kpi: &Kpi,
     scope: Scope,
-    buckets: &Buckets,
+    periods: &Periods,
     jurisdiction: &Jurisdiction,
     limit: Duration,
 ) -> Result<Vec<Cell>> {
-    evaluate_cancellable(sandbox, kpi, scope, buckets, jurisdiction, limit, None)
+    evaluate_cancellable(sandbox, kpi, scope, periods, jurisdiction, limit, None)
 }
 
 /// [`evaluate`] that `cancel` can stop.
@@ -627,7 +600,7 @@ fn evaluate_cancellable(
     sandbox: &Sandbox,
     kpi: &Kpi,
     scope: Scope,
-    buckets: &Buckets,
+    periods: &Periods,
     jurisdiction: &Jurisdiction,
     limit: Duration,
     cancel: Option<&Cancel>,
@@ -638,7 +611,7 @@ fn evaluate_cancellable(
     };
     let request = Request {
         sql: wrap(&kpi.def.sql, &scope, Some(kpi.shape)),
-        params: params(scope_unit(&scope), buckets),
+        params: params(scope_unit(&scope), periods),
         max_rows: MAX_CELLS,
         max_bytes: 64 << 20,
     };
@@ -696,7 +669,7 @@ pub fn value_over(
         sandbox,
         kpi,
         Scope::Unit(unit),
-        &Buckets::whole(from, to),
+        &Periods::whole(from, to),
         jurisdiction,
         limit,
     )?;
@@ -765,13 +738,13 @@ pub fn preview(
         Ok(kpi) => kpi,
         Err(e) => return Ok(failed(e)),
     };
-    let buckets = Buckets::grain(grain, from, to);
+    let periods = Periods::grain(grain, from, to);
     let left = || ask.limit.saturating_sub(started.elapsed());
     let cells = match evaluate_cancellable(
         sandbox,
         &kpi,
         Scope::Unit(ask.unit),
-        &buckets,
+        &periods,
         ask.jurisdiction,
         left(),
         ask.cancel,
@@ -787,10 +760,9 @@ pub fn preview(
         }
         Err(e) => return Err(e),
     };
-    let points = grain
-        .buckets(from, to)
-        .into_iter()
-        .map(|(period, _)| kpi_api::Point {
+    let points = periods
+        .starts()
+        .map(|period| kpi_api::Point {
             period,
             value: cells
                 .iter()
@@ -801,7 +773,7 @@ pub fn preview(
     let rows = run_query(
         sandbox,
         &kpi.def.sql,
-        &buckets,
+        &periods,
         &Ask {
             limit: left(),
             ..*ask
@@ -824,7 +796,7 @@ const MAX_QUERY_BYTES: usize = 16 << 20;
 pub fn run_query(
     sandbox: &Sandbox,
     sql: &str,
-    buckets: &Buckets,
+    periods: &Periods,
     ask: &Ask,
 ) -> Result<kpi_api::QueryResult> {
     let started = Instant::now();
@@ -835,7 +807,7 @@ pub fn run_query(
     check_body(sandbox, body)?;
     let request = Request {
         sql: wrap(body, &Scope::Unit(ask.unit), None),
-        params: params(ask.unit, buckets),
+        params: params(ask.unit, periods),
         max_rows: ask.row_limit,
         max_bytes: MAX_QUERY_BYTES,
     };
@@ -931,15 +903,31 @@ mod tests {
     }
 
     #[test]
-    fn previous_and_current_of_a_quarter_step_by_three_months() {
+    fn previous_and_current_are_equally_long_and_whole_months_compare_with_months() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        let b = Buckets::previous_and_current(d("2021-10-01"), d("2021-12-31"));
-        assert_eq!(b.start, d("2021-07-01"));
-        assert_eq!(b.last, d("2021-10-01"));
-        assert_eq!(b.step, "3 months");
-        let b = Buckets::previous_and_current(d("2021-03-10"), d("2021-03-16"));
-        assert_eq!(b.start, d("2021-03-03"));
-        assert_eq!(b.step, "7 days");
+        let quarter = Periods::previous_and_current(d("2021-10-01"), d("2021-12-31"));
+        assert_eq!(
+            quarter.0,
+            vec![
+                (d("2021-07-01"), d("2021-10-01")),
+                (d("2021-10-01"), d("2022-01-01"))
+            ]
+        );
+        // March compares with February, not with the 31 days before it.
+        let march = Periods::previous_and_current(d("2021-03-01"), d("2021-03-31"));
+        assert_eq!(march.0[0], (d("2021-02-01"), d("2021-03-01")));
+        let week = Periods::previous_and_current(d("2021-03-10"), d("2021-03-16"));
+        assert_eq!(
+            week.0,
+            vec![
+                (d("2021-03-03"), d("2021-03-10")),
+                (d("2021-03-10"), d("2021-03-17"))
+            ]
+        );
+        assert_eq!(
+            Periods::whole(d("2021-01-01"), d("2021-12-31")).param(),
+            "2021-01-01/2022-01-01"
+        );
     }
 }
 
@@ -951,7 +939,7 @@ mod rollup_tests {
     fn week_of(state: &crate::AppState, kpi: &str, scope: Scope) -> Vec<Cell> {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
         let kpi = state.catalog().kpis.get(kpi).cloned().expect("kpi loaded");
-        let buckets = Buckets::grain(Grain::Week, d("2021-03-01"), d("2021-03-07"));
+        let buckets = Periods::grain(Grain::Week, d("2021-03-01"), d("2021-03-07"));
         evaluate(
             &state.sandbox,
             &kpi,
@@ -1033,7 +1021,7 @@ mod rollup_tests {
             .get("appeal_on_time_share")
             .cloned()
             .unwrap();
-        let later = Buckets::grain(Grain::Week, d("2021-06-07"), d("2021-06-13"));
+        let later = Periods::grain(Grain::Week, d("2021-06-07"), d("2021-06-13"));
         let cells = evaluate(
             &state.sandbox,
             &kpi,

@@ -29,7 +29,7 @@ use crate::auth::{self, Access, Jurisdiction, Reach};
 use crate::boards;
 use crate::error::{Error, Result};
 use crate::import::{ImportKinds, Importer};
-use crate::kpi::{self, Buckets, Scope};
+use crate::kpi::{self, Periods, Scope};
 use crate::plans::exchange::PlanFile;
 use crate::sandbox::Cancel;
 
@@ -784,7 +784,7 @@ async fn kpi_children(
     let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
         .map_err(reject)?;
     let kpi = find_kpi(&state, &id).map_err(reject)?;
-    let whole = Buckets::whole(req.from, req.to);
+    let whole = Periods::whole(req.from, req.to);
     let unit_id = req.unit.id.clone();
     let def = kpi.def.clone();
     let jurisdiction: Jurisdiction = access.jurisdiction();
@@ -1014,7 +1014,7 @@ async fn post_query(
         .map_err(reject)?;
     let unit = state.unit_for(&access, &request.unit).map_err(reject)?;
     let (from, to) = period(&state, request.from, request.to).map_err(reject)?;
-    let buckets = Buckets::grain(request.grain.unwrap_or(Grain::Week), from, to);
+    let periods = Periods::grain(request.grain.unwrap_or(Grain::Week), from, to);
     let limits = state.config.limits.clone();
     let jurisdiction = access.jurisdiction();
     let sql = request.sql.clone();
@@ -1023,7 +1023,7 @@ async fn post_query(
             kpi::run_query(
                 s,
                 &sql,
-                &buckets,
+                &periods,
                 &kpi::Ask {
                     unit: &unit.id,
                     jurisdiction: &jurisdiction,

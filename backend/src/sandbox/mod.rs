@@ -64,7 +64,7 @@ mod tests {
 
     use crate::auth::Jurisdiction;
     use crate::error::Error;
-    use crate::kpi::{self, Ask, Buckets};
+    use crate::kpi::{self, Ask, Periods};
     use crate::testkit::tiny_state;
 
     /// What only district 2's rows say (its units, appeals, service case, names and the values
@@ -228,7 +228,7 @@ mod tests {
         let (state, _dir) = tiny_state();
         let jurisdiction = Jurisdiction::under("d1");
         let day = |s: &str| s.parse::<NaiveDate>().unwrap();
-        let buckets = Buckets::grain(Grain::Week, day("2021-03-01"), day("2021-03-14"));
+        let periods = Periods::grain(Grain::Week, day("2021-03-01"), day("2021-03-14"));
         let mut r = Stream(20211201);
         let (mut answered, mut failed) = (0, 0);
         for _ in 0..300 {
@@ -241,7 +241,7 @@ mod tests {
             let answer = kpi::run_query(
                 &state.sandbox,
                 &sql,
-                &buckets,
+                &periods,
                 &Ask {
                     unit,
                     jurisdiction: &jurisdiction,

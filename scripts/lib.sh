@@ -59,6 +59,13 @@ build_frontend() {
   (cd "$ROOT" && trunk build --release --offline)
 }
 
+# Brotli and gzip copies of the web app's files, served to browsers that accept them (needs the
+# backend built: the server's own binary writes them).
+precompress_frontend() {
+  say "precompressing the web app (brotli and gzip)"
+  (cd "$ROOT" && "$CARGO_TARGET_DIR/debug/kpiboard" precompress dist >/dev/null)
+}
+
 # Always the workspace's default members, for running and for testing alike: a narrower set
 # (`-p kpi-backend`) unifies build-script features differently and would compile DuckDB again.
 build_backend() {

@@ -94,6 +94,8 @@ pub struct AppState {
     /// The first and last day with appeals.
     data_range: RwLock<(Option<NaiveDate>, Option<NaiveDate>)>,
     pub login_limiter: LoginLimiter,
+    /// Sessions already looked up (see [`auth::SessionCache`]).
+    pub sessions: auth::SessionCache,
     /// Bumped at every load of the KPI files: the web app refreshes an open board when it moves.
     catalog_version: AtomicU64,
     /// What the queries folder looked like at the last load (names, sizes, modification times).
@@ -130,6 +132,7 @@ impl AppState {
             boards: RwLock::new(Arc::new(Vec::new())),
             data_range: RwLock::new((None, None)),
             login_limiter: LoginLimiter::default(),
+            sessions: auth::SessionCache::default(),
             catalog_version: AtomicU64::new(0),
             queries_stamp: Mutex::new(String::new()),
             running: Mutex::new(HashMap::new()),

@@ -18,6 +18,7 @@
 //! - [`audit`]: the audit log.
 //! - [`plans`]: 12-week plans and their weekly check-ins; [`plans::exchange`]: their export files.
 //! - [`clock`]: the plans' calendar (the system's, or moved for training and tests).
+//! - [`transfer`]: compressed answers, entity tags, and the web app's precompressed files.
 //! - [`openapi`]: the description of the API served at `/api/openapi.json`.
 //! - [`error`]: the error type and its HTTP status.
 
@@ -36,6 +37,7 @@ pub mod plans;
 pub mod routes;
 pub mod sandbox;
 pub mod seed;
+pub mod transfer;
 
 pub use app::{AppState, Application, Config, Limits};
 pub use error::{Error, Result};

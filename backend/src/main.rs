@@ -103,6 +103,12 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
     },
+    /// Write brotli and gzip copies of the built web app's files beside them (scripts/run and
+    /// scripts/test do, after trunk builds), and print their sizes.
+    Precompress {
+        #[arg(default_value = "dist")]
+        dir: PathBuf,
+    },
     /// (Started by the server, not by people.) One sandbox worker: answers queries over one
     /// snapshot file on standard input and output.
     #[command(hide = true)]
@@ -469,6 +475,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await
         }
         Command::SandboxWorker { .. } => unreachable!("answered before the runtime starts"),
+        Command::Precompress { dir } => {
+            let dir = dir.clone();
+            blocking(move || {
+                let sizes = kpi_backend::transfer::precompress(&dir)
+                    .with_context(|| format!("precompressing {}", dir.display()))?;
+                let (mut raw, mut br, mut gz) = (0, 0, 0);
+                for (file, r, b, g) in &sizes {
+                    println!("{file:<44} {r:>9} B  brotli {b:>8} B  gzip {g:>8} B");
+                    (raw, br, gz) = (raw + r, br + b, gz + g);
+                }
+                println!(
+                    "{:<44} {raw:>9} B  brotli {br:>8} B  gzip {gz:>8} B",
+                    "total"
+                );
+                Ok(ExitCode::SUCCESS)
+            })
+            .await
+        }
         Command::Check { seed, scale } => {
             let config = config(&cli, String::new(), 0, PathBuf::new());
             let (seed, scale) = (seed.clone(), *scale);

@@ -32,6 +32,7 @@ use crate::import::{ImportKinds, Importer};
 use crate::kpi::{self, Periods, Scope};
 use crate::plans::exchange::PlanFile;
 use crate::sandbox::Cancel;
+use crate::transfer;
 
 /// The largest export `POST /api/imports` accepts.
 const MAX_UPLOAD_BYTES: u64 = 2 << 30;
@@ -88,16 +89,23 @@ fn signed_in(state: Arc<AppState>) -> impl Filter<Extract = (Access,), Error = R
                         "sign in first: POST /api/login".to_string(),
                     ))
                 })?;
-                let access = state
-                    .db
-                    .run(move |c| auth::session(c, &token))
-                    .await
-                    .map_err(reject)?
-                    .ok_or_else(|| {
-                        reject(Error::Unauthenticated(
-                            "your session has ended or expired; sign in again".to_string(),
-                        ))
-                    })?;
+                let access = match state.sessions.cached(&token) {
+                    Some(access) => Ok(Some(access)),
+                    None => {
+                        let asked = token.clone();
+                        let found = state.db.run(move |c| auth::session(c, &asked)).await;
+                        if let Ok(found) = &found {
+                            state.sessions.remember(&token, found.as_ref());
+                        }
+                        found
+                    }
+                }
+                .map_err(reject)?
+                .ok_or_else(|| {
+                    reject(Error::Unauthenticated(
+                        "your session has ended or expired; sign in again".to_string(),
+                    ))
+                })?;
                 if method != Method::GET && method != Method::HEAD {
                     if cross_site(&fetch_site) {
                         return Err(reject(Error::Csrf(
@@ -193,6 +201,7 @@ pub fn routes(
         .and(warp::get())
         .and(user.clone())
         .and(warp::header::optional::<String>("if-none-match"))
+        .and(warp::header::optional::<String>("accept-encoding"))
         .and(with_state(state.clone()))
         .and_then(kpis);
     // GET /api/kpis/{id}/values
@@ -200,6 +209,8 @@ pub fn routes(
         .and(warp::get())
         .and(user.clone())
         .and(params)
+        .and(warp::header::optional::<String>("if-none-match"))
+        .and(warp::header::optional::<String>("accept-encoding"))
         .and(with_state(state.clone()))
         .and_then(kpi_values);
     // GET /api/kpis/{id}/children
@@ -207,6 +218,8 @@ pub fn routes(
         .and(warp::get())
         .and(user.clone())
         .and(params)
+        .and(warp::header::optional::<String>("if-none-match"))
+        .and(warp::header::optional::<String>("accept-encoding"))
         .and(with_state(state.clone()))
         .and_then(kpi_children);
     // GET /api/boards
@@ -220,6 +233,8 @@ pub fn routes(
         .and(warp::get())
         .and(user.clone())
         .and(params)
+        .and(warp::header::optional::<String>("if-none-match"))
+        .and(warp::header::optional::<String>("accept-encoding"))
         .and(with_state(state.clone()))
         .and_then(get_board);
     // POST /api/imports?file=
@@ -393,8 +408,24 @@ pub fn routes(
 
     // The frontend: files from dist/, and index.html for every client-side route.
     let dist = state.config.dist.clone();
-    let index = dist.join("index.html");
-    let frontend = warp::get().and(warp::fs::dir(dist).or(warp::fs::file(index)));
+    let frontend = warp::get()
+        .and(warp::path::tail())
+        .and(warp::header::optional::<String>("accept-encoding"))
+        .and(warp::header::optional::<String>("if-none-match"))
+        .then(
+            move |tail: warp::path::Tail, accept: Option<String>, seen: Option<String>| {
+                let dist = dist.clone();
+                async move {
+                    transfer::frontend_file(
+                        &dist,
+                        tail.as_str(),
+                        accept.as_deref(),
+                        seen.as_deref(),
+                    )
+                    .await
+                }
+            },
+        );
 
     api.or(frontend)
         .recover(recover)
@@ -593,6 +624,7 @@ async fn logout(
     addr: Option<SocketAddr>,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
+    state.sessions.forget(&token);
     state
         .db
         .run(move |c| auth::logout(c, &token))
@@ -620,23 +652,20 @@ async fn logout(
 async fn kpis(
     _: Access,
     if_none_match: Option<String>,
+    accept_encoding: Option<String>,
     state: Arc<AppState>,
 ) -> Result<warp::reply::Response, Rejection> {
-    let version = state.catalog_version();
-    let etag = format!("\"kpis-{:x}-{version}\"", state.boot_id);
-    if if_none_match.as_deref() == Some(etag.as_str()) {
-        return Ok(
-            warp::reply::with_status(warp::reply(), StatusCode::NOT_MODIFIED).into_response(),
-        );
-    }
     let catalog = state.catalog();
-    let reply = json(&KpiList {
+    let list = KpiList {
         kpis: catalog.kpis.values().map(|k| k.def.clone()).collect(),
         errors: catalog.errors.clone(),
-        version,
-    });
-    let reply = warp::reply::with_header(reply, "etag", etag);
-    Ok(warp::reply::with_header(reply, "cache-control", "private, no-cache").into_response())
+        version: state.catalog_version(),
+    };
+    Ok(transfer::tagged_json(
+        &list,
+        if_none_match.as_deref(),
+        accept_encoding.as_deref(),
+    ))
 }
 
 /// The parameters of a KPI or board request, checked; each error names its parameter.
@@ -748,6 +777,8 @@ async fn kpi_values(
     id: String,
     access: Access,
     params: Params,
+    if_none_match: Option<String>,
+    accept_encoding: Option<String>,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
     let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
@@ -764,14 +795,19 @@ async fn kpi_values(
     )
     .await
     .map_err(reject)?;
-    Ok(json(&Series {
+    let series = Series {
         kpi: id,
         unit: req.unit.id,
         grain: req.grain,
         from: req.from,
         to: req.to,
         points,
-    }))
+    };
+    Ok(transfer::tagged_json(
+        &series,
+        if_none_match.as_deref(),
+        accept_encoding.as_deref(),
+    ))
 }
 
 /// GET /api/kpis/{id}/children
@@ -779,6 +815,8 @@ async fn kpi_children(
     id: String,
     access: Access,
     params: Params,
+    if_none_match: Option<String>,
+    accept_encoding: Option<String>,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
     let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
@@ -819,14 +857,19 @@ async fn kpi_children(
             }
         })
         .collect();
-    Ok(json(&Children {
+    let answer = Children {
         kpi: id,
         unit: req.unit.id,
         from: req.from,
         to: req.to,
         total,
         children,
-    }))
+    };
+    Ok(transfer::tagged_json(
+        &answer,
+        if_none_match.as_deref(),
+        accept_encoding.as_deref(),
+    ))
 }
 
 /// GET /api/boards/{id}
@@ -834,6 +877,8 @@ async fn get_board(
     id: String,
     access: Access,
     params: Params,
+    if_none_match: Option<String>,
+    accept_encoding: Option<String>,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
     let summary = state
@@ -855,7 +900,11 @@ async fn get_board(
     )
     .await
     .map_err(reject)?;
-    Ok(json(&board))
+    Ok(transfer::tagged_json(
+        &board,
+        if_none_match.as_deref(),
+        accept_encoding.as_deref(),
+    ))
 }
 
 /// POST /api/imports?file=NAME — the body is the export file, CSV or Parquet. Admins import
@@ -1597,6 +1646,7 @@ async fn reset_password(
         .run(move |c| auth::reset_password(c, &target, &reset.password))
         .await
         .map_err(reject)?;
+    state.sessions.forget_user(&name);
     record(
         &state,
         Some(access.user),
@@ -1901,6 +1951,108 @@ mod tests {
             .await;
         assert_eq!(page.status(), StatusCode::OK);
         assert_eq!(page.body().as_ref(), b"<html>app</html>");
+    }
+
+    #[tokio::test]
+    async fn the_web_apps_files_go_precompressed_with_the_caching_their_names_allow() {
+        let (state, dir) = tiny_state();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        let script = "console.log('boards');\n".repeat(200);
+        std::fs::write(dist.join("index.html"), "<html>app</html>".repeat(100)).unwrap();
+        std::fs::write(dist.join("app-0123456789abcdef.js"), &script).unwrap();
+        crate::transfer::precompress(&dist).unwrap();
+        let routes = routes(Arc::clone(&state));
+        let js = warp::test::request()
+            .path("/app-0123456789abcdef.js")
+            .header("accept-encoding", "gzip, br")
+            .reply(&routes)
+            .await;
+        assert_eq!(js.status(), StatusCode::OK);
+        assert_eq!(js.headers()["content-encoding"], "br");
+        assert_eq!(
+            js.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            js.headers()["content-type"],
+            "text/javascript; charset=utf-8"
+        );
+        let mut unpacked = Vec::new();
+        brotli::BrotliDecompress(&mut js.body().as_ref(), &mut unpacked).unwrap();
+        assert_eq!(unpacked, script.as_bytes());
+        assert!(js.body().len() < script.len() / 10);
+        // Without brotli, gzip; without either, the file as it is.
+        let gz = warp::test::request()
+            .path("/app-0123456789abcdef.js")
+            .header("accept-encoding", "gzip")
+            .reply(&routes)
+            .await;
+        assert_eq!(gz.headers()["content-encoding"], "gzip");
+        let plain = warp::test::request()
+            .path("/app-0123456789abcdef.js")
+            .reply(&routes)
+            .await;
+        assert!(plain.headers().get("content-encoding").is_none());
+        assert_eq!(plain.body().as_ref(), script.as_bytes());
+        // The page itself is checked every time, and a client route gets it too.
+        let page = warp::test::request()
+            .path("/boards/overview")
+            .header("accept-encoding", "br")
+            .reply(&routes)
+            .await;
+        assert_eq!(page.headers()["cache-control"], "no-cache");
+        assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+        let etag = page.headers()["etag"].to_str().unwrap().to_string();
+        let again = warp::test::request()
+            .path("/")
+            .header("accept-encoding", "br")
+            .header("if-none-match", &etag)
+            .reply(&routes)
+            .await;
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        // Nothing outside dist/, and no dot-files.
+        for path in ["/../Cargo.toml", "/.hidden", "/%2e%2e/Cargo.toml"] {
+            let r = warp::test::request().path(path).reply(&routes).await;
+            assert!(
+                !String::from_utf8_lossy(r.body()).contains("[package]"),
+                "{path}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_board_is_compressed_when_asked_and_tagged() {
+        let (state, _dir) = tiny_state();
+        let (cookie, _) = session(&state, "root");
+        let routes = routes(Arc::clone(&state));
+        let path = format!("/api/boards/overview?{WEEK}");
+        let plain = warp::test::request()
+            .path(&path)
+            .header("cookie", &cookie)
+            .reply(&routes)
+            .await;
+        let packed = warp::test::request()
+            .path(&path)
+            .header("cookie", &cookie)
+            .header("accept-encoding", "br")
+            .reply(&routes)
+            .await;
+        assert_eq!(packed.headers()["content-encoding"], "br");
+        assert_eq!(packed.headers()["vary"], "accept-encoding");
+        let mut unpacked = Vec::new();
+        brotli::BrotliDecompress(&mut packed.body().as_ref(), &mut unpacked).unwrap();
+        assert_eq!(unpacked, plain.body().as_ref());
+        assert_ne!(packed.headers()["etag"], plain.headers()["etag"]);
+        let again = warp::test::request()
+            .path(&path)
+            .header("cookie", &cookie)
+            .header("accept-encoding", "br")
+            .header("if-none-match", packed.headers()["etag"].to_str().unwrap())
+            .reply(&routes)
+            .await;
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        assert!(again.body().is_empty());
     }
 
     #[tokio::test]

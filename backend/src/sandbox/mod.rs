@@ -274,4 +274,127 @@ mod tests {
             "{answered} answered, {failed} failed"
         );
     }
+
+    fn week(
+        state: &crate::AppState,
+        kpi: &str,
+        scope: kpi::Scope,
+        j: &Jurisdiction,
+    ) -> Vec<kpi::Cell> {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let kpi = state
+            .catalog()
+            .kpis
+            .get(kpi)
+            .cloned()
+            .expect("a shipped KPI");
+        let periods = Periods::grain(Grain::Week, day("2021-03-01"), day("2021-03-07"));
+        kpi::evaluate(
+            &state.sandbox,
+            &kpi,
+            scope,
+            &periods,
+            j,
+            Duration::from_secs(5),
+        )
+        .unwrap()
+    }
+
+    /// Every shipped KPI at every level, asked twice: the second answer comes from the cache and
+    /// is the first one; after the data changes the engine computes it again, to the same.
+    #[test]
+    fn the_cache_answers_what_the_engine_answers_for_every_kpi_at_every_level() {
+        let (state, _dir) = tiny_state();
+        let everyone = Jurisdiction::operator();
+        let ids: Vec<String> = state.catalog().kpis.keys().cloned().collect();
+        let scopes = [
+            kpi::Scope::Unit("r"),
+            kpi::Scope::Unit("c"),
+            kpi::Scope::Unit("d1"),
+            kpi::Scope::Unit("d2-y"),
+            kpi::Scope::ChildrenOf("c"),
+            kpi::Scope::ChildrenOf("r"),
+        ];
+        for id in &ids {
+            for scope in scopes {
+                let before = state.sandbox.cache_stats();
+                let computed = week(&state, id, scope, &everyone);
+                let cached = week(&state, id, scope, &everyone);
+                let after = state.sandbox.cache_stats();
+                assert_eq!(computed, cached, "{id} {scope:?}");
+                assert_eq!(
+                    after.computed,
+                    before.computed + 1,
+                    "{id} {scope:?} computed once"
+                );
+                assert_eq!(after.hits, before.hits + 1, "{id} {scope:?} then cached");
+            }
+        }
+        let first = week(
+            &state,
+            "appeal_on_time_share",
+            kpi::Scope::ChildrenOf("c"),
+            &everyone,
+        );
+        state.sandbox.data_changed();
+        let computed = state.sandbox.cache_stats().computed;
+        let again = week(
+            &state,
+            "appeal_on_time_share",
+            kpi::Scope::ChildrenOf("c"),
+            &everyone,
+        );
+        assert_eq!(
+            state.sandbox.cache_stats().computed,
+            computed + 1,
+            "asked anew"
+        );
+        assert_eq!(first, again);
+    }
+
+    /// The same KPI for the same unit asked from two jurisdictions is two questions: neither gets
+    /// the other's answer.
+    #[test]
+    fn callers_of_different_jurisdictions_never_share_an_answer() {
+        let (state, _dir) = tiny_state();
+        let share = |j: &Jurisdiction| {
+            week(&state, "appeal_on_time_share", kpi::Scope::Unit("c"), j)[0].value
+        };
+        let before = state.sandbox.cache_stats().computed;
+        // The city: 4 of 5 on time; district 1 alone: 3 of 3; district 2 alone: 1 of 2.
+        assert_eq!(share(&Jurisdiction::operator()), Some(80.0));
+        assert_eq!(share(&Jurisdiction::under("d1")), Some(100.0));
+        assert_eq!(share(&Jurisdiction::under("d2")), Some(50.0));
+        assert_eq!(share(&Jurisdiction::under("d1")), Some(100.0));
+        assert_eq!(state.sandbox.cache_stats().computed, before + 3);
+    }
+
+    /// Eight callers asking the same new question at once get one computation between them.
+    #[test]
+    fn identical_questions_asked_at_once_are_computed_once() {
+        let (state, _dir) = tiny_state();
+        let everyone = Jurisdiction::operator();
+        // The snapshot and a worker first, so that the eight race for the answer alone.
+        week(&state, "vacancy_rate", kpi::Scope::Unit("c"), &everyone);
+        let before = state.sandbox.cache_stats();
+        let answers: Vec<_> = std::thread::scope(|s| {
+            let asks: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        week(
+                            &state,
+                            "appeal_overdue_open",
+                            kpi::Scope::ChildrenOf("r"),
+                            &everyone,
+                        )
+                    })
+                })
+                .collect();
+            asks.into_iter().map(|a| a.join().unwrap()).collect()
+        });
+        assert!(answers.windows(2).all(|w| w[0] == w[1]));
+        let after = state.sandbox.cache_stats();
+        assert_eq!(after.computed, before.computed + 1);
+        assert_eq!(after.hits, before.hits + 7);
+    }
 }

@@ -400,6 +400,46 @@ struct Pool {
     running: usize,
 }
 
+/// What makes two questions the same: the same rows (jurisdiction and data version), the same
+/// SQL (a KPI file's text, so a changed file is a new question) with the same parameters, and the
+/// same bounds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Question {
+    rows: Rows,
+    version: u64,
+    sql: String,
+    params: Vec<Option<String>>,
+    max_rows: usize,
+    max_bytes: usize,
+}
+
+/// An answer's weight in the cache: about the bytes it holds.
+#[derive(Clone)]
+struct AnswerWeight;
+
+impl quick_cache::Weighter<Question, Arc<Table>> for AnswerWeight {
+    fn weight(&self, question: &Question, answer: &Arc<Table>) -> u64 {
+        let rows: usize = answer
+            .rows
+            .iter()
+            .map(|r| r.iter().map(worker::approximate_size).sum::<usize>())
+            .sum();
+        (question.sql.len() + rows + 64) as u64
+    }
+}
+
+/// How the cache has done since the server started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Questions answered from the cache.
+    pub hits: u64,
+    /// Questions a worker answered.
+    pub computed: u64,
+}
+
+/// The most bytes of answers kept.
+const CACHE_BYTES: u64 = 256 << 20;
+
 /// The snapshots and the workers over them.
 pub struct Sandbox {
     db: Arc<Db>,
@@ -413,6 +453,10 @@ pub struct Sandbox {
     writing: Mutex<()>,
     pool: Mutex<Pool>,
     freed: Condvar,
+    /// Answers already computed, by question; identical questions asked at once compute once.
+    answers: quick_cache::sync::Cache<Question, Arc<Table>, AnswerWeight>,
+    hits: AtomicU64,
+    computed: AtomicU64,
 }
 
 impl Sandbox {
@@ -436,6 +480,9 @@ impl Sandbox {
                 running: 0,
             }),
             freed: Condvar::new(),
+            answers: quick_cache::sync::Cache::with_weighter(20_000, CACHE_BYTES, AnswerWeight),
+            hits: AtomicU64::new(0),
+            computed: AtomicU64::new(0),
         })
     }
 
@@ -449,9 +496,19 @@ impl Sandbox {
         self.db.with(|c| super::check::check(c, sql))
     }
 
-    /// The data changed (an import committed): every snapshot is out of date.
+    /// The data changed (an import committed): every snapshot is out of date, and so is every
+    /// answer computed over one.
     pub fn data_changed(&self) {
         self.data_version.fetch_add(1, Ordering::SeqCst);
+        self.answers.clear();
+    }
+
+    /// How many questions the cache answered and how many a worker did.
+    pub fn cache_stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            computed: self.computed.load(Ordering::Relaxed),
+        }
     }
 
     /// Runs `request` over `rows` within `limit`, in a worker. The SQL's own failure is an
@@ -466,8 +523,43 @@ impl Sandbox {
     ) -> Result<Table> {
         let started = Instant::now();
         let snapshot = self.snapshot(rows)?;
-        let mut worker = self.checkout(&snapshot, started + limit)?;
-        let left = limit.saturating_sub(started.elapsed());
+        let question = Question {
+            rows: rows.clone(),
+            version: snapshot.version,
+            sql: request.sql.clone(),
+            params: request.params.clone(),
+            max_rows: request.max_rows,
+            max_bytes: request.max_bytes,
+        };
+        // The same question asked while it is being answered waits for that answer.
+        match self.answers.get_value_or_guard(&question, Some(limit)) {
+            quick_cache::sync::GuardResult::Value(answer) => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                Ok(Table::clone(&answer))
+            }
+            quick_cache::sync::GuardResult::Guard(guard) => {
+                let table = self.compute(&snapshot, request, (started + limit, limit), cancel)?;
+                let _ = guard.insert(Arc::new(table.clone()));
+                Ok(table)
+            }
+            quick_cache::sync::GuardResult::Timeout => Err(Error::Timeout(format!(
+                "the same query, asked just before, ran longer than the {} limit",
+                crate::db::seconds(limit)
+            ))),
+        }
+    }
+
+    /// Asks a worker over `snapshot`, to answer by `deadline` (the query's `limit` from its start).
+    fn compute(
+        &self,
+        snapshot: &Arc<Snapshot>,
+        request: &Request,
+        (deadline, limit): (Instant, Duration),
+        cancel: Option<&Cancel>,
+    ) -> Result<Table> {
+        self.computed.fetch_add(1, Ordering::Relaxed);
+        let mut worker = self.checkout(snapshot, deadline)?;
+        let left = deadline.saturating_duration_since(Instant::now());
         match worker.call(request, left, cancel) {
             Ok(table) => {
                 self.checkin(worker);

@@ -156,7 +156,7 @@ fn rows(conn: &Connection, request: &Request) -> duckdb::Result<Table> {
 }
 
 /// About the bytes `value` takes as JSON (exact enough to bound an answer).
-fn approximate_size(value: &Value) -> usize {
+pub(crate) fn approximate_size(value: &Value) -> usize {
     match value {
         Value::String(s) => s.len() + 2,
         Value::Array(items) => items.iter().map(approximate_size).sum::<usize>() + 2,

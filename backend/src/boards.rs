@@ -88,6 +88,15 @@ async fn evaluate_unit(
     periods: Periods,
     jurisdiction: &Jurisdiction,
 ) -> Result<Vec<kpi::Cell>> {
+    if let Some(answer) = kpi::evaluate_cached(
+        &state.sandbox,
+        &kpi,
+        Scope::Unit(unit),
+        &periods,
+        jurisdiction,
+    ) {
+        return answer;
+    }
     let unit_id = unit.to_string();
     let jurisdiction = jurisdiction.clone();
     let limit = state.config.limits.query_time;

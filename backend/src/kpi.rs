@@ -595,6 +595,17 @@ pub fn evaluate(
     evaluate_cancellable(sandbox, kpi, scope, periods, jurisdiction, limit, None)
 }
 
+/// What the sandbox is asked to evaluate a KPI for a scope over periods: the SQL (over a
+/// snapshot's tables) and its parameters. (The benchmark runs the same straight on a snapshot.)
+pub fn evaluation(kpi: &Kpi, scope: Scope, periods: &Periods) -> Request {
+    Request {
+        sql: wrap(&kpi.def.sql, &scope, Some(kpi.shape)),
+        params: params(scope_unit(&scope), periods),
+        max_rows: MAX_CELLS,
+        max_bytes: 64 << 20,
+    }
+}
+
 /// [`evaluate`] that `cancel` can stop.
 fn evaluate_cancellable(
     sandbox: &Sandbox,
@@ -605,29 +616,41 @@ fn evaluate_cancellable(
     limit: Duration,
     cancel: Option<&Cancel>,
 ) -> Result<Vec<Cell>> {
-    let fail = |message: String| Error::Kpi {
-        kpi: kpi.def.id.clone(),
-        message,
-    };
-    let request = Request {
-        sql: wrap(&kpi.def.sql, &scope, Some(kpi.shape)),
-        params: params(scope_unit(&scope), periods),
-        max_rows: MAX_CELLS,
-        max_bytes: 64 << 20,
-    };
-    let table = match sandbox.run(&Rows::of(jurisdiction), &request, limit, cancel) {
-        Ok(table) => table,
-        Err(Error::Sql(message)) => {
-            return Err(fail(
-                sql_error(&kpi.def.file, kpi.body_line, &message).message,
-            ))
-        }
-        Err(e) => return Err(e),
-    };
+    let request = evaluation(kpi, scope, periods);
+    match sandbox.run(&Rows::of(jurisdiction), &request, limit, cancel) {
+        Ok(table) => cells(kpi, &table),
+        Err(Error::Sql(message)) => Err(Error::Kpi {
+            kpi: kpi.def.id.clone(),
+            message: sql_error(&kpi.def.file, kpi.body_line, &message).message,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`evaluate`] when the answer is already in the sandbox's cache (no thread, no wait); None
+/// when it has to be computed.
+pub fn evaluate_cached(
+    sandbox: &Sandbox,
+    kpi: &Kpi,
+    scope: Scope,
+    periods: &Periods,
+    jurisdiction: &Jurisdiction,
+) -> Option<Result<Vec<Cell>>> {
+    let request = evaluation(kpi, scope, periods);
+    sandbox
+        .cached(&Rows::of(jurisdiction), &request)
+        .map(|table| cells(kpi, &table))
+}
+
+/// The cells of a KPI's answer: one per group and period, the value divided out for a ratio.
+fn cells(kpi: &Kpi, table: &crate::sandbox::Table) -> Result<Vec<Cell>> {
     if table.truncated || table.too_big {
-        return Err(fail(format!(
-            "the SELECT returned more than {MAX_CELLS} rows; return one row per grp and period"
-        )));
+        return Err(Error::Kpi {
+            kpi: kpi.def.id.clone(),
+            message: format!(
+                "the SELECT returned more than {MAX_CELLS} rows; return one row per grp and period"
+            ),
+        });
     }
     let scale = kpi.def.measure.ratio_scale();
     let mut out = Vec::with_capacity(table.rows.len());

@@ -827,22 +827,42 @@ async fn kpi_children(
     let def = kpi.def.clone();
     let jurisdiction: Jurisdiction = access.jurisdiction();
     let limit = state.config.limits.query_time;
-    let (cells, total) = state
-        .sandboxed(move |s| {
-            let cells = kpi::evaluate(
-                s,
-                &kpi,
-                Scope::ChildrenOf(&unit_id),
-                &whole,
-                &jurisdiction,
-                limit,
-            )?;
-            let total =
-                kpi::evaluate(s, &kpi, Scope::Unit(&unit_id), &whole, &jurisdiction, limit)?;
-            Ok((cells, total.first().and_then(|t| t.value)))
-        })
-        .await
-        .map_err(reject)?;
+    let cached = kpi::evaluate_cached(
+        &state.sandbox,
+        &kpi,
+        Scope::ChildrenOf(&unit_id),
+        &whole,
+        &jurisdiction,
+    )
+    .zip(kpi::evaluate_cached(
+        &state.sandbox,
+        &kpi,
+        Scope::Unit(&unit_id),
+        &whole,
+        &jurisdiction,
+    ));
+    let (cells, total) = match cached {
+        Some((cells, total)) => (
+            cells.map_err(reject)?,
+            total.map_err(reject)?.first().and_then(|t| t.value),
+        ),
+        None => state
+            .sandboxed(move |s| {
+                let cells = kpi::evaluate(
+                    s,
+                    &kpi,
+                    Scope::ChildrenOf(&unit_id),
+                    &whole,
+                    &jurisdiction,
+                    limit,
+                )?;
+                let total =
+                    kpi::evaluate(s, &kpi, Scope::Unit(&unit_id), &whole, &jurisdiction, limit)?;
+                Ok((cells, total.first().and_then(|t| t.value)))
+            })
+            .await
+            .map_err(reject)?,
+    };
     let units = state.units();
     let children = units
         .iter()

@@ -62,18 +62,20 @@ pub fn seed_dir() -> &'static Path {
 /// The server's binary, beside the test binaries in the target folder (`cargo build` makes it;
 /// scripts/test builds before it tests). The sandbox runs its workers from it.
 pub fn kpiboard_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("the target folder");
-    let bin = dir.join("kpiboard");
-    assert!(
-        bin.is_file(),
-        "{} is missing: run cargo build first (scripts/test does)",
-        bin.display()
-    );
-    bin
+    let exe = std::env::current_exe().expect("the running binary's path");
+    // A test binary lives in target/debug/deps, a bin (the benchmark) in target/debug.
+    let bin = exe
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .map(|dir| dir.join("kpiboard"))
+        .find(|p| p.is_file());
+    bin.unwrap_or_else(|| {
+        panic!(
+            "kpiboard is missing beside {}: run cargo build first (scripts/test does)",
+            exe.display()
+        )
+    })
 }
 
 /// A running server over its own database file.

@@ -490,6 +490,12 @@ impl Sandbox {
         &self.config
     }
 
+    /// Writes the snapshot of `rows` from `db` at `path`, as the sandbox would (the benchmark
+    /// runs the sandbox's SQL straight on one).
+    pub fn write_snapshot_file(db: &Db, rows: &Rows, path: &Path) -> Result<()> {
+        db.with(|c| write_snapshot(c, rows, path, "snapshot_file"))
+    }
+
     /// Checks an analyst's text before it runs (see [`super::check`]); returns the scoped tables
     /// it reads.
     pub fn check(&self, sql: &str) -> Result<Vec<String>> {
@@ -547,6 +553,35 @@ impl Sandbox {
                 crate::db::seconds(limit)
             ))),
         }
+    }
+
+    /// The answer to `request` over `rows` if the cache holds it for the current data; never
+    /// waits, never computes (a board asks this first, on the async side).
+    pub fn cached(&self, rows: &Rows, request: &Request) -> Option<Table> {
+        let version = match rows {
+            Rows::Empty => 0,
+            _ => self.data_version.load(Ordering::SeqCst),
+        };
+        let current = self
+            .snapshots
+            .lock()
+            .expect("snapshots lock")
+            .get(rows)
+            .is_some_and(|s| s.version == version);
+        if !current {
+            return None;
+        }
+        let question = Question {
+            rows: rows.clone(),
+            version,
+            sql: request.sql.clone(),
+            params: request.params.clone(),
+            max_rows: request.max_rows,
+            max_bytes: request.max_bytes,
+        };
+        let answer = self.answers.get(&question)?;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(Table::clone(&answer))
     }
 
     /// Asks a worker over `snapshot`, to answer by `deadline` (the query's `limit` from its start).

@@ -126,6 +126,11 @@ fn run(conn: &Connection, request: &Request) -> Response {
     }
 }
 
+/// Runs `request` on `conn` as a worker would (the benchmark's baseline runs it in-process).
+pub fn answer(conn: &Connection, request: &Request) -> Result<Table> {
+    Ok(rows(conn, request)?)
+}
+
 fn rows(conn: &Connection, request: &Request) -> duckdb::Result<Table> {
     let mut stmt = conn.prepare(&request.sql)?;
     let mut rows = stmt.query(duckdb::params_from_iter(request.params.iter()))?;

@@ -167,6 +167,11 @@ impl TestServer {
         }
     }
 
+    /// Signs in as one of the seed's demo accounts.
+    pub async fn demo(&self, user: &str) -> Session {
+        self.sign_in(user, kpi_backend::seed::DEMO_PASSWORD).await
+    }
+
     /// Signs in as `user` with `password`.
     pub async fn sign_in(&self, user: &str, password: &str) -> Session {
         Session::sign_in(&self.base, user, password)
@@ -302,7 +307,8 @@ impl Session {
     }
 }
 
-fn free_port() -> u16 {
+/// A port nothing listens on now.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

@@ -77,10 +77,6 @@ fn assert_clean(body: &Value, markers: &[String], asked: &str) {
     }
 }
 
-async fn demo(server: &TestServer, user: &str) -> Session {
-    server.sign_in(user, DEMO_PASSWORD).await
-}
-
 fn query(sql: &str, unit: &str) -> Value {
     json!({ "sql": sql, "unit": unit, "from": "2019-01-01", "to": "2021-12-31", "grain": "quarter" })
 }
@@ -118,7 +114,7 @@ const TABLES: &[(&str, &str, &str)] = &[
 async fn throwing_predicates_see_only_the_callers_rows_in_queries_and_kpi_files() {
     let (_queries, queries) = kpi_tests::queries_copy();
     let server = TestServer::start_with_queries(true, queries).await;
-    let analyst = demo(&server, "analyst.mashhad").await;
+    let analyst = server.demo("analyst.mashhad").await;
     let markers = foreign_markers(&server, "mashhad");
     for (table, unit, row) in TABLES {
         let own = format!("{unit} LIKE 'mashhad%'");
@@ -216,7 +212,7 @@ async fn throwing_predicates_see_only_the_callers_rows_in_queries_and_kpi_files(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn functions_that_read_the_server_plan_or_catalogue_are_refused_by_name() {
     let server = TestServer::start(true).await;
-    let analyst = demo(&server, "analyst.mashhad").await;
+    let analyst = server.demo("analyst.mashhad").await;
     let markers = foreign_markers(&server, "mashhad");
     for (sql, name) in [
         (
@@ -324,7 +320,7 @@ fn export_line(table: &str, key: &str, unit: &str) -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_analysts_import_cannot_move_or_overwrite_another_citys_rows() {
     let server = TestServer::start(true).await;
-    let analyst = demo(&server, "analyst.mashhad").await;
+    let analyst = server.demo("analyst.mashhad").await;
     let markers = foreign_markers(&server, "mashhad");
     let own_unit = server
         .state
@@ -421,7 +417,7 @@ async fn an_analysts_import_cannot_move_or_overwrite_another_citys_rows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_check_in_file_cannot_say_who_answered_or_when_nor_reopen_a_closed_plan() {
     let server = TestServer::start(true).await;
-    let head = demo(&server, "head.shymkent.economy").await;
+    let head = server.demo("head.shymkent.economy").await;
     let user = "head.shymkent.economy";
     // The seed's plans of 2019-2021 are all closed by now.
     let (_, exported) = head
@@ -598,8 +594,8 @@ async fn seeded_with_two_second_queries() -> TestServer {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_query_duckdb_cannot_interrupt_stops_alone_while_boards_answer() {
     let server = seeded_with_two_second_queries().await;
-    let analyst = demo(&server, "analyst.mashhad").await;
-    let mayor = demo(&server, "mayor.perm").await;
+    let analyst = server.demo("analyst.mashhad").await;
+    let mayor = server.demo("mayor.perm").await;
     // Sorting one list of thirty million numbers is a single call DuckDB never interrupts.
     let uninterruptible = "SELECT list_sort(list(r.range)) IS NULL, list_sort(list(r.range + 1)) IS NULL FROM range(30000000) r";
     let started = Instant::now();
@@ -666,7 +662,7 @@ async fn a_query_duckdb_cannot_interrupt_stops_alone_while_boards_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_user_runs_at_most_two_heavy_queries_at_once() {
     let server = seeded_with_two_second_queries().await;
-    let analyst = demo(&server, "analyst.mashhad").await;
+    let analyst = server.demo("analyst.mashhad").await;
     let slow = "SELECT sum(a.range * b.range) FROM range(10000000) a, range(10000000) b";
     let tasks: Vec<_> = (0..3)
         .map(|_| {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Utc};
 use kpi_backend::seed::DEMO_PASSWORD;
-use kpi_tests::{repo_root, seed_dir, Session, TEST_SCALE};
+use kpi_tests::{free_port, repo_root, seed_dir, Session, TEST_SCALE};
 use serde_json::json;
 
 /// The sandbox workers of the server over `db` that are still running (their command line names
@@ -24,13 +24,6 @@ fn workers_of(db: &Path) -> usize {
                 .count()
         })
         .unwrap_or(0)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// Starts `kpiboard serve` on `db` and waits until it answers.

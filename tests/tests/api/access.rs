@@ -11,10 +11,6 @@ use serde_json::{json, Value};
 
 const PERIOD: &str = "from=2021-01-01&to=2021-03-31";
 
-async fn demo(server: &TestServer, user: &str) -> Session {
-    server.sign_in(user, DEMO_PASSWORD).await
-}
-
 fn tile_values(board: &Value) -> Vec<(String, Value)> {
     board["tiles"]
         .as_array()
@@ -170,7 +166,7 @@ async fn every_role_is_allowed_its_own_and_refused_the_rest_on_every_endpoint_fa
     let mut sessions = std::collections::HashMap::new();
     for case in &cases {
         if !sessions.contains_key(case.user) {
-            sessions.insert(case.user, demo(&server, case.user).await);
+            sessions.insert(case.user, server.demo(case.user).await);
         }
         let session = &sessions[case.user];
         let (status, body) = match &case.body {
@@ -406,7 +402,7 @@ async fn sign_in_sessions_csrf_and_the_rate_limit() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 403);
     // A state-changing request without the CSRF token, or with a wrong one, is refused.
-    let admin = demo(&server, "admin").await;
+    let admin = server.demo("admin").await;
     for token in [None, Some("0123456789abcdef0123456789abcdef")] {
         let mut req = anonymous
             .post(format!("{base}/api/users"))
@@ -435,7 +431,7 @@ async fn sign_in_sessions_csrf_and_the_rate_limit() {
         },
     )
     .await;
-    let mayor = demo(&short, "mayor.perm").await;
+    let mayor = short.demo("mayor.perm").await;
     assert_eq!(mayor.get_json("/api/session").await.0, 200);
     assert_eq!(
         mayor.get_json("/api/boards/overview?unit=perm").await.0,
@@ -446,7 +442,7 @@ async fn sign_in_sessions_csrf_and_the_rate_limit() {
     assert_eq!(status, 401);
     assert_eq!(body["code"], "unauthenticated");
     // Signing out ends the session.
-    let governor = demo(&server, "governor.perm").await;
+    let governor = server.demo("governor.perm").await;
     let (status, _) = governor.post_json("/api/logout", &json!({})).await;
     assert_eq!(status, 204);
     assert_eq!(governor.get_json("/api/session").await.0, 401);
@@ -467,7 +463,7 @@ async fn sign_in_sessions_csrf_and_the_rate_limit() {
     assert_eq!(res.status().as_u16(), 429);
     assert!(res.headers().contains_key("retry-after"));
     // Another user is not locked out by it.
-    demo(&server, "head.shymkent.economy").await;
+    server.demo("head.shymkent.economy").await;
     let (_, log) = admin.get_json("/api/audit?limit=1000").await;
     let failed = log
         .as_array()
@@ -544,7 +540,7 @@ pub const ESCAPES: &[&str] = &[
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_refuses_every_escape_and_scopes_what_it_allows() {
     let server = TestServer::start(true).await;
-    let analyst = demo(&server, "analyst.mashhad").await;
+    let analyst = server.demo("analyst.mashhad").await;
     let run = |sql: &str| json!({ "sql": sql, "unit": "mashhad", "from": "2021-01-01", "to": "2021-03-31" });
     for sql in ESCAPES {
         let (status, body) = analyst.post_json("/api/query", &run(sql)).await;
@@ -602,8 +598,8 @@ async fn a_runaway_query_is_interrupted_at_its_limit_while_others_are_answered()
         ..Limits::default()
     };
     let server = TestServer::start_with(true, limits).await;
-    let analyst = demo(&server, "analyst.mashhad").await;
-    let mayor = demo(&server, "mayor.perm").await;
+    let analyst = server.demo("analyst.mashhad").await;
+    let mayor = server.demo("mayor.perm").await;
     let started = Instant::now();
     let runaway = {
         let analyst = analyst.clone();

@@ -1,0 +1,23 @@
+//! The API through the real server over HTTP: one test binary for all of it (it links DuckDB once),
+//! a module per concern. The browser tests are the other binary (`tests/browser.rs`).
+//!
+//! # Layout
+//! - [`access`]: sign-in, sessions, CSRF, every role on every endpoint family, jurisdictions.
+//! - [`attacks`]: the attack suite for jurisdictions (the sandbox, imports, sign-in, limits).
+//! - [`check`]: `kpiboard check` and the KPI files' expectations.
+//! - [`durability`]: an answered check-in survives `kill -9`; workers end with their server.
+//! - [`editor`]: the KPI editor's preview, cancel, save and passport.
+//! - [`imports`]: exports in and out, bad files refused without loss.
+//! - [`kpis_on_seed`]: every KPI on the seed; entity tags and an import shown at once.
+//! - [`plans`]: 12-week plans, their check-ins and their files.
+//! - [`reload`]: KPI files added, edited, broken and deleted while the server runs.
+
+mod access;
+mod attacks;
+mod check;
+mod durability;
+mod editor;
+mod imports;
+mod kpis_on_seed;
+mod plans;
+mod reload;

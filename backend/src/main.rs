@@ -102,6 +102,13 @@ enum Command {
         out: PathBuf,
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
+        /// Also print each file's size and the planted effects measured back from the files
+        /// (the numbers seeds/README.md quotes; read into memory, so at scale 2 at most).
+        #[arg(long)]
+        report: bool,
+        /// Instead, print the Shymkent estimate for this many other seeds at scale 0.2.
+        #[arg(long)]
+        spread: Option<u64>,
     },
     /// Write brotli and gzip copies of the built web app's files beside them (scripts/run and
     /// scripts/test do, after trunk builds), and print their sizes.
@@ -363,9 +370,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
             .await
         }
-        Command::Seed { out, scale } => {
-            let (out, scale) = (out.clone(), *scale);
+        Command::Seed {
+            out,
+            scale,
+            report,
+            spread,
+        } => {
+            let (out, scale, report, spread) = (out.clone(), *scale, *report, *spread);
             blocking(move || {
+                if let Some(count) = spread {
+                    print!("{}", kpi_seeds::measure::spread(count)?);
+                    return Ok(ExitCode::SUCCESS);
+                }
                 let started = std::time::Instant::now();
                 let s = kpi_seeds::generate(&out, scale).with_context(|| format!("writing {}", out.display()))?;
                 println!(
@@ -373,6 +389,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     s.units, s.appeals, s.service_cases, s.staffing_rows, s.plans, s.plan_checkins,
                     s.files.len(), out.display(), started.elapsed().as_secs_f64()
                 );
+                if report {
+                    for f in &s.files {
+                        let size = std::fs::metadata(f)?.len();
+                        println!("  {} {:.1} MB", f.display(), size as f64 / 1e6);
+                    }
+                    if scale <= 2.0 {
+                        print!("{}", kpi_seeds::measure::report(&out));
+                    } else {
+                        println!("(the effects are measured at scale 2 at most: they are read into memory)");
+                    }
+                }
                 Ok(ExitCode::SUCCESS)
             })
             .await

@@ -25,6 +25,7 @@ mod calendar;
 mod csvout;
 mod effects;
 mod events;
+pub mod measure;
 mod org;
 mod plans;
 mod rng;

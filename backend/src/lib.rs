@@ -4,7 +4,8 @@
 //!
 //! # Layout
 //! - [`app`]: configuration, shared state, and the server bound to its port.
-//! - [`routes`]: every HTTP route, its handler, and the one error recovery.
+//! - [`routes`]: the route table and its filters, a module of handlers per resource, and the one
+//!   error recovery.
 //! - [`db`]: the database file, its schema, and a pool of blocking connections.
 //! - [`import`]: CSV and Parquet exports into tables, one transaction per file.
 //! - [`kpi`]: KPI files: header, validation, and evaluation at any level of the org tree.

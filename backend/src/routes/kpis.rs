@@ -1,0 +1,444 @@
+//! KPIs: the list, a series, the comparison of the units below, the passport, the editor's
+//! preview and save, and analysts' ad-hoc queries (with their cancel).
+
+use super::*;
+
+/// GET /api/kpis
+///
+/// Open boards ask for it every second to see whether the KPI files changed: it carries an ETag
+/// of the load (this process and its load count), so a browser that has it gets an empty 304.
+pub(super) async fn kpis(
+    _: Access,
+    if_none_match: Option<String>,
+    accept_encoding: Option<String>,
+    state: Arc<AppState>,
+) -> Result<warp::reply::Response, Rejection> {
+    let catalog = state.catalog();
+    let list = KpiList {
+        kpis: catalog.kpis.values().map(|k| k.def.clone()).collect(),
+        errors: catalog.errors.clone(),
+        version: state.catalog_version(),
+    };
+    Ok(transfer::tagged_json(
+        &list,
+        if_none_match.as_deref(),
+        accept_encoding.as_deref(),
+    ))
+}
+
+pub(super) fn find_kpi(state: &AppState, id: &str) -> Result<kpi::Kpi> {
+    state.catalog().kpis.get(id).cloned().ok_or_else(|| {
+        let broken = state
+            .catalog()
+            .errors
+            .iter()
+            .any(|e| e.file == format!("{id}.sql"));
+        if broken {
+            Error::NotFound(format!(
+                "KPI '{id}' failed to load; see GET /api/kpis for its error"
+            ))
+        } else {
+            Error::NotFound(format!("no KPI with id '{id}'"))
+        }
+    })
+}
+
+/// GET /api/kpis/{id}/values
+pub(super) async fn kpi_values(
+    id: String,
+    access: Access,
+    params: Params,
+    if_none_match: Option<String>,
+    accept_encoding: Option<String>,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
+        .map_err(reject)?;
+    let kpi = find_kpi(&state, &id).map_err(reject)?;
+    let points = crate::boards::series(
+        &state,
+        kpi,
+        &req.unit.id,
+        req.grain,
+        req.from,
+        req.to,
+        &access.jurisdiction(),
+    )
+    .await
+    .map_err(reject)?;
+    let series = Series {
+        kpi: id,
+        unit: req.unit.id,
+        grain: req.grain,
+        from: req.from,
+        to: req.to,
+        points,
+    };
+    Ok(transfer::tagged_json(
+        &series,
+        if_none_match.as_deref(),
+        accept_encoding.as_deref(),
+    ))
+}
+
+/// GET /api/kpis/{id}/children
+pub(super) async fn kpi_children(
+    id: String,
+    access: Access,
+    params: Params,
+    if_none_match: Option<String>,
+    accept_encoding: Option<String>,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
+        .map_err(reject)?;
+    let kpi = find_kpi(&state, &id).map_err(reject)?;
+    let whole = Periods::whole(req.from, req.to);
+    let unit_id = req.unit.id.clone();
+    let def = kpi.def.clone();
+    let jurisdiction: Jurisdiction = access.jurisdiction();
+    let limit = state.config.limits.query_time;
+    let cached = kpi::evaluate_cached(
+        &state.sandbox,
+        &kpi,
+        Scope::ChildrenOf(&unit_id),
+        &whole,
+        &jurisdiction,
+    )
+    .zip(kpi::evaluate_cached(
+        &state.sandbox,
+        &kpi,
+        Scope::Unit(&unit_id),
+        &whole,
+        &jurisdiction,
+    ));
+    let (cells, total) = match cached {
+        Some((cells, total)) => (
+            cells.map_err(reject)?,
+            total.map_err(reject)?.first().and_then(|t| t.value),
+        ),
+        None => state
+            .sandboxed(move |s| {
+                let cells = kpi::evaluate(
+                    s,
+                    &kpi,
+                    Scope::ChildrenOf(&unit_id),
+                    &whole,
+                    &jurisdiction,
+                    limit,
+                )?;
+                let total =
+                    kpi::evaluate(s, &kpi, Scope::Unit(&unit_id), &whole, &jurisdiction, limit)?;
+                Ok((cells, total.first().and_then(|t| t.value)))
+            })
+            .await
+            .map_err(reject)?,
+    };
+    let units = state.units();
+    let children = units
+        .iter()
+        .filter(|u| u.parent_id.as_deref() == Some(req.unit.id.as_str()))
+        .filter(|u| access.reach(&units, &u.id) != Reach::Outside)
+        .map(|u| {
+            let value = cells.iter().find(|c| c.grp == u.id).and_then(|c| c.value);
+            ChildValue {
+                unit: u.clone(),
+                value,
+                status: kpi_api::status::status(value, def.target, def.amber, def.direction),
+            }
+        })
+        .collect();
+    let answer = Children {
+        kpi: id,
+        unit: req.unit.id,
+        from: req.from,
+        to: req.to,
+        total,
+        children,
+    };
+    Ok(transfer::tagged_json(
+        &answer,
+        if_none_match.as_deref(),
+        accept_encoding.as_deref(),
+    ))
+}
+
+/// POST /api/query — an analyst's SELECT over the jurisdiction, in the sandbox.
+pub(super) async fn post_query(
+    access: Access,
+    addr: Option<SocketAddr>,
+    request: QueryRequest,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Analyst, UserRole::Admin], "running SQL")
+        .map_err(reject)?;
+    let unit = state.unit_for(&access, &request.unit).map_err(reject)?;
+    let (from, to) = period(&state, request.from, request.to).map_err(reject)?;
+    let periods = Periods::grain(request.grain.unwrap_or(Grain::Week), from, to);
+    let limits = state.config.limits.clone();
+    let jurisdiction = access.jurisdiction();
+    let sql = request.sql.clone();
+    let result = state
+        .analysts_query(&access.user, move |s| {
+            kpi::run_query(
+                s,
+                &sql,
+                &periods,
+                &kpi::Ask {
+                    unit: &unit.id,
+                    jurisdiction: &jurisdiction,
+                    row_limit: limits.query_rows,
+                    limit: limits.query_time,
+                    cancel: None,
+                },
+            )
+        })
+        .await;
+    let excerpt: String = request.sql.chars().take(500).collect();
+    let (action, detail) = match &result {
+        Ok(r) => (
+            "query_run",
+            format!(
+                "unit {}: {} rows in {} ms: {excerpt}",
+                request.unit,
+                r.rows.len(),
+                r.millis
+            ),
+        ),
+        Err(e) => (
+            "query_refused",
+            format!("unit {}: {e}: {excerpt}", request.unit),
+        ),
+    };
+    record(&state, Some(access.user), action, detail, client_ip(addr)).await;
+    Ok(json(&result.map_err(reject)?))
+}
+
+/// GET /api/kpis/{id} — the KPI's passport.
+pub(super) async fn kpi_passport(
+    id: String,
+    access: Access,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let kpi = find_kpi(&state, &id).map_err(reject)?;
+    let path = state.config.queries.join(&kpi.def.file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| kpi.def.sql.clone());
+    let error = state
+        .catalog()
+        .errors
+        .iter()
+        .find(|e| e.file == kpi.def.file)
+        .cloned();
+    let boards = state
+        .boards()
+        .iter()
+        .filter(|b| b.kpis.contains(&id))
+        .cloned()
+        .collect();
+    let home = access.jurisdiction().home().map(str::to_string);
+    let def = kpi.def.clone();
+    let (tables, freshest) = state
+        .db
+        .run_limited(state.config.limits.query_time, move |c| {
+            let tables = kpi::tables_read(c, &kpi)?;
+            let mut freshest: Option<String> = None;
+            for (table, column) in [
+                ("appeals", "received_at"),
+                ("service_cases", "submitted_at"),
+                ("staffing", "month"),
+            ] {
+                if !tables.iter().any(|t| t == table) {
+                    continue;
+                }
+                // RFC 3339 in UTC (a staffing month is its first midnight).
+                let newest: Option<String> = c.query_row(
+                    &format!(
+                        "SELECT strftime(CAST(max(x.{column}) AS TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ') FROM main.{table} x
+                         WHERE CAST($1 AS VARCHAR) IS NULL OR x.unit_id IN
+                           (SELECT j.unit_id FROM main.unit_closure j WHERE j.ancestor_id = CAST($1 AS VARCHAR))"
+                    ),
+                    [&home],
+                    |r| r.get(0),
+                )?;
+                if newest > freshest {
+                    freshest = newest;
+                }
+            }
+            Ok((tables, freshest))
+        })
+        .await
+        .map_err(reject)?;
+    Ok(json(&KpiPassport {
+        def,
+        text,
+        tables,
+        freshest,
+        boards,
+        error,
+    }))
+}
+
+/// Where a text's error points, as one line: "FILE, line N, column C: message".
+pub(super) fn located(e: &kpi_api::KpiLoadError) -> String {
+    let mut at = e.file.clone();
+    if let Some(line) = e.line {
+        at.push_str(&format!(", line {line}"));
+    }
+    if let Some(column) = e.column {
+        at.push_str(&format!(", column {column}"));
+    }
+    format!("{at}: {}", e.message)
+}
+
+/// PUT /api/kpis/{id} — the editor's Save: validate, write queries/{id}.sql, load.
+pub(super) async fn save_kpi(
+    id: String,
+    access: Access,
+    addr: Option<SocketAddr>,
+    save: KpiSave,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Analyst, UserRole::Admin], "saving KPIs")
+        .map_err(reject)?;
+    match kpi::header_id(&save.text) {
+        Some(given) if given == id => {}
+        Some(given) => {
+            return Err(reject(Error::bad_parameter(
+                "id",
+                format!("the address names '{id}' but the header says '-- id: {given}'"),
+            )))
+        }
+        None => {
+            return Err(reject(Error::bad_parameter(
+                "text",
+                "the header needs an '-- id:' line",
+            )))
+        }
+    }
+    let existed = state.catalog().kpis.contains_key(&id);
+    let file = format!("{id}.sql");
+    let text = save.text.clone();
+    let limit = state.config.limits.query_time;
+    let loaded = state
+        .sandboxed(move |s| Ok(kpi::load_text(s, &file, &text, limit)))
+        .await
+        .map_err(reject)?;
+    let kpi = match loaded {
+        Ok(kpi) => kpi,
+        Err(e) => {
+            let message = located(&e);
+            record(
+                &state,
+                Some(access.user),
+                "kpi_refused",
+                message.clone(),
+                client_ip(addr),
+            )
+            .await;
+            return Err(reject(Error::InvalidKpi(message)));
+        }
+    };
+    let def = kpi.def.clone();
+    {
+        let state = Arc::clone(&state);
+        let board = save.board.clone();
+        tokio::task::spawn_blocking(move || state.save_kpi(&kpi, &save.text, board.as_deref()))
+            .await
+            .map_err(|e| reject(Error::Internal(e.to_string())))?
+            .map_err(reject)?;
+    }
+    record(
+        &state,
+        Some(access.user),
+        "kpi_saved",
+        format!(
+            "{} {} from the editor{}",
+            if existed { "changed" } else { "added" },
+            def.file,
+            save.board
+                .as_deref()
+                .map(|b| format!(", on board {b}"))
+                .unwrap_or_default()
+        ),
+        client_ip(addr),
+    )
+    .await;
+    Ok(json(&def))
+}
+
+/// POST /api/kpis/preview — a KPI file's text run in the sandbox, not saved.
+pub(super) async fn preview_kpi(
+    access: Access,
+    request: KpiPreviewRequest,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access
+        .require(&[UserRole::Analyst, UserRole::Admin], "previewing KPIs")
+        .map_err(reject)?;
+    let unit = state.unit_for(&access, &request.unit).map_err(reject)?;
+    let (from, to) = period(&state, request.from, request.to).map_err(reject)?;
+    let grain = request.grain.unwrap_or(Grain::Week);
+    let limits = state.config.limits.clone();
+    let jurisdiction = access.jurisdiction();
+    let key = request.run_id.clone().map(|run| (access.user.clone(), run));
+    let cancel = key.as_ref().map(|key| {
+        let cancel = Cancel::new();
+        state
+            .running
+            .lock()
+            .expect("running lock")
+            .insert(key.clone(), Arc::clone(&cancel));
+        cancel
+    });
+    let text = request.text.clone();
+    let result = state
+        .analysts_query(&access.user, move |s| {
+            kpi::preview(
+                s,
+                &text,
+                grain,
+                (from, to),
+                &kpi::Ask {
+                    unit: &unit.id,
+                    jurisdiction: &jurisdiction,
+                    row_limit: limits.query_rows.min(200),
+                    limit: limits.query_time,
+                    cancel: cancel.as_deref(),
+                },
+            )
+        })
+        .await;
+    if let Some(key) = key {
+        state.running.lock().expect("running lock").remove(&key);
+    }
+    Ok(json(&result.map_err(reject)?))
+}
+
+/// POST /api/query/cancel — stops the caller's own run with this id.
+pub(super) async fn cancel_query(
+    access: Access,
+    request: CancelRequest,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let running = state
+        .running
+        .lock()
+        .expect("running lock")
+        .get(&(access.user.clone(), request.run_id.clone()))
+        .cloned();
+    match running {
+        Some(cancel) => {
+            cancel.cancel();
+            Ok(warp::reply::with_status(
+                warp::reply(),
+                StatusCode::NO_CONTENT,
+            ))
+        }
+        None => Err(reject(Error::NotFound(format!(
+            "nothing of yours is running as '{}'",
+            request.run_id
+        )))),
+    }
+}

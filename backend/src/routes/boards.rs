@@ -7,8 +7,7 @@ pub(super) async fn get_board(
     id: String,
     access: Access,
     params: Params,
-    if_none_match: Option<String>,
-    accept_encoding: Option<String>,
+    conditional: Conditional,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
     let summary = state
@@ -17,8 +16,7 @@ pub(super) async fn get_board(
         .find(|b| b.id == id)
         .cloned()
         .ok_or_else(|| reject(Error::NotFound(format!("no board with id '{id}'"))))?;
-    let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
-        .map_err(reject)?;
+    let req = ViewParams::parse(&state, &access, &params).map_err(reject)?;
     let board = crate::boards::board(
         &state,
         &summary,
@@ -30,9 +28,5 @@ pub(super) async fn get_board(
     )
     .await
     .map_err(reject)?;
-    Ok(transfer::tagged_json(
-        &board,
-        if_none_match.as_deref(),
-        accept_encoding.as_deref(),
-    ))
+    Ok(conditional.reply(&board))
 }

@@ -9,8 +9,7 @@ use super::*;
 /// of the load (this process and its load count), so a browser that has it gets an empty 304.
 pub(super) async fn kpis(
     _: Access,
-    if_none_match: Option<String>,
-    accept_encoding: Option<String>,
+    conditional: Conditional,
     state: Arc<AppState>,
 ) -> Result<warp::reply::Response, Rejection> {
     let catalog = state.catalog();
@@ -19,11 +18,7 @@ pub(super) async fn kpis(
         errors: catalog.errors.clone(),
         version: state.catalog_version(),
     };
-    Ok(transfer::tagged_json(
-        &list,
-        if_none_match.as_deref(),
-        accept_encoding.as_deref(),
-    ))
+    Ok(conditional.reply(&list))
 }
 
 pub(super) fn find_kpi(state: &AppState, id: &str) -> Result<kpi::Kpi> {
@@ -48,12 +43,10 @@ pub(super) async fn kpi_values(
     id: String,
     access: Access,
     params: Params,
-    if_none_match: Option<String>,
-    accept_encoding: Option<String>,
+    conditional: Conditional,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
-        .map_err(reject)?;
+    let req = ViewParams::parse(&state, &access, &params).map_err(reject)?;
     let kpi = find_kpi(&state, &id).map_err(reject)?;
     let points = crate::boards::series(
         &state,
@@ -74,11 +67,7 @@ pub(super) async fn kpi_values(
         to: req.to,
         points,
     };
-    Ok(transfer::tagged_json(
-        &series,
-        if_none_match.as_deref(),
-        accept_encoding.as_deref(),
-    ))
+    Ok(conditional.reply(&series))
 }
 
 /// GET /api/kpis/{id}/children
@@ -86,12 +75,10 @@ pub(super) async fn kpi_children(
     id: String,
     access: Access,
     params: Params,
-    if_none_match: Option<String>,
-    accept_encoding: Option<String>,
+    conditional: Conditional,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    let req = parse_request(&state, &access, &params, &["unit", "from", "to", "grain"])
-        .map_err(reject)?;
+    let req = ViewParams::parse(&state, &access, &params).map_err(reject)?;
     let kpi = find_kpi(&state, &id).map_err(reject)?;
     let whole = Periods::whole(req.from, req.to);
     let unit_id = req.unit.id.clone();
@@ -156,11 +143,7 @@ pub(super) async fn kpi_children(
         total,
         children,
     };
-    Ok(transfer::tagged_json(
-        &answer,
-        if_none_match.as_deref(),
-        accept_encoding.as_deref(),
-    ))
+    Ok(conditional.reply(&answer))
 }
 
 /// POST /api/query — an analyst's SELECT over the jurisdiction, in the sandbox.

@@ -223,8 +223,7 @@ pub fn routes(
     let kpis = warp::path!("kpis")
         .and(warp::get())
         .and(user.clone())
-        .and(warp::header::optional::<String>("if-none-match"))
-        .and(warp::header::optional::<String>("accept-encoding"))
+        .and(conditional())
         .and(with_state(state.clone()))
         .and_then(kpis);
     // GET /api/kpis/{id}/values
@@ -232,8 +231,7 @@ pub fn routes(
         .and(warp::get())
         .and(user.clone())
         .and(params)
-        .and(warp::header::optional::<String>("if-none-match"))
-        .and(warp::header::optional::<String>("accept-encoding"))
+        .and(conditional())
         .and(with_state(state.clone()))
         .and_then(kpi_values);
     // GET /api/kpis/{id}/children
@@ -241,8 +239,7 @@ pub fn routes(
         .and(warp::get())
         .and(user.clone())
         .and(params)
-        .and(warp::header::optional::<String>("if-none-match"))
-        .and(warp::header::optional::<String>("accept-encoding"))
+        .and(conditional())
         .and(with_state(state.clone()))
         .and_then(kpi_children);
     // GET /api/boards
@@ -256,8 +253,7 @@ pub fn routes(
         .and(warp::get())
         .and(user.clone())
         .and(params)
-        .and(warp::header::optional::<String>("if-none-match"))
-        .and(warp::header::optional::<String>("accept-encoding"))
+        .and(conditional())
         .and(with_state(state.clone()))
         .and_then(get_board);
     // POST /api/imports?file=
@@ -487,7 +483,7 @@ async fn record(
 }
 
 /// The parameters of a KPI or board request, checked; each error names its parameter.
-struct Request {
+struct ViewParams {
     unit: Unit,
     from: NaiveDate,
     to: NaiveDate,
@@ -543,34 +539,59 @@ fn only_params(params: &Params, allowed: &[&str]) -> Result<()> {
     }
 }
 
-fn parse_request(
-    state: &AppState,
-    access: &Access,
-    params: &Params,
-    allowed: &[&str],
-) -> Result<Request> {
-    only_params(params, allowed)?;
-    let unit_id = params
-        .get("unit")
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| Error::bad_parameter("unit", "required, e.g. unit=perm"))?;
-    let unit = state.unit_for(access, unit_id)?;
-    let from = params
-        .get("from")
-        .map(|t| parse_date("from", t))
-        .transpose()?;
-    let to = params.get("to").map(|t| parse_date("to", t)).transpose()?;
-    let (from, to) = period(state, from, to)?;
-    let grain = match params.get("grain") {
-        None => Grain::Week,
-        Some(g) => parse_grain(g)?,
-    };
-    Ok(Request {
-        unit,
-        from,
-        to,
-        grain,
-    })
+impl ViewParams {
+    /// `unit` (required, inside the caller's reach), `from` and `to` (the last full quarter
+    /// with data when absent) and `grain` (week when absent); any other parameter is refused.
+    fn parse(state: &AppState, access: &Access, params: &Params) -> Result<ViewParams> {
+        only_params(params, &["unit", "from", "to", "grain"])?;
+        let unit_id = params
+            .get("unit")
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| Error::bad_parameter("unit", "required, e.g. unit=perm"))?;
+        let unit = state.unit_for(access, unit_id)?;
+        let from = params
+            .get("from")
+            .map(|t| parse_date("from", t))
+            .transpose()?;
+        let to = params.get("to").map(|t| parse_date("to", t)).transpose()?;
+        let (from, to) = period(state, from, to)?;
+        let grain = match params.get("grain") {
+            None => Grain::Week,
+            Some(g) => parse_grain(g)?,
+        };
+        Ok(ViewParams {
+            unit,
+            from,
+            to,
+            grain,
+        })
+    }
+}
+
+/// What the client already holds and how it takes answers (`If-None-Match`, `Accept-Encoding`).
+struct Conditional {
+    if_none_match: Option<String>,
+    accept_encoding: Option<String>,
+}
+
+impl Conditional {
+    /// `value` as JSON with its entity tag, compressed as accepted, or a 304 (see [`transfer`]).
+    fn reply<T: serde::Serialize>(&self, value: &T) -> warp::reply::Response {
+        transfer::tagged_json(
+            value,
+            self.if_none_match.as_deref(),
+            self.accept_encoding.as_deref(),
+        )
+    }
+}
+
+fn conditional() -> impl Filter<Extract = (Conditional,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("if-none-match")
+        .and(warp::header::optional::<String>("accept-encoding"))
+        .map(|if_none_match, accept_encoding| Conditional {
+            if_none_match,
+            accept_encoding,
+        })
 }
 
 /// Every rejection becomes `{"code", "message"}` with a fitting status.

@@ -18,9 +18,10 @@ use crate::boards;
 use crate::clock::Clock;
 use crate::db::{self, Db};
 use crate::error::{Error, Result};
-use crate::import::{self, Importer};
+use crate::import;
 use crate::kpi::{self, Catalog};
 use crate::sandbox::{Cancel, Launch, Sandbox, SandboxConfig};
+use crate::tables::Importer;
 
 /// Where things are and which port to bind. Tests pass port 0 and read the real port back.
 #[derive(Debug, Clone)]
@@ -416,12 +417,8 @@ impl AppState {
             let scope = "(SELECT unit_id FROM main.unit_closure WHERE CAST($1 AS VARCHAR) IS NULL AND depth = 0 \
                  OR ancestor_id = CAST($1 AS VARCHAR))";
             let mut rows = Vec::new();
-            for (table, column) in [
-                ("org_units", "id"),
-                ("appeals", "unit_id"),
-                ("service_cases", "unit_id"),
-                ("staffing", "unit_id"),
-            ] {
+            let counted = std::iter::once(("org_units", "id")).chain(crate::tables::data_tables());
+            for (table, column) in counted {
                 let n: i64 = c.query_row(
                     &format!("SELECT count(*) FROM main.{table} WHERE {column} IN {scope}"),
                     [&home],

@@ -410,14 +410,17 @@ fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
             "SELECT g.grp, g.name, g.population FROM main.unit_groups g WHERE g.parent_id = CAST($1 AS VARCHAR)",
         ),
     };
+    // Each data table of the registry, its rows tagged with the group they roll up to.
+    let data: String = crate::tables::data_tables()
+        .map(|(table, unit)| {
+            format!("{table} AS (SELECT s.grp, x.* FROM main.{table} x JOIN ({rows}) s ON x.{unit} = s.unit_id), ")
+        })
+        .collect();
     let tables = format!(
         "periods AS (SELECT CAST(split_part(x, '/', 1) AS DATE) AS period, CAST(split_part(x, '/', 2) AS DATE) AS period_end \
              FROM (SELECT unnest(string_split(CAST($2 AS VARCHAR), ',')) AS x) AS t WHERE x <> ''), \
          groups AS ({groups}), \
-         appeals AS (SELECT s.grp, a.* FROM main.appeals a JOIN ({rows}) s ON a.unit_id = s.unit_id), \
-         service_cases AS (SELECT s.grp, x.* FROM main.service_cases x JOIN ({rows}) s ON x.unit_id = s.unit_id), \
-         staffing AS (SELECT s.grp, x.* FROM main.staffing x JOIN ({rows}) s ON x.unit_id = s.unit_id), \
-         org_units AS (SELECT s.grp, u.* FROM main.org_units u JOIN ({rows}) s ON u.id = s.unit_id)"
+         {data}org_units AS (SELECT s.grp, u.* FROM main.org_units u JOIN ({rows}) s ON u.id = s.unit_id)"
     );
     let outer = match shape {
         None => "SELECT *",

@@ -7,6 +7,8 @@
 //! - [`routes`]: the route table and its filters, a module of handlers per resource, and the one
 //!   error recovery.
 //! - [`db`]: the database file, its schema, and a pool of blocking connections.
+//! - [`tables`]: the registry of the imported tables (columns, keys, checks, scoping,
+//!   freshness) and who may bring which.
 //! - [`import`]: CSV and Parquet exports into tables, one transaction per file.
 //! - [`kpi`]: KPI files: header, validation, and evaluation at any level of the org tree.
 //! - [`boards`]: boards of KPI tiles and their evaluation.
@@ -38,6 +40,7 @@ pub mod plans;
 pub mod routes;
 pub mod sandbox;
 pub mod seed;
+pub mod tables;
 pub mod transfer;
 
 pub use app::{AppState, Application, Config, Limits};

@@ -22,7 +22,7 @@ use kpi_api::plan::{
 };
 
 use crate::error::{Error, Result};
-use crate::import::{typed_select, Importer, TableSpec};
+use crate::tables::{typed_select, Importer, TableSpec};
 
 /// `"{file}, line {line}, column {column}: {message}"`, the way every import error reads.
 fn at(name: &str, line: i64, column: &str, message: impl std::fmt::Display) -> Error {
@@ -965,7 +965,7 @@ mod tests {
     #[test]
     fn the_import_specs_read_the_columns_the_exports_write() {
         let columns = |table: &str| -> Vec<&str> {
-            crate::import::spec(table)
+            crate::tables::spec(table)
                 .unwrap()
                 .columns
                 .iter()

@@ -226,11 +226,10 @@ pub(super) async fn kpi_passport(
         .run_limited(state.config.limits.query_time, move |c| {
             let tables = kpi::tables_read(c, &kpi)?;
             let mut freshest: Option<String> = None;
-            for (table, column) in [
-                ("appeals", "received_at"),
-                ("service_cases", "submitted_at"),
-                ("staffing", "month"),
-            ] {
+            let fresh = crate::tables::SPECS
+                .iter()
+                .filter_map(|s| s.freshness.map(|column| (s.table, column)));
+            for (table, column) in fresh {
                 if !tables.iter().any(|t| t == table) {
                     continue;
                 }

@@ -37,10 +37,10 @@ use crate::app::AppState;
 use crate::audit;
 use crate::auth::{self, Access, Jurisdiction, Reach};
 use crate::error::{Error, Result};
-use crate::import::{ImportKinds, Importer};
 use crate::kpi::{self, Periods, Scope};
 use crate::plans::exchange::PlanFile;
 use crate::sandbox::Cancel;
+use crate::tables::{ImportKinds, Importer};
 use crate::transfer;
 
 mod boards;

@@ -1,6 +1,6 @@
 //! What analysts' SQL may say, checked on DuckDB's own syntax tree (`json_serialize_sql`) before
 //! anything runs: exactly one SELECT; tables only the scoped ones the server provides
-//! ([`SCOPED_TABLES`]) or the query's own CTEs, never schema-qualified, never a file; functions,
+//! ([`crate::tables::scoped_tables`]) or the query's own CTEs, never schema-qualified, never a file; functions,
 //! table functions and types only from the allow-lists of [`super::functions`]; no parameters.
 //! Every refusal names the rule and the name that broke it, and nothing else.
 
@@ -11,16 +11,6 @@ use serde_json::Value;
 
 use super::functions;
 use crate::error::{Error, Result};
-
-/// The tables analysts' SQL reads: each is shadowed by a CTE holding only the rows in scope.
-pub const SCOPED_TABLES: &[&str] = &[
-    "appeals",
-    "service_cases",
-    "staffing",
-    "org_units",
-    "periods",
-    "groups",
-];
 
 /// The longest SQL text the sandbox parses (a KPI is a page or two).
 pub const MAX_SQL_BYTES: usize = 64 * 1024;
@@ -74,6 +64,7 @@ pub fn check(conn: &Connection, sql: &str) -> Result<Vec<String>> {
     let catalog = catalog_names(conn)?;
     let mut walker = Walker {
         ctes: Vec::new(),
+        scoped: crate::tables::scoped_tables(),
         catalog,
         read: BTreeSet::new(),
     };
@@ -146,6 +137,8 @@ const EXPRESSIONS: &[&str] = &[
 struct Walker {
     /// The CTE names visible where the walk stands, innermost last.
     ctes: Vec<Vec<String>>,
+    /// The tables the server provides.
+    scoped: Vec<&'static str>,
     catalog: HashSet<String>,
     /// The scoped tables read (not shadowed by a CTE of the query).
     read: BTreeSet<String>,
@@ -153,7 +146,7 @@ struct Walker {
 
 impl Walker {
     fn visible(&self, name: &str) -> bool {
-        SCOPED_TABLES.contains(&name)
+        self.scoped.contains(&name)
             || self
                 .ctes
                 .iter()
@@ -169,8 +162,7 @@ impl Walker {
                         let mut names = Vec::new();
                         for entry in entries {
                             let name = entry["key"].as_str().unwrap_or_default().to_lowercase();
-                            if self.catalog.contains(&name)
-                                && !SCOPED_TABLES.contains(&name.as_str())
+                            if self.catalog.contains(&name) && !self.scoped.contains(&name.as_str())
                             {
                                 return Err(refused(format!(
                                     "a CTE may not be named '{name}': that is the name of a table the server keeps"
@@ -231,7 +223,7 @@ impl Walker {
                 refused(format!(
                     "this kind of FROM clause ({}) is refused here; read {}",
                     kind.to_lowercase(),
-                    SCOPED_TABLES.join(", ")
+                    self.scoped.join(", ")
                 ))
             });
         }
@@ -250,21 +242,21 @@ impl Walker {
                             text("catalog_name")
                         },
                         text("table_name"),
-                        SCOPED_TABLES.join(", ")
+                        self.scoped.join(", ")
                     )));
                 }
                 if name.contains(['/', '.', '\\', ':']) {
                     return Err(refused(format!(
                         "'{}' is a file or URL: SQL here reads no files, only the scoped tables ({})",
                         text("table_name"),
-                        SCOPED_TABLES.join(", ")
+                        self.scoped.join(", ")
                     )));
                 }
                 if !self.visible(&name) {
                     return Err(refused(format!(
                         "table '{}' is not available here; read {}",
                         text("table_name"),
-                        SCOPED_TABLES.join(", ")
+                        self.scoped.join(", ")
                     )));
                 }
                 let own_cte = self.ctes.iter().any(|level| level.contains(&name));

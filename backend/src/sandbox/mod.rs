@@ -26,7 +26,7 @@ use std::path::Path;
 
 use duckdb::Connection;
 
-pub use check::{check, SCOPED_TABLES};
+pub use check::check;
 pub use pool::{Cancel, Launch, Rows, Sandbox, SandboxConfig};
 pub use worker::{Request, Table};
 

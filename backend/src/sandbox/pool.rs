@@ -176,13 +176,6 @@ impl Drop for Snapshot {
     }
 }
 
-/// The data tables and their unit column, as the snapshots copy them.
-const DATA_TABLES: &[(&str, &str)] = &[
-    ("appeals", "unit_id"),
-    ("service_cases", "unit_id"),
-    ("staffing", "unit_id"),
-];
-
 /// Writes the snapshot of `rows` at `path`. `alias` is unique among snapshots being written.
 fn write_snapshot(conn: &duckdb::Connection, rows: &Rows, path: &Path, alias: &str) -> Result<()> {
     let quoted = path.display().to_string().replace('\'', "''");
@@ -233,7 +226,7 @@ fn write_snapshot(conn: &duckdb::Connection, rows: &Rows, path: &Path, alias: &s
             test("id", inside),
             test("id", groups)
         ))?;
-        for (table, unit) in DATA_TABLES {
+        for (table, unit) in crate::tables::data_tables() {
             run(format!(
                 "CREATE TABLE {alias}.{table} AS SELECT * FROM main.{table} WHERE {}",
                 test(unit, inside)

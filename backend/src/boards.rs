@@ -1,83 +1,15 @@
-//! Boards: named sets of KPI tiles, one JSON file each in `queries/boards/`, and their evaluation.
+//! Boards evaluated: each tile's value, previous value and sparkline (the board files are read
+//! with the KPI files, by [`crate::kpi::load_boards`]).
 
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use kpi_api::{Board, BoardSummary, Grain, KpiLoadError, Point, Tile, Unit};
-use serde::Deserialize;
+use kpi_api::{Board, BoardSummary, Grain, Point, Tile, Unit};
 
-use crate::app::AppState;
 use crate::auth::Jurisdiction;
 use crate::error::{Error, Result};
 use crate::kpi::{self, Kpi, Periods, Scope};
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BoardFile {
-    title: String,
-    #[serde(default)]
-    description: String,
-    kpis: Vec<String>,
-}
-
-/// Reads `dir/*.json`; a board naming a KPI that is not loaded is reported, not served half-empty.
-pub fn load_dir(
-    dir: &Path,
-    known: &dyn Fn(&str) -> bool,
-) -> (Vec<BoardSummary>, Vec<KpiLoadError>) {
-    let mut boards = Vec::new();
-    let mut errors = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return (boards, errors);
-    };
-    let mut files: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    for path in files {
-        let file = format!(
-            "boards/{}",
-            path.file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default()
-        );
-        let id = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let parsed = std::fs::read_to_string(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str::<BoardFile>(&t).map_err(|e| e.to_string()));
-        match parsed {
-            Ok(b) => {
-                if let Some(missing) = b.kpis.iter().find(|k| !known(k)) {
-                    errors.push(KpiLoadError {
-                        file,
-                        line: None,
-                        column: None,
-                        message: format!("board '{id}' names KPI '{missing}', which is not loaded"),
-                    });
-                    continue;
-                }
-                boards.push(BoardSummary {
-                    id,
-                    title: b.title,
-                    description: b.description,
-                    kpis: b.kpis,
-                });
-            }
-            Err(message) => errors.push(KpiLoadError {
-                file,
-                line: None,
-                column: None,
-                message,
-            }),
-        }
-    }
-    (boards, errors)
-}
+use crate::state::AppState;
 
 /// Evaluates a KPI over everything under `unit` inside `jurisdiction`, on a blocking thread and
 /// within the query time limit.

@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
-use crate::app::AppState;
 use crate::auth::Jurisdiction;
 use crate::kpi;
+use crate::state::AppState;
 
 /// The table as printed, and whether everything held.
 pub struct Report {

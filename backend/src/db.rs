@@ -165,7 +165,7 @@ impl Drop for Db {
 
 impl Db {
     /// Opens (creating if needed) the database file, brings its schema up to date and locks the
-    /// engine down (see [`crate::sandbox::lock_down`]). Imports stage files in `<file>.staging/`.
+    /// engine down (see [`lock_down`]). Imports stage files in `<file>.staging/`.
     pub fn open(path: &Path, memory_limit: &str) -> Result<Arc<Db>> {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
@@ -201,7 +201,7 @@ impl Db {
     ) -> Result<Arc<Db>> {
         std::fs::create_dir_all(&staging)?;
         conn.execute_batch(SCHEMA)?;
-        crate::sandbox::lock_down(&conn, &staging, memory_limit)?;
+        lock_down(&conn, &staging, memory_limit)?;
         Ok(Arc::new(Db {
             root: Mutex::new(conn),
             idle: Mutex::new(Vec::new()),
@@ -307,6 +307,29 @@ impl Db {
         )?;
         Ok(())
     }
+}
+
+/// What the server's own database may do once it serves: external access off except the import
+/// staging folder (where snapshots are written too), no extension installs or loads, a memory
+/// limit, and settings locked.
+pub fn lock_down(conn: &Connection, staging: &Path, memory_limit: &str) -> Result<()> {
+    let staging = staging
+        .canonicalize()
+        .unwrap_or_else(|_| staging.to_path_buf());
+    let quote = |s: &str| s.replace('\'', "''");
+    conn.execute_batch(&format!(
+        "SET memory_limit = '{memory}';
+         SET max_temp_directory_size = '8GiB';
+         SET autoinstall_known_extensions = false;
+         SET autoload_known_extensions = false;
+         SET allow_community_extensions = false;
+         SET allowed_directories = ['{staging}'];
+         SET enable_external_access = false;
+         SET lock_configuration = true;",
+        memory = quote(memory_limit),
+        staging = quote(&staging.display().to_string()),
+    ))?;
+    Ok(())
 }
 
 /// Runs `f` in one transaction on `conn`: committed when it succeeds, rolled back when it fails

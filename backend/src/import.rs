@@ -52,7 +52,7 @@ pub fn import_file(
 ) -> Result<ImportReport> {
     let started = Instant::now();
     let sha256 = file_sha256(path)?;
-    // The engine reads files from the staging folder only (see `sandbox::lock_down`); a Parquet
+    // The engine reads files from the staging folder only (see `db::lock_down`); a Parquet
     // file from elsewhere is copied there first. CSV is read by this process, not by the engine.
     let _staged;
     let path = if is_parquet(path)? && !path.starts_with(db.staging_dir()) {

@@ -3,7 +3,9 @@
 //! as one SQL file each, and serves them as JSON under `/api` next to the yew web app.
 //!
 //! # Layout
-//! - [`app`]: configuration, shared state, and the server bound to its port.
+//! - [`config`]: where things are, the port, and what one request may take.
+//! - [`state`]: what every request shares.
+//! - [`server`]: the server bound to its port, and the queries folder watched.
 //! - [`routes`]: the route table and its filters, a module of handlers per resource, and the one
 //!   error recovery.
 //! - [`db`]: the database file, its schema, and a pool of blocking connections.
@@ -25,12 +27,12 @@
 //! - [`openapi`]: the description of the API served at `/api/openapi.json`.
 //! - [`error`]: the error type and its HTTP status.
 
-pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod boards;
 pub mod check;
 pub mod clock;
+pub mod config;
 pub mod db;
 pub mod error;
 pub mod import;
@@ -40,11 +42,15 @@ pub mod plans;
 pub mod routes;
 pub mod sandbox;
 pub mod seed;
+pub mod server;
+pub mod state;
 pub mod tables;
 pub mod transfer;
 
-pub use app::{AppState, Application, Config, Limits};
+pub use config::{Config, Limits};
 pub use error::{Error, Result};
+pub use server::Application;
+pub use state::AppState;
 
 #[cfg(test)]
 pub(crate) mod testkit;

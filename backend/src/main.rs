@@ -53,7 +53,7 @@ enum Command {
         query_rows: usize,
         /// The memory one KPI evaluation or analyst's query may use (its sandbox worker's
         /// limit; the worker process is capped a little above it).
-        #[arg(long, default_value = kpi_backend::app::DEFAULT_QUERY_MEMORY)]
+        #[arg(long, default_value = kpi_backend::config::DEFAULT_QUERY_MEMORY)]
         memory_limit: String,
         /// How long a sign-in lasts.
         #[arg(long, default_value_t = 8.0)]
@@ -439,7 +439,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 // Users only: the KPI files are not loaded, nor the state built.
                 let db = Db::open(&database, DEFAULT_MEMORY_LIMIT)?;
                 db.with(|c| {
-                    let units = kpi_backend::app::read_units(c)?;
+                    let units = kpi_backend::state::read_units(c)?;
                     if let Some(new) = &action {
                         let user = auth::add_user(c, new, &units)?;
                         kpi_backend::audit::record(

@@ -7,11 +7,11 @@ use std::time::Instant;
 
 use kpi_api::{NewUser, UserRole};
 
-use crate::app::AppState;
 use crate::auth;
 use crate::error::Result;
 use crate::import;
 use crate::plans::exchange::PlanFile;
+use crate::state::AppState;
 
 /// The password of every demo account (listed in the README). Only the seed creates them.
 pub const DEMO_PASSWORD: &str = "kpiboard-demo";

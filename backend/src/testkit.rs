@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::app::{AppState, Config};
+use crate::config::Config;
+use crate::state::AppState;
 
 pub const ORG_UNITS: &str = "id,parent_id,kind,name,population
 r,,region,Region,300
@@ -55,10 +56,10 @@ pub fn tiny_state() -> (Arc<AppState>, tempfile::TempDir) {
         dist: dir.path().join("dist"),
         host: "127.0.0.1".to_string(),
         port: 0,
-        limits: crate::app::Limits {
+        limits: crate::config::Limits {
             query_time: std::time::Duration::from_secs(3),
             query_rows: 100,
-            ..crate::app::Limits::default()
+            ..crate::config::Limits::default()
         },
         today: None,
         sandbox: crate::sandbox::Launch::Thread,

@@ -984,7 +984,7 @@ mod file_tests {
     use chrono::{NaiveDate, NaiveDateTime};
     use kpi_api::plan::{CheckInRequest, Due, NewGoal, NewPlan, NewTactic, TacticAdd};
 
-    use crate::app::AppState;
+    use crate::state::AppState;
     use crate::testkit::{tiny_state, write};
 
     fn at(s: &str) -> NaiveDateTime {

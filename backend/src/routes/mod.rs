@@ -33,13 +33,13 @@ use tokio::io::AsyncWriteExt;
 use warp::http::{Method, StatusCode};
 use warp::{Filter, Rejection, Reply};
 
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{self, Access, Jurisdiction, Reach};
 use crate::error::{Error, Result};
 use crate::kpi::{self, Periods, Scope};
 use crate::plans::exchange::PlanFile;
 use crate::sandbox::Cancel;
+use crate::state::AppState;
 use crate::tables::{ImportKinds, Importer};
 use crate::transfer;
 

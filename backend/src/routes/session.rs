@@ -23,7 +23,7 @@ pub(super) async fn health(
                 .map_err(|e| reject(Error::Internal(e.to_string())))?
                 .map_err(reject)?
         }
-        None => crate::app::ScopedCounts {
+        None => crate::state::ScopedCounts {
             rows: Vec::new(),
             from: None,
             to: None,

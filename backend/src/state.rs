@@ -1,11 +1,11 @@
-//! The running application: configuration, shared state, and the server bound to its port.
+//! What every request shares: the database, the sandbox, the org tree, the KPI catalog and
+//! boards (kept in memory and swapped whole when an import or a reload changes them), the
+//! sign-in limiter, the session cache and the plans' clock.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use duckdb::OptionalExt;
@@ -14,64 +14,14 @@ use sha2::{Digest, Sha256};
 
 use crate::audit;
 use crate::auth::{self, Access, Jurisdiction, LoginLimiter};
-use crate::boards;
 use crate::clock::Clock;
+use crate::config::Config;
 use crate::db::{self, Db};
 use crate::error::{Error, Result};
 use crate::import;
 use crate::kpi::{self, Catalog};
-use crate::sandbox::{Cancel, Launch, Sandbox, SandboxConfig};
+use crate::sandbox::{Cancel, Sandbox, SandboxConfig};
 use crate::tables::Importer;
-
-/// Where things are and which port to bind. Tests pass port 0 and read the real port back.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// The DuckDB file; None keeps the database in memory (tests).
-    pub database: Option<PathBuf>,
-    pub queries: PathBuf,
-    /// The built frontend (trunk's dist/); when absent the API is still served.
-    pub dist: PathBuf,
-    pub host: String,
-    pub port: u16,
-    pub limits: Limits,
-    /// The plans' today, when it is not the system's (`serve --today`; see [`Clock`]).
-    pub today: Option<NaiveDate>,
-    /// How the sandbox starts its workers (the server's own binary; a thread in unit tests).
-    pub sandbox: Launch,
-}
-
-/// What one request may take and how sessions work: the sandbox's bounds and the session's terms.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// A KPI evaluation or an ad-hoc query is stopped after this long.
-    pub query_time: Duration,
-    /// The most rows an ad-hoc query returns.
-    pub query_rows: usize,
-    /// The memory one query may use (`2GB`, `512MB`): its sandbox worker's engine limit; the
-    /// worker's address space is capped a little above it.
-    pub memory: String,
-    /// The most analysts' queries and previews one user may have running at once.
-    pub queries_per_user: usize,
-    pub session_ttl: Duration,
-    /// Mark the session cookie `Secure` (sent over HTTPS only): set it behind a TLS proxy.
-    pub secure_cookies: bool,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            query_time: Duration::from_secs(10),
-            query_rows: 10_000,
-            memory: DEFAULT_QUERY_MEMORY.to_string(),
-            queries_per_user: 2,
-            session_ttl: auth::DEFAULT_SESSION_TTL,
-            secure_cookies: false,
-        }
-    }
-}
-
-/// The memory one query may use unless the configuration says otherwise.
-pub const DEFAULT_QUERY_MEMORY: &str = "2GB";
 
 /// What `GET /api/health` tells a signed-in caller about the data inside its jurisdiction.
 pub struct ScopedCounts {
@@ -252,7 +202,7 @@ impl AppState {
             tracing::warn!(file = %e.file, line = ?e.line, "KPI not loaded: {}", e.message);
         }
         let (boards, board_errors) =
-            boards::load_dir(&dir.join("boards"), &|id| catalog.kpis.contains_key(id));
+            kpi::load_boards(&dir.join("boards"), &|id| catalog.kpis.contains_key(id));
         for e in &board_errors {
             tracing::warn!(file = %e.file, "board not loaded: {}", e.message);
         }
@@ -514,25 +464,6 @@ fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// How often the queries folder is looked at for changes.
-pub const QUERIES_POLL: Duration = Duration::from_millis(500);
-
-/// Reloads the KPI files whenever the folder changes, for as long as the server runs.
-fn watch_queries(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(QUERIES_POLL).await;
-            let s = Arc::clone(&state);
-            if tokio::task::spawn_blocking(move || s.reload_if_changed())
-                .await
-                .is_err()
-            {
-                tracing::error!("reloading the KPI files failed");
-            }
-        }
-    })
-}
-
 /// The org tree, parents first (the command line's user commands read it without a whole state).
 pub fn read_units(c: &duckdb::Connection) -> Result<Vec<Unit>> {
     // Parents before children: order by depth in the tree, then by name as people count
@@ -608,62 +539,6 @@ fn read_data_range(c: &duckdb::Connection) -> Result<(Option<NaiveDate>, Option<
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?)
-}
-
-/// The server, bound and ready to run.
-pub struct Application {
-    addr: SocketAddr,
-    state: Arc<AppState>,
-    listener: tokio::net::TcpListener,
-}
-
-impl Application {
-    /// Opens the database, loads the KPIs and binds the port from the config.
-    pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let state = tokio::task::spawn_blocking(move || AppState::new(config)).await??;
-        Self::with_state(state).await
-    }
-
-    /// Binds a server over existing state (the CLI imports seeds first, then serves).
-    pub async fn with_state(state: Arc<AppState>) -> anyhow::Result<Application> {
-        let bind = format!("{}:{}", state.config.host, state.config.port);
-        let listener = tokio::net::TcpListener::bind(&bind)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
-        let addr = listener.local_addr()?;
-        Ok(Application {
-            addr,
-            state,
-            listener,
-        })
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    pub fn state(&self) -> Arc<AppState> {
-        Arc::clone(&self.state)
-    }
-
-    /// Serves until the process ends.
-    pub async fn run(self) {
-        watch_queries(Arc::clone(&self.state));
-        let routes = crate::routes::routes(self.state);
-        warp::serve(routes).incoming(self.listener).run().await;
-    }
-
-    /// Serves until `shutdown` completes.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) {
-        let watcher = watch_queries(Arc::clone(&self.state));
-        let routes = crate::routes::routes(self.state);
-        warp::serve(routes)
-            .incoming(self.listener)
-            .graceful(shutdown)
-            .run()
-            .await;
-        watcher.abort();
-    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! - [`import`]: CSV and Parquet exports into tables, one transaction per file.
 //! - [`kpi`]: KPI files: header, validation, and evaluation at any level of the org tree.
 //! - [`boards`]: boards of KPI tiles and their evaluation.
+//! - [`cli`]: what each `kpiboard` command does (`main.rs` parses the command line and calls it).
 //! - [`check`]: `kpiboard check`: every KPI file validated and its expectations run.
 //! - [`seed`]: the embedded default: generated seed exports and demo accounts, imported into an
 //!   empty database.
@@ -31,6 +32,7 @@ pub mod audit;
 pub mod auth;
 pub mod boards;
 pub mod check;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -2,13 +2,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kpi_api::{NewUser, UserRole};
-use kpi_backend::db::{Db, DEFAULT_MEMORY_LIMIT};
-use kpi_backend::{auth, AppState, Application, Config, Limits};
+use kpi_backend::{cli, Config, Limits};
 
 #[derive(Parser)]
 #[command(
@@ -201,7 +199,8 @@ fn main() -> ExitCode {
         address_space,
     } = &cli.command
     {
-        sandbox_worker(snapshot, memory_limit, *threads, *address_space)
+        cli::sandbox_worker(snapshot, memory_limit, *threads, *address_space)
+            .map(|()| ExitCode::SUCCESS)
     } else {
         tokio::runtime::Runtime::new()
             .map_err(anyhow::Error::from)
@@ -216,26 +215,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn sandbox_worker(
-    snapshot: &std::path::Path,
-    memory: &str,
-    threads: usize,
-    address_space: Option<u64>,
-) -> anyhow::Result<ExitCode> {
-    use kpi_backend::sandbox::worker;
-    worker::confine(address_space)?;
-    let conn = worker::open(
-        snapshot,
-        &worker::EngineLimits {
-            memory: memory.to_string(),
-            threads,
-        },
-    )?;
-    worker::serve(&conn, std::io::stdin().lock(), std::io::stdout().lock())?;
-    Ok(ExitCode::SUCCESS)
-}
-
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ok = |all: bool| {
+        if all {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    };
     match &cli.command {
         Command::Serve {
             host,
@@ -263,77 +250,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 session_ttl: std::time::Duration::from_secs_f64(session_hours * 3600.0),
                 secure_cookies: *secure_cookies,
             };
-            let state = blocking(move || Ok(AppState::new(config)?)).await?;
-            if let Some(dir) = seed.clone() {
-                let (s, scale) = (Arc::clone(&state), *scale);
-                blocking(move || Ok(kpi_backend::seed::load_if_empty(&s, &dir, scale)?)).await?;
-            }
-            if !dist.join("index.html").exists() {
-                tracing::warn!(
-                    "{} has no index.html: the web app is not built (scripts/run builds it)",
-                    dist.display()
-                );
-            }
-            let users = {
-                let s = Arc::clone(&state);
-                blocking(move || Ok(s.db.with(auth::list_users)?.len())).await?
-            };
-            if users == 0 {
-                tracing::warn!(
-                    "no users yet: nobody can sign in. Add an admin with: scripts/kpiboard user add NAME --role admin (the password on standard input)"
-                );
-            }
-            if state.clock.is_moved() {
-                tracing::warn!(
-                    "12-week plans run as if today were {} (--today)",
-                    state.clock.today()
-                );
-            }
-            let app = Application::with_state(state).await?;
-            let addr = app.addr();
-            println!();
-            println!("KPI boards are ready: http://{addr}/boards/overview?unit=perm");
-            println!(
-                "Sign in as mayor.perm (password {}); the README lists every demo account.",
-                kpi_backend::seed::DEMO_PASSWORD
-            );
-            println!();
-            app.run().await;
+            cli::serve(config, seed.clone(), *scale).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { files } => {
-            let config = config(&cli, String::new(), 0, PathBuf::new());
-            let files = files.clone();
-            blocking(move || {
-                let state = AppState::new(config)?;
-                let mut failed = false;
-                for file in files {
-                    let name = file
-                        .file_name()
-                        .map(|n| n.to_string_lossy().to_string())
-                        .unwrap_or_default();
-                    match state.import(&file, &name) {
-                        Ok(r) if r.already_imported => println!(
-                            "{name}: already imported ({} rows into {}); nothing changed",
-                            r.rows_in_file, r.table
-                        ),
-                        Ok(r) => println!(
-                            "{name}: {} rows into {} ({} new, {} replaced) in {} ms",
-                            r.rows_in_file, r.table, r.inserted, r.updated, r.millis
-                        ),
-                        Err(e) => {
-                            eprintln!("{e}");
-                            failed = true;
-                        }
-                    }
-                }
-                Ok(if failed {
-                    ExitCode::FAILURE
-                } else {
-                    ExitCode::SUCCESS
-                })
-            })
-            .await
+            let (config, files) = (
+                config(&cli, String::new(), 0, PathBuf::new()),
+                files.clone(),
+            );
+            blocking(move || cli::import(config, &files)).await.map(ok)
         }
         Command::Export {
             what,
@@ -349,26 +274,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 out.clone(),
             );
             blocking(move || {
-                use kpi_backend::plans::exchange::{self, PlanFile};
-                let file = PlanFile::parse(&what).ok_or_else(|| {
-                    anyhow::anyhow!("what: '{what}' is not plans or plan_checkins")
-                })?;
-                let db = Db::open(&database, DEFAULT_MEMORY_LIMIT)?;
-                let text = db.with(|c| {
-                    let ids = match &plan {
-                        Some(plan) => vec![plan.clone()],
-                        None => exchange::plan_ids(c, &exchange::units_under(c, unit.as_deref())?)?,
-                    };
-                    file.write(c, &ids)
-                })?;
-                match &out {
-                    Some(path) => std::fs::write(path, text)
-                        .with_context(|| format!("writing {}", path.display()))?,
-                    None => print!("{text}"),
-                }
-                Ok(ExitCode::SUCCESS)
+                cli::export(
+                    &database,
+                    &what,
+                    unit.as_deref(),
+                    plan.as_deref(),
+                    out.as_deref(),
+                )
             })
-            .await
+            .await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Seed {
             out,
@@ -377,36 +292,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             spread,
         } => {
             let (out, scale, report, spread) = (out.clone(), *scale, *report, *spread);
-            blocking(move || {
-                if let Some(count) = spread {
-                    print!("{}", kpi_seeds::measure::spread(count)?);
-                    return Ok(ExitCode::SUCCESS);
-                }
-                let started = std::time::Instant::now();
-                let s = kpi_seeds::generate(&out, scale).with_context(|| format!("writing {}", out.display()))?;
-                println!(
-                    "{} units, {} appeals, {} service cases, {} staffing rows, {} plans with {} check-ins in {} files under {} ({:.1} s)",
-                    s.units, s.appeals, s.service_cases, s.staffing_rows, s.plans, s.plan_checkins,
-                    s.files.len(), out.display(), started.elapsed().as_secs_f64()
-                );
-                if report {
-                    for f in &s.files {
-                        let size = std::fs::metadata(f)?.len();
-                        println!("  {} {:.1} MB", f.display(), size as f64 / 1e6);
-                    }
-                    if scale <= 2.0 {
-                        print!("{}", kpi_seeds::measure::report(&out));
-                    } else {
-                        println!("(the effects are measured at scale 2 at most: they are read into memory)");
-                    }
-                }
-                Ok(ExitCode::SUCCESS)
-            })
-            .await
+            blocking(move || cli::seed(&out, scale, report, spread)).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => {
-            let config = config(&cli, String::new(), 0, PathBuf::new());
-            let action = match action {
+            let command = match action {
                 UserAction::Add {
                     name,
                     role,
@@ -418,7 +308,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             "--role: '{role}' is not one of governor, mayor, department_head, analyst, admin"
                         )
                     })?;
-                    Some(NewUser {
+                    cli::UserCommand::Add(NewUser {
                         name: name.clone(),
                         display_name: display_name.clone(),
                         role,
@@ -426,117 +316,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         password: read_password()?,
                     })
                 }
-                _ => None,
+                UserAction::ResetPassword { name } => cli::UserCommand::ResetPassword {
+                    name: name.clone(),
+                    password: read_password()?,
+                },
+                UserAction::List => cli::UserCommand::List,
             };
-            let reset = match &cli.command {
-                Command::User {
-                    action: UserAction::ResetPassword { name },
-                } => Some((name.clone(), read_password()?)),
-                _ => None,
-            };
-            let database = config.database.clone().expect("a database file");
-            blocking(move || {
-                // Users only: the KPI files are not loaded, nor the state built.
-                let db = Db::open(&database, DEFAULT_MEMORY_LIMIT)?;
-                db.with(|c| {
-                    let units = kpi_backend::state::read_units(c)?;
-                    if let Some(new) = &action {
-                        let user = auth::add_user(c, new, &units)?;
-                        kpi_backend::audit::record(
-                            c,
-                            None,
-                            "user_added",
-                            &format!("{} as {} (command line)", user.name, user.role.as_str()),
-                            None,
-                        )?;
-                        println!(
-                            "added {} ({}, {})",
-                            user.name,
-                            user.role.as_str(),
-                            user.home_unit.as_deref().unwrap_or("every unit")
-                        );
-                    } else if let Some((name, password)) = &reset {
-                        auth::reset_password(c, name, password)?;
-                        kpi_backend::audit::record(
-                            c,
-                            None,
-                            "password_reset",
-                            &format!("password of {name} reset (command line)"),
-                            None,
-                        )?;
-                        println!("password of {name} reset; their sessions ended");
-                    } else {
-                        for u in auth::list_users(c)? {
-                            println!(
-                                "{:<24} {:<16} {:<20} {}",
-                                u.name,
-                                u.role.as_str(),
-                                u.home_unit.as_deref().unwrap_or("(every unit)"),
-                                u.display_name
-                            );
-                        }
-                    }
-                    Ok(())
-                })?;
-                Ok(ExitCode::SUCCESS)
-            })
-            .await
+            let database = cli.database.clone();
+            blocking(move || cli::user(&database, command)).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit { limit } => {
-            let database = cli.database.clone();
-            let limit = *limit;
-            blocking(move || {
-                let db = Db::open(&database, DEFAULT_MEMORY_LIMIT)?;
-                for e in db.with(|c| kpi_backend::audit::recent(c, limit))? {
-                    println!(
-                        "{} {:<16} {:<20} {:<16} {}",
-                        e.at,
-                        e.action,
-                        e.actor.as_deref().unwrap_or("-"),
-                        e.ip.as_deref().unwrap_or("-"),
-                        e.detail
-                    );
-                }
-                Ok(ExitCode::SUCCESS)
-            })
-            .await
+            let (database, limit) = (cli.database.clone(), *limit);
+            blocking(move || cli::audit(&database, limit)).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::SandboxWorker { .. } => unreachable!("answered before the runtime starts"),
         Command::Precompress { dir } => {
             let dir = dir.clone();
-            blocking(move || {
-                let sizes = kpi_backend::transfer::precompress(&dir)
-                    .with_context(|| format!("precompressing {}", dir.display()))?;
-                let (mut raw, mut br, mut gz) = (0, 0, 0);
-                for (file, r, b, g) in &sizes {
-                    println!("{file:<44} {r:>9} B  brotli {b:>8} B  gzip {g:>8} B");
-                    (raw, br, gz) = (raw + r, br + b, gz + g);
-                }
-                println!(
-                    "{:<44} {raw:>9} B  brotli {br:>8} B  gzip {gz:>8} B",
-                    "total"
-                );
-                Ok(ExitCode::SUCCESS)
-            })
-            .await
+            blocking(move || cli::precompress(&dir)).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Check { seed, scale } => {
             let config = config(&cli, String::new(), 0, PathBuf::new());
             let (seed, scale) = (seed.clone(), *scale);
-            blocking(move || {
-                let state = AppState::new(config)?;
-                if let Some(dir) = &seed {
-                    kpi_backend::seed::load_if_empty(&state, dir, scale)?;
-                }
-                let report = kpi_backend::check::run(&state);
-                print!("{}", report.table);
-                Ok(if report.ok {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::FAILURE
-                })
-            })
-            .await
+            blocking(move || cli::check(config, seed.as_deref(), scale))
+                .await
+                .map(ok)
         }
     }
 }

@@ -308,6 +308,20 @@ pub struct ImportReport {
     pub millis: u64,
 }
 
+/// One file in the history of imports (`GET /api/imports`), newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    pub file: String,
+    pub table: String,
+    pub sha256: String,
+    pub rows: i64,
+    pub inserted: i64,
+    pub updated: i64,
+    pub imported_at: String,
+    /// None for the command line and the seed.
+    pub imported_by: Option<String>,
+}
+
 /// The name of the session cookie `POST /api/login` sets (HttpOnly, SameSite=Strict).
 pub const SESSION_COOKIE: &str = "kpi_session";
 /// The header every state-changing request must carry, equal to the session's `csrf_token`.

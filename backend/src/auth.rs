@@ -104,20 +104,6 @@ impl Access {
         }
     }
 
-    /// Refuses the request unless the caller has one of `roles`.
-    pub fn require(&self, roles: &[UserRole], what: &str) -> Result<()> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            Err(Error::Forbidden(format!(
-                "{what} is for {}; you are signed in as {}",
-                names.join(" or "),
-                self.role.as_str()
-            )))
-        }
-    }
-
     /// The jurisdiction that scopes every query this caller runs.
     pub fn jurisdiction(&self) -> Jurisdiction {
         Jurisdiction(self.home.clone())

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use duckdb::Connection;
-use kpi_api::ImportReport;
+use kpi_api::{ImportRecord, ImportReport};
 use sha2::{Digest, Sha256};
 
 use crate::db::Db;
@@ -682,6 +682,30 @@ fn key_type(spec: &TableSpec, key: &str) -> &'static str {
         .find(|c| c.name == key)
         .map(|c| c.ty.sql())
         .unwrap_or("VARCHAR")
+}
+
+/// The history of imports, newest first: everyone's, or only `by`'s.
+pub fn history(c: &Connection, by: Option<&str>) -> Result<Vec<ImportRecord>> {
+    let mut stmt = c.prepare(
+        "SELECT file, table_name, sha256, rows, inserted, updated, CAST(imported_at AS VARCHAR), imported_by
+         FROM main.imports WHERE CAST($1 AS VARCHAR) IS NULL OR imported_by = CAST($1 AS VARCHAR)
+         ORDER BY imported_at DESC",
+    )?;
+    let rows = stmt
+        .query_map([by], |r| {
+            Ok(ImportRecord {
+                file: r.get(0)?,
+                table: r.get(1)?,
+                sha256: r.get(2)?,
+                rows: r.get(3)?,
+                inserted: r.get(4)?,
+                updated: r.get(5)?,
+                imported_at: r.get(6)?,
+                imported_by: r.get(7)?,
+            })
+        })?
+        .collect::<duckdb::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 /// The order files of a seed folder must be imported in: the org tree first, then the data,

@@ -41,6 +41,7 @@ pub mod import;
 pub mod kpi;
 pub mod openapi;
 pub mod plans;
+pub mod policy;
 pub mod routes;
 pub mod sandbox;
 pub mod seed;

@@ -539,11 +539,7 @@ pub fn change_tactic(
 /// Whether `access` may change the plans of `unit`: a department head of it (or above it in
 /// their own subtree), or an admin.
 pub fn may_edit(access: &Access, reach_inside: bool) -> Result<()> {
-    use kpi_api::UserRole;
-    access.require(
-        &[UserRole::DepartmentHead, UserRole::Admin],
-        "editing plans",
-    )?;
+    access.may(crate::policy::Action::EditPlans)?;
     if reach_inside {
         Ok(())
     } else {

@@ -5,6 +5,7 @@
 //! Also who may bring which kind of table ([`Importer`]).
 
 use crate::error::{Error, Result};
+use duckdb::Connection;
 
 /// The type a column's text must cast to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,6 +340,29 @@ pub(crate) fn typed_select(spec: &TableSpec) -> String {
         })
         .collect();
     format!("SELECT line, {} FROM temp.staging", cols.join(", "))
+}
+
+/// The newest row among `tables` under `home` (everything for None), by each table's
+/// freshness column, in RFC 3339 UTC (a staffing month is its first midnight); None if empty.
+pub fn freshest(c: &Connection, tables: &[String], home: Option<&str>) -> Result<Option<String>> {
+    let mut freshest: Option<String> = None;
+    let fresh = SPECS
+        .iter()
+        .filter_map(|s| s.freshness.map(|column| (s.table, column)))
+        .filter(|(table, _)| tables.iter().any(|t| t == table));
+    for (table, column) in fresh {
+        let newest: Option<String> = c.query_row(
+            &format!(
+                "SELECT strftime(CAST(max(x.{column}) AS TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ') FROM main.{table} x
+                 WHERE CAST($1 AS VARCHAR) IS NULL OR x.unit_id IN
+                   (SELECT j.unit_id FROM main.unit_closure j WHERE j.ancestor_id = CAST($1 AS VARCHAR))"
+            ),
+            [home],
+            |r| r.get(0),
+        )?;
+        freshest = freshest.max(newest);
+    }
+    Ok(freshest)
 }
 
 /// Which kinds of file an importer may bring.

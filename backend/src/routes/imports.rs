@@ -12,12 +12,7 @@ pub(super) async fn post_import(
     mut body: impl futures_util::Stream<Item = Result<impl Buf, warp::Error>> + Unpin + Send,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    access
-        .require(
-            &[UserRole::Admin, UserRole::Analyst, UserRole::DepartmentHead],
-            "importing exports",
-        )
-        .map_err(reject)?;
+    access.may(Action::Import).map_err(reject)?;
     let name = params
         .get("file")
         .filter(|f| !f.is_empty())
@@ -66,19 +61,7 @@ pub(super) async fn post_import(
             let path = tmp.clone();
             let ip = client_ip(addr);
             tokio::task::spawn_blocking(move || {
-                let by = Importer {
-                    user: Some(&access.user),
-                    jurisdiction: match access.role {
-                        UserRole::Admin => None,
-                        _ => access.home.as_deref(),
-                    },
-                    kinds: match access.role {
-                        UserRole::Admin => ImportKinds::All,
-                        UserRole::DepartmentHead => ImportKinds::Plans,
-                        _ => ImportKinds::Data,
-                    },
-                    now: Some(state2.clock.now()),
-                };
+                let by = policy::importer(&access, state2.clock.now());
                 state2.import_by(&path, &name, by, ip.as_deref())
             })
             .await
@@ -113,37 +96,11 @@ pub(super) async fn list_imports(
     access: Access,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    access
-        .require(
-            &[UserRole::Admin, UserRole::Analyst, UserRole::DepartmentHead],
-            "the import history",
-        )
-        .map_err(reject)?;
-    let only = (access.role != UserRole::Admin).then(|| access.user.clone());
+    access.may(Action::ImportHistory).map_err(reject)?;
+    let only = access.import_history_of();
     let rows = state
         .db
-        .run(move |c| {
-            let mut stmt = c.prepare(
-                "SELECT file, table_name, sha256, rows, inserted, updated, CAST(imported_at AS VARCHAR), imported_by
-                 FROM main.imports WHERE CAST($1 AS VARCHAR) IS NULL OR imported_by = CAST($1 AS VARCHAR)
-                 ORDER BY imported_at DESC",
-            )?;
-            let rows = stmt
-                .query_map([&only], |r| {
-                    Ok(serde_json::json!({
-                        "file": r.get::<_, String>(0)?,
-                        "table": r.get::<_, String>(1)?,
-                        "sha256": r.get::<_, String>(2)?,
-                        "rows": r.get::<_, i64>(3)?,
-                        "inserted": r.get::<_, i64>(4)?,
-                        "updated": r.get::<_, i64>(5)?,
-                        "imported_at": r.get::<_, String>(6)?,
-                        "imported_by": r.get::<_, Option<String>>(7)?,
-                    }))
-                })?
-                .collect::<duckdb::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
+        .run(move |c| crate::import::history(c, only.as_deref()))
         .await
         .map_err(reject)?;
     Ok(json(&rows))

@@ -153,9 +153,7 @@ pub(super) async fn post_query(
     request: QueryRequest,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    access
-        .require(&[UserRole::Analyst, UserRole::Admin], "running SQL")
-        .map_err(reject)?;
+    access.may(Action::RunSql).map_err(reject)?;
     let unit = state.unit_for(&access, &request.unit).map_err(reject)?;
     let (from, to) = period(&state, request.from, request.to).map_err(reject)?;
     let periods = Periods::grain(request.grain.unwrap_or(Grain::Week), from, to);
@@ -225,28 +223,7 @@ pub(super) async fn kpi_passport(
         .db
         .run_limited(state.config.limits.query_time, move |c| {
             let tables = kpi::tables_read(c, &kpi)?;
-            let mut freshest: Option<String> = None;
-            let fresh = crate::tables::SPECS
-                .iter()
-                .filter_map(|s| s.freshness.map(|column| (s.table, column)));
-            for (table, column) in fresh {
-                if !tables.iter().any(|t| t == table) {
-                    continue;
-                }
-                // RFC 3339 in UTC (a staffing month is its first midnight).
-                let newest: Option<String> = c.query_row(
-                    &format!(
-                        "SELECT strftime(CAST(max(x.{column}) AS TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ') FROM main.{table} x
-                         WHERE CAST($1 AS VARCHAR) IS NULL OR x.unit_id IN
-                           (SELECT j.unit_id FROM main.unit_closure j WHERE j.ancestor_id = CAST($1 AS VARCHAR))"
-                    ),
-                    [&home],
-                    |r| r.get(0),
-                )?;
-                if newest > freshest {
-                    freshest = newest;
-                }
-            }
+            let freshest = crate::tables::freshest(c, &tables, home.as_deref())?;
             Ok((tables, freshest))
         })
         .await
@@ -281,9 +258,7 @@ pub(super) async fn save_kpi(
     save: KpiSave,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    access
-        .require(&[UserRole::Analyst, UserRole::Admin], "saving KPIs")
-        .map_err(reject)?;
+    access.may(Action::SaveKpi).map_err(reject)?;
     match kpi::header_id(&save.text) {
         Some(given) if given == id => {}
         Some(given) => {
@@ -356,9 +331,7 @@ pub(super) async fn preview_kpi(
     request: KpiPreviewRequest,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    access
-        .require(&[UserRole::Analyst, UserRole::Admin], "previewing KPIs")
-        .map_err(reject)?;
+    access.may(Action::PreviewKpi).map_err(reject)?;
     let unit = state.unit_for(&access, &request.unit).map_err(reject)?;
     let (from, to) = period(&state, request.from, request.to).map_err(reject)?;
     let grain = request.grain.unwrap_or(Grain::Week);

@@ -27,7 +27,7 @@ use futures_util::StreamExt;
 use kpi_api::{
     ApiError, CancelRequest, ChildValue, Children, Grain, Health, KpiList, KpiPassport,
     KpiPreviewRequest, KpiSave, LoginRequest, NewUser, PasswordReset, QueryRequest, Series,
-    TableRows, Unit, UserRole, CSRF_HEADER, SESSION_COOKIE,
+    TableRows, Unit, CSRF_HEADER, SESSION_COOKIE,
 };
 use tokio::io::AsyncWriteExt;
 use warp::http::{Method, StatusCode};
@@ -38,9 +38,9 @@ use crate::auth::{self, Access, Jurisdiction, Reach};
 use crate::error::{Error, Result};
 use crate::kpi::{self, Periods, Scope};
 use crate::plans::exchange::PlanFile;
+use crate::policy::{self, Action};
 use crate::sandbox::Cancel;
 use crate::state::AppState;
-use crate::tables::{ImportKinds, Importer};
 use crate::transfer;
 
 mod boards;

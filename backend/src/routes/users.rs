@@ -7,9 +7,7 @@ pub(super) async fn list_users(
     access: Access,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    access
-        .require(&[UserRole::Admin], "the user list")
-        .map_err(reject)?;
+    access.may(Action::ListUsers).map_err(reject)?;
     let users = state.db.run(auth::list_users).await.map_err(reject)?;
     Ok(json(&users))
 }
@@ -21,9 +19,7 @@ pub(super) async fn add_user(
     new: NewUser,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    access
-        .require(&[UserRole::Admin], "adding users")
-        .map_err(reject)?;
+    access.may(Action::AddUser).map_err(reject)?;
     let units = state.units();
     let request = new.clone();
     let user = state
@@ -55,9 +51,7 @@ pub(super) async fn reset_password(
     reset: PasswordReset,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    access
-        .require(&[UserRole::Admin], "resetting passwords")
-        .map_err(reject)?;
+    access.may(Action::ResetPassword).map_err(reject)?;
     let target = name.clone();
     state
         .db
@@ -85,9 +79,7 @@ pub(super) async fn audit_log(
     params: Params,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    access
-        .require(&[UserRole::Admin], "the audit log")
-        .map_err(reject)?;
+    access.may(Action::AuditLog).map_err(reject)?;
     only_params(&params, &["limit"]).map_err(reject)?;
     let limit = match params.get("limit") {
         None => 200,

@@ -4,15 +4,15 @@
 
 use serde_json::{json, Value};
 
+use crate::policy::Action;
+
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
     Anyone,
     SignedIn,
-    AnalystOrAdmin,
-    /// Analysts (data), department heads (plans and check-ins) and admins (anything).
-    Importers,
-    Admin,
+    /// The roles [`crate::policy`] gives the action (the one table of who may do what).
+    Only(Action),
 }
 
 /// One route: method, path (OpenAPI `{param}` syntax), summary, who may call it, its query
@@ -55,14 +55,14 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "get", path: "/api/kpis/{id}/values", summary: "A KPI as a series at a grain, for a unit.", who: Who::SignedIn, query: PERIOD, body: None, answer: Some("Series"), status: 200 },
     Operation { method: "get", path: "/api/kpis/{id}/children", summary: "A KPI over the period for each child unit in the jurisdiction, with the unit's total.", who: Who::SignedIn, query: PERIOD, body: None, answer: Some("Children"), status: 200 },
     Operation { method: "get", path: "/api/kpis/{id}", summary: "The KPI's passport: definition, formula, the file's text, tables read, the freshest row inside the jurisdiction, the boards that show it, its current load error.", who: Who::SignedIn, query: &[], body: None, answer: Some("KpiPassport"), status: 200 },
-    Operation { method: "put", path: "/api/kpis/{id}", summary: "Save a KPI file from the editor: validated, written to queries/{id}.sql and loaded; optionally appended to a board. 422 invalid_kpi with file, line and column.", who: Who::AnalystOrAdmin, query: &[], body: Some("KpiSave"), answer: None, status: 200 },
-    Operation { method: "post", path: "/api/kpis/preview", summary: "Run a KPI file's text in the sandbox without saving: its series for a unit and period and its first rows, or its error at the text's line. Cancellable by run_id.", who: Who::AnalystOrAdmin, query: &[], body: Some("KpiPreviewRequest"), answer: Some("KpiPreview"), status: 200 },
+    Operation { method: "put", path: "/api/kpis/{id}", summary: "Save a KPI file from the editor: validated, written to queries/{id}.sql and loaded; optionally appended to a board. 422 invalid_kpi with file, line and column.", who: Who::Only(Action::SaveKpi), query: &[], body: Some("KpiSave"), answer: None, status: 200 },
+    Operation { method: "post", path: "/api/kpis/preview", summary: "Run a KPI file's text in the sandbox without saving: its series for a unit and period and its first rows, or its error at the text's line. Cancellable by run_id.", who: Who::Only(Action::PreviewKpi), query: &[], body: Some("KpiPreviewRequest"), answer: Some("KpiPreview"), status: 200 },
     Operation { method: "post", path: "/api/query/cancel", summary: "Stop the caller's own preview or query sent with this run_id.", who: Who::SignedIn, query: &[], body: Some("CancelRequest"), answer: None, status: 204 },
     Operation { method: "get", path: "/api/boards", summary: "The boards.", who: Who::SignedIn, query: &[], body: None, answer: Some("Boards"), status: 200 },
     Operation { method: "get", path: "/api/boards/{id}", summary: "A board's tiles (value, previous, change, status, sparkline) for a unit and period.", who: Who::SignedIn, query: PERIOD, body: None, answer: Some("Board"), status: 200 },
-    Operation { method: "post", path: "/api/imports", summary: "Import one export (CSV or Parquet) sent as the body; one transaction. Analysts import data rows of their jurisdiction's units, department heads the plans and check-ins of theirs (plans.csv, plan_checkins.csv), admins anything. 201 imported, 200 already imported, 422 refused with file, line and column.", who: Who::Importers, query: &[("file", "The export's file name, e.g. appeals_2021.csv.", true)], body: Some("ExportFile"), answer: Some("ImportReport"), status: 201 },
-    Operation { method: "get", path: "/api/imports", summary: "Imported files, newest first (analysts and department heads: their own).", who: Who::Importers, query: &[], body: None, answer: None, status: 200 },
-    Operation { method: "post", path: "/api/query", summary: "Run one SELECT in the sandbox over the jurisdiction's rows of a unit (tables appeals, service_cases, staffing, org_units, periods, groups). 422 query_refused / query_timeout / query_memory.", who: Who::AnalystOrAdmin, query: &[], body: Some("QueryRequest"), answer: Some("QueryResult"), status: 200 },
+    Operation { method: "post", path: "/api/imports", summary: "Import one export (CSV or Parquet) sent as the body; one transaction. Analysts import data rows of their jurisdiction's units, department heads the plans and check-ins of theirs (plans.csv, plan_checkins.csv), admins anything. 201 imported, 200 already imported, 422 refused with file, line and column.", who: Who::Only(Action::Import), query: &[("file", "The export's file name, e.g. appeals_2021.csv.", true)], body: Some("ExportFile"), answer: Some("ImportReport"), status: 201 },
+    Operation { method: "get", path: "/api/imports", summary: "Imported files, newest first (analysts and department heads: their own).", who: Who::Only(Action::ImportHistory), query: &[], body: None, answer: None, status: 200 },
+    Operation { method: "post", path: "/api/query", summary: "Run one SELECT in the sandbox over the jurisdiction's rows of a unit (tables appeals, service_cases, staffing, org_units, periods, groups). 422 query_refused / query_timeout / query_memory.", who: Who::Only(Action::RunSql), query: &[], body: Some("QueryRequest"), answer: Some("QueryResult"), status: 200 },
     Operation { method: "get", path: "/api/plans", summary: "The 12-week plans of the units under a unit (default: the whole jurisdiction), with this week's and the cumulative execution score.", who: Who::SignedIn, query: &[("unit", "Org unit id inside the jurisdiction.", false)], body: None, answer: Some("Plans"), status: 200 },
     Operation { method: "post", path: "/api/plans", summary: "Create a plan (department heads for their units, admins): a Monday start, 1-3 goals each with a lag KPI, a target and at least one tactic.", who: Who::SignedIn, query: &[], body: Some("NewPlan"), answer: Some("PlanView"), status: 201 },
     Operation { method: "get", path: "/api/plans/{id}", summary: "A plan with its goals, tactics (with their schedule history), check-ins and weekly scores.", who: Who::SignedIn, query: &[], body: None, answer: Some("PlanView"), status: 200 },
@@ -71,10 +71,10 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "put", path: "/api/plans/{id}/tactics/{tactic}", summary: "Reschedule (or withdraw, due null) a tactic from the current week on. `versions` is how many schedule versions the client saw: a change made since is a 409 conflict.", who: Who::SignedIn, query: &[], body: Some("TacticChange"), answer: Some("PlanView"), status: 200 },
     Operation { method: "get", path: "/api/exports/plans", summary: "The plans under a unit (default: the whole jurisdiction), or one plan, as plans.csv: one row per version of a tactic's schedule. It imports back through POST /api/imports.", who: Who::SignedIn, query: PLAN_EXPORT, body: None, answer: None, status: 200 },
     Operation { method: "get", path: "/api/exports/plan_checkins", summary: "The check-ins of the plans under a unit, or of one plan, as plan_checkins.csv: one row per tactic and week answered.", who: Who::SignedIn, query: PLAN_EXPORT, body: None, answer: None, status: 200 },
-    Operation { method: "get", path: "/api/users", summary: "Every user.", who: Who::Admin, query: &[], body: None, answer: Some("Users"), status: 200 },
-    Operation { method: "post", path: "/api/users", summary: "Add a user (409 if the name exists).", who: Who::Admin, query: &[], body: Some("NewUser"), answer: Some("UserInfo"), status: 201 },
-    Operation { method: "post", path: "/api/users/{name}/password", summary: "Set a user's password; their sessions end.", who: Who::Admin, query: &[], body: Some("PasswordReset"), answer: None, status: 204 },
-    Operation { method: "get", path: "/api/audit", summary: "The audit log, newest first.", who: Who::Admin, query: &[("limit", "How many entries, 1 to 1000 (default 200).", false)], body: None, answer: Some("AuditLog"), status: 200 },
+    Operation { method: "get", path: "/api/users", summary: "Every user.", who: Who::Only(Action::ListUsers), query: &[], body: None, answer: Some("Users"), status: 200 },
+    Operation { method: "post", path: "/api/users", summary: "Add a user (409 if the name exists).", who: Who::Only(Action::AddUser), query: &[], body: Some("NewUser"), answer: Some("UserInfo"), status: 201 },
+    Operation { method: "post", path: "/api/users/{name}/password", summary: "Set a user's password; their sessions end.", who: Who::Only(Action::ResetPassword), query: &[], body: Some("PasswordReset"), answer: None, status: 204 },
+    Operation { method: "get", path: "/api/audit", summary: "The audit log, newest first.", who: Who::Only(Action::AuditLog), query: &[("limit", "How many entries, 1 to 1000 (default 200).", false)], body: None, answer: Some("AuditLog"), status: 200 },
 ];
 
 fn schema_ref(name: &str) -> Value {
@@ -187,11 +187,14 @@ fn operation(op: &Operation) -> Value {
         "parameters": parameters,
         "responses": responses,
         "x-allowed": match op.who {
-            Who::Anyone => "anyone",
-            Who::SignedIn => "any signed-in user",
-            Who::AnalystOrAdmin => "analyst, admin",
-            Who::Importers => "analyst (data), department head (plans), admin",
-            Who::Admin => "admin",
+            Who::Anyone => "anyone".to_string(),
+            Who::SignedIn => "any signed-in user".to_string(),
+            Who::Only(action) => action
+                .roles()
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         },
     });
     if op.who != Who::Anyone {

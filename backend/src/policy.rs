@@ -131,7 +131,7 @@ mod tests {
         }
     }
 
-    /// The matrix as the README and DESIGN.md state it: readers (governors, mayors) take none
+    /// The whole matrix: readers (governors, mayors) take none
     /// of these actions; a department head imports and edits plans; analysts run and save SQL.
     #[test]
     fn who_may_do_what() {

@@ -3,45 +3,52 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# One target directory outside the clone, kept across builds and CI runs: DuckDB's C++ takes
-# half an hour to compile on two cores, so it must compile once per machine, not once per clone.
+# One target directory outside the clone, kept across builds and CI runs: the dependencies
+# compile once per machine, not once per clone.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kpiboard/target}"
 TOOLS="${KPI_TOOLS_DIR:-$HOME/.cache/kpiboard/tools}"
 export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
 
-TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+# DuckDB's C library as npm's package for Node.js carries it: the release build DuckDB publishes,
+# with parquet and json built in. Its version must match the duckdb crate's (1.MMmmpp.x) in Cargo.toml.
+DUCKDB_NPM_PACKAGE="@duckdb/node-bindings-linux-x64@1.5.6-r.1"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
-
-# The wasm-bindgen CLI must match the library version Cargo.lock pins, exactly.
-locked_wasm_bindgen() {
-  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
-}
 
 ensure_frontend_tools() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
-  if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
-    say "installing trunk $TRUNK_VERSION (a few minutes, once per machine)"
-    cargo install --locked trunk --version "$TRUNK_VERSION"
-  fi
-  local wbg
-  wbg="$(locked_wasm_bindgen)"
-  if ! wasm-bindgen --version 2>/dev/null | grep -q "$wbg"; then
-    say "installing wasm-bindgen-cli $wbg (the version Cargo.lock pins)"
-    # Not --locked: its own lock names a dependency version the registry no longer carries.
-    cargo install wasm-bindgen-cli --version "$wbg"
-  fi
   if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
     say "installing binaryen $BINARYEN_VERSION from npm (wasm-opt)"
     mkdir -p "$TOOLS"
     npm install --prefix "$TOOLS" --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null
   fi
-  # Trunk.toml pins these versions; point trunk at the binaries installed above.
-  export TRUNK_TOOLS_WASM_BINDGEN="$wbg"
+}
+
+# Links the server against DuckDB's prebuilt C library instead of compiling its C++ (half an
+# hour on two cores). The library goes into the target directory, where the binaries' rpath
+# (.cargo/config.toml) finds it. KPI_DUCKDB=bundled, or a machine the package does not cover,
+# compiles DuckDB from source instead.
+CARGO_FEATURES=()
+ensure_duckdb() {
+  if [ "${KPI_DUCKDB:-}" = bundled ] || [ "$(uname -sm)" != "Linux x86_64" ]; then
+    CARGO_FEATURES=(--features kpi-backend/bundled-duckdb)
+    return
+  fi
+  local lib="$CARGO_TARGET_DIR/duckdb/libduckdb.so" pkg="$TOOLS/node_modules/@duckdb/node-bindings-linux-x64"
+  if ! grep -qs "\"version\": \"${DUCKDB_NPM_PACKAGE##*@}\"" "$pkg/package.json"; then
+    say "installing DuckDB's C library from npm ($DUCKDB_NPM_PACKAGE)"
+    mkdir -p "$TOOLS"
+    npm install --prefix "$TOOLS" --no-audit --no-fund --ignore-scripts "$DUCKDB_NPM_PACKAGE" >/dev/null
+  fi
+  if ! cmp -s "$pkg/libduckdb.so" "$lib"; then
+    mkdir -p "$(dirname "$lib")"
+    cp "$pkg/libduckdb.so" "$lib"
+  fi
+  export DUCKDB_LIB_DIR="$(dirname "$lib")"
 }
 
 ensure_browser() {
@@ -53,10 +60,12 @@ ensure_browser() {
   fi
 }
 
+# The web app into dist/ (needs the backend's build: `xtask` is one of the workspace's binaries).
+# The wasm-bindgen step is a library inside xtask, so neither trunk nor wasm-bindgen-cli is installed.
 build_frontend() {
   ensure_frontend_tools
-  say "building the frontend (trunk, release)"
-  (cd "$ROOT" && trunk build --release --offline)
+  say "building the web app (wasm, release)"
+  (cd "$ROOT" && "$CARGO_TARGET_DIR/debug/xtask" web >/dev/null)
 }
 
 # Brotli and gzip copies of the web app's files, served to browsers that accept them (needs the
@@ -67,8 +76,16 @@ precompress_frontend() {
 }
 
 # Always the workspace's default members, for running and for testing alike: a narrower set
-# (`-p kpi-backend`) unifies build-script features differently and would compile DuckDB again.
+# (`-p kpi-backend`) unifies features differently and would build the dependencies again.
 build_backend() {
-  say "building the backend (first build compiles DuckDB: about 30 minutes, once per machine)"
-  (cd "$ROOT" && cargo build)
+  ensure_duckdb
+  say "building the backend"
+  (cd "$ROOT" && cargo build "${CARGO_FEATURES[@]}")
+}
+
+# The server and its tools first (xtask builds the web app; kpiboard precompresses it).
+build_all() {
+  build_backend
+  build_frontend
+  precompress_frontend
 }

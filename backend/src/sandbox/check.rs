@@ -134,6 +134,25 @@ const EXPRESSIONS: &[&str] = &[
     "WINDOW",
 ];
 
+/// Whether a CAST may name the type `name` (of `schema` in `catalog`): only built-in types of
+/// the allow-list, by their plain names.
+fn allowed_type(name: &str, schema: &str, catalog: &str) -> Result<()> {
+    let name = name.to_lowercase();
+    if !schema.is_empty() || !catalog.is_empty() {
+        return Err(refused(format!(
+            "type '{schema}.{name}' names a schema: cast to the built-in types"
+        )));
+    }
+    if functions::TYPES.contains(&name.as_str()) {
+        Ok(())
+    } else {
+        Err(refused(format!(
+            "type '{name}' is not allowed here; cast to one of {}",
+            functions::TYPES.join(", ")
+        )))
+    }
+}
+
 struct Walker {
     /// The CTE names visible where the walk stands, innermost last.
     ctes: Vec<Vec<String>>,
@@ -206,6 +225,17 @@ impl Walker {
         let text = |key: &str| map.get(key).and_then(|v| v.as_str()).unwrap_or_default();
         if let Some(class) = map.get("class").and_then(|c| c.as_str()) {
             return self.check_expression(class, map);
+        }
+        // A type a CAST names: `{"id": "INTEGER", "type_info": ...}`; a name the parser did not
+        // resolve itself (JSON, an enum, a user type) is `UNBOUND` with its name and schema.
+        if let (Some(Value::String(id)), Some(info)) = (map.get("id"), map.get("type_info")) {
+            let info_text = |key: &str| info.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+            return match id.as_str() {
+                "UNBOUND" => {
+                    allowed_type(info_text("name"), info_text("schema"), info_text("catalog"))
+                }
+                id => allowed_type(id, "", ""),
+            };
         }
         let kind = text("type");
         if kind.ends_with("_NODE") && !QUERY_NODES.contains(&kind) {
@@ -300,7 +330,13 @@ impl Walker {
             )),
             "FUNCTION" | "WINDOW" => {
                 let name = text("function_name").to_lowercase();
-                let qualifier = [text("catalog"), text("schema")]
+                // The parser itself writes `main` as the schema of some calls (a list literal
+                // `[1]` is `main.list_value`); `main.f(x)` is the same catalogue function as `f(x)`.
+                let schema = match text("schema") {
+                    "main" if text("catalog").is_empty() => "",
+                    schema => schema,
+                };
+                let qualifier = [text("catalog"), schema]
                     .into_iter()
                     .filter(|q| !q.is_empty())
                     .collect::<Vec<_>>();
@@ -347,23 +383,7 @@ impl Walker {
                 }
                 Ok(())
             }
-            "TYPE" => {
-                let name = text("type_name").to_lowercase();
-                if !text("schema").is_empty() || !text("catalog").is_empty() {
-                    return Err(refused(format!(
-                        "type '{}.{name}' names a schema: cast to the built-in types",
-                        text("schema")
-                    )));
-                }
-                if functions::TYPES.contains(&name.as_str()) {
-                    Ok(())
-                } else {
-                    Err(refused(format!(
-                        "type '{name}' is not allowed here; cast to one of {}",
-                        functions::TYPES.join(", ")
-                    )))
-                }
-            }
+            "TYPE" => allowed_type(text("type_name"), text("schema"), text("catalog")),
             other if EXPRESSIONS.contains(&other) => Ok(()),
             other => Err(refused(format!(
                 "this kind of expression ({}) is refused here",
@@ -640,7 +660,11 @@ mod tests {
                 "error",
             ),
             ("SELECT appeal_id.upper() FROM appeals", "appeal_id.upper"),
-            ("SELECT main.lower(appeal_id) FROM appeals", "main.lower"),
+            (
+                "SELECT system.main.lower(appeal_id) FROM appeals",
+                "system.main.lower",
+            ),
+            ("SELECT temp.lower(appeal_id) FROM appeals", "temp.lower"),
             ("SELECT CAST(appeal_id AS JSON) FROM appeals", "json"),
             ("SELECT ?", "parameters"),
             ("SELECT $1", "parameters"),
@@ -657,6 +681,22 @@ mod tests {
             assert!(m.contains(says), "{sql}: {m}");
         }
         accepted("SELECT CAST(appeal_id AS VARCHAR[]) FROM appeals");
+        accepted("SELECT CAST(rating AS DECIMAL(10, 2)), rating::DOUBLE, CAST(received_at AS DATE), {'a': 1}::STRUCT(a INTEGER), MAP {1: 2}::MAP(INTEGER, INTEGER) FROM appeals");
+        for (sql, says) in [
+            ("SELECT CAST(appeal_id AS BLOB) FROM appeals", "'blob'"),
+            ("SELECT CAST(appeal_id AS UUID) FROM appeals", "'uuid'"),
+            ("SELECT CAST(appeal_id AS ENUM('a')) FROM appeals", "'enum'"),
+            ("SELECT CAST(appeal_id AS main.t) FROM appeals", "'main.t'"),
+            (
+                "SELECT CAST(appeal_id AS STRUCT(a JSON)) FROM appeals",
+                "'json'",
+            ),
+        ] {
+            let m = refusal(sql);
+            assert!(m.contains(says), "{sql}: {m}");
+        }
+        // The parser writes `main` itself for a list literal; `main.f` is the catalogue's `f`.
+        accepted("SELECT list_transform([1], x -> x + 1), main.lower(appeal_id) FROM appeals");
         accepted("SELECT note FROM appeals WHERE channel LIKE '%?%' OR category = '$1'");
         accepted("SELECT count(*) FILTER (WHERE rating >= 4) AS numerator FROM appeals");
         accepted("SELECT grp, median(epoch(first_response_at - received_at)) OVER (PARTITION BY grp) FROM appeals");

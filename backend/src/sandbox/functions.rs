@@ -393,8 +393,8 @@ pub const NESTED: &[&str] = &[
     "map_contains",
 ];
 
-/// Conditions.
-pub const CONDITIONAL: &[&str] = &["nullif", "if"];
+/// Conditions. (`if(c, a, b)` is allowed too: DuckDB's parser turns it into a CASE.)
+pub const CONDITIONAL: &[&str] = &["nullif"];
 
 /// `unnest(list)` in a SELECT list: a form of the binder's, not a function of the catalogue.
 pub const BINDER_FORMS: &[&str] = &["unnest"];

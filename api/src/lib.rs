@@ -44,6 +44,23 @@ pub struct Health {
     /// The server's today for 12-week plans (moved by `serve --today`): the plan form starts
     /// from its week.
     pub today: NaiveDate,
+    /// The result cache's figures, for admins only.
+    #[serde(default)]
+    pub cache: Option<CacheFigures>,
+}
+
+/// How the result cache has done since the server started, and the versions its answers are
+/// keyed by: an operator (and the tests) can see what an import or a KPI change made compute anew.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheFigures {
+    /// Answers a worker computed.
+    pub computed: u64,
+    /// Answers the cache gave.
+    pub from_cache: u64,
+    /// Moved by every import of data.
+    pub data_version: u64,
+    /// Moved by every change of the KPI files.
+    pub catalog_version: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

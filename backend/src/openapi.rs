@@ -45,7 +45,7 @@ const PLAN_EXPORT: &[(&str, &str, bool)] = &[
 ];
 
 pub const OPERATIONS: &[Operation] = &[
-    Operation { method: "get", path: "/api/health", summary: "Server status and version; with a session, rows per table and the data's first and last day inside the jurisdiction.", who: Who::Anyone, query: &[], body: None, answer: Some("Health"), status: 200 },
+    Operation { method: "get", path: "/api/health", summary: "Server status and version; with a session, rows per table and the data's first and last day inside the jurisdiction; for admins, the result cache's figures (answers computed and from the cache, data and KPI catalogue versions).", who: Who::Anyone, query: &[], body: None, answer: Some("Health"), status: 200 },
     Operation { method: "post", path: "/api/login", summary: "Sign in (application/json). Sets the HttpOnly session cookie; answers the session with its CSRF token. 401 bad_credentials, 429 rate_limited (Retry-After).", who: Who::Anyone, query: &[], body: Some("LoginRequest"), answer: Some("SessionInfo"), status: 200 },
     Operation { method: "post", path: "/api/logout", summary: "Sign out: ends the session and clears the cookie.", who: Who::SignedIn, query: &[], body: None, answer: None, status: 204 },
     Operation { method: "get", path: "/api/session", summary: "Who is signed in, until when, and the CSRF token.", who: Who::SignedIn, query: &[], body: None, answer: Some("SessionInfo"), status: 200 },
@@ -113,7 +113,7 @@ fn schemas() -> Value {
     );
     json!({
         "Error": object(&["code", "message"], json!({ "code": string(), "message": string() })),
-        "Health": object(&["status", "version", "rows", "today"], json!({ "status": string(), "version": string(), "rows": { "type": "array", "items": object(&["table", "rows"], json!({ "table": string(), "rows": { "type": "integer" } })) }, "data_from": nullable("string"), "data_to": nullable("string"), "today": string() })),
+        "Health": object(&["status", "version", "rows", "today"], json!({ "status": string(), "version": string(), "rows": { "type": "array", "items": object(&["table", "rows"], json!({ "table": string(), "rows": { "type": "integer" } })) }, "data_from": nullable("string"), "data_to": nullable("string"), "today": string(), "cache": { "type": ["object", "null"], "properties": { "computed": { "type": "integer" }, "from_cache": { "type": "integer" }, "data_version": { "type": "integer" }, "catalog_version": { "type": "integer" } } } })),
         "LoginRequest": object(&["user", "password"], json!({ "user": string(), "password": string() })),
         "SessionInfo": object(&["user", "display_name", "role", "csrf_token", "expires_at"], json!({ "user": string(), "display_name": string(), "role": role, "home_unit": nullable("string"), "csrf_token": string(), "expires_at": string() })),
         "Unit": unit,

@@ -31,10 +31,12 @@ pub enum Action {
     AddUser,
     ResetPassword,
     AuditLog,
+    /// See the server's cache figures on `/api/health`.
+    ServerFigures,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::Import,
         Action::ImportHistory,
         Action::RunSql,
@@ -45,6 +47,7 @@ impl Action {
         Action::AddUser,
         Action::ResetPassword,
         Action::AuditLog,
+        Action::ServerFigures,
     ];
 
     /// The roles that may take this action.
@@ -53,9 +56,11 @@ impl Action {
             Action::Import | Action::ImportHistory => &[Admin, Analyst, DepartmentHead],
             Action::RunSql | Action::SaveKpi | Action::PreviewKpi => &[Analyst, Admin],
             Action::EditPlans => &[DepartmentHead, Admin],
-            Action::ListUsers | Action::AddUser | Action::ResetPassword | Action::AuditLog => {
-                &[Admin]
-            }
+            Action::ListUsers
+            | Action::AddUser
+            | Action::ResetPassword
+            | Action::AuditLog
+            | Action::ServerFigures => &[Admin],
         }
     }
 
@@ -72,6 +77,7 @@ impl Action {
             Action::AddUser => "adding users",
             Action::ResetPassword => "resetting passwords",
             Action::AuditLog => "the audit log",
+            Action::ServerFigures => "the server's figures",
         }
     }
 }

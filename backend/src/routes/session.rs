@@ -1,6 +1,7 @@
 //! Signing in and out, the session, and the health check.
 
 use super::*;
+use kpi_api::CacheFigures;
 
 /// GET /api/health
 pub(super) async fn health(
@@ -15,6 +16,18 @@ pub(super) async fn health(
             .map_err(reject)?,
         None => None,
     };
+    let cache = access
+        .as_ref()
+        .filter(|a| a.may(Action::ServerFigures).is_ok())
+        .map(|_| {
+            let stats = state.sandbox.cache_stats();
+            CacheFigures {
+                computed: stats.computed,
+                from_cache: stats.hits,
+                data_version: state.sandbox.data_version(),
+                catalog_version: state.catalog_version(),
+            }
+        });
     let counts = match access {
         Some(access) => {
             let state2 = Arc::clone(&state);
@@ -34,6 +47,7 @@ pub(super) async fn health(
         data_from,
         data_to,
         today: state.clock.today(),
+        cache,
         status: "ok".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         rows: rows

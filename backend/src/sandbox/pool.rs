@@ -502,6 +502,11 @@ impl Sandbox {
         self.answers.clear();
     }
 
+    /// The version of the data that answers are computed over.
+    pub fn data_version(&self) -> u64 {
+        self.data_version.load(Ordering::SeqCst)
+    }
+
     /// How many questions the cache answered and how many a worker did.
     pub fn cache_stats(&self) -> CacheStats {
         CacheStats {

@@ -58,6 +58,8 @@ pub enum Scope<'a> {
     Unit(&'a str),
     /// Everything under each child of the unit, one group per child.
     ChildrenOf(&'a str),
+    /// Everything under each of these units, one group per unit (an experiment's units).
+    EachOf(&'a [String]),
 }
 
 /// The buckets a KPI is evaluated over, each a first day and the day after its last (the end is
@@ -410,6 +412,10 @@ fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
             "SELECT c.unit_id, g.grp FROM main.unit_closure c JOIN main.unit_groups g ON g.grp = c.ancestor_id WHERE g.parent_id = CAST($1 AS VARCHAR)",
             "SELECT g.grp, g.name, g.population FROM main.unit_groups g WHERE g.parent_id = CAST($1 AS VARCHAR)",
         ),
+        Scope::EachOf(_) => (
+            "SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c JOIN (SELECT unnest(string_split(CAST($1 AS VARCHAR), ',')) AS id) l ON c.ancestor_id = l.id",
+            "SELECT g.grp, g.name, g.population FROM main.unit_groups g JOIN (SELECT unnest(string_split(CAST($1 AS VARCHAR), ',')) AS id) l ON g.grp = l.id",
+        ),
     };
     // Each data table of the registry, its rows tagged with the group they roll up to.
     let data: String = crate::tables::data_tables()
@@ -433,9 +439,14 @@ fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
     format!("{outer} FROM (WITH {tables} SELECT * FROM (\n{body}\n) AS kpi) AS result")
 }
 
-/// The parameters of [`wrap`]'s SQL.
-fn params(unit: &str, periods: &Periods) -> Vec<Option<String>> {
-    vec![Some(unit.to_string()), Some(periods.param())]
+/// The parameters of [`wrap`]'s SQL: the scope's unit (or units, by commas; ids never hold
+/// one) and the periods.
+fn params(scope: &Scope, periods: &Periods) -> Vec<Option<String>> {
+    let units = match scope {
+        Scope::Unit(u) | Scope::ChildrenOf(u) => u.to_string(),
+        Scope::EachOf(units) => units.join(","),
+    };
+    vec![Some(units), Some(periods.param())]
 }
 
 /// Refuses, before it runs, a text that is not one SELECT over the scoped tables calling allowed
@@ -448,12 +459,6 @@ fn check_body(sandbox: &Sandbox, body: &str) -> Result<Vec<String>> {
 /// The scoped tables a KPI's SELECT reads (for its passport), parsed on `conn`.
 pub fn tables_read(conn: &duckdb::Connection, kpi: &Kpi) -> Result<Vec<String>> {
     crate::sandbox::check(conn, &format!("\n{}", kpi.def.sql))
-}
-
-fn scope_unit<'a>(scope: &Scope<'a>) -> &'a str {
-    match scope {
-        Scope::Unit(u) | Scope::ChildrenOf(u) => u,
-    }
 }
 
 /// Turns DuckDB's message into a load error pointing at the file's own line and column.
@@ -508,7 +513,7 @@ pub fn validate(
     })?;
     let request = Request {
         sql: wrap(&def.sql, &Scope::Unit(""), None),
-        params: params("", &Periods::none()),
+        params: params(&Scope::Unit(""), &Periods::none()),
         max_rows: 0,
         max_bytes: 1 << 20,
     };
@@ -672,7 +677,7 @@ pub fn evaluate(
 pub fn evaluation(kpi: &Kpi, scope: Scope, periods: &Periods) -> Request {
     Request {
         sql: wrap(&kpi.def.sql, &scope, Some(kpi.shape)),
-        params: params(scope_unit(&scope), periods),
+        params: params(&scope, periods),
         max_rows: MAX_CELLS,
         max_bytes: 64 << 20,
     }
@@ -902,7 +907,7 @@ pub fn run_query(
     check_body(sandbox, body)?;
     let request = Request {
         sql: wrap(body, &Scope::Unit(ask.unit), None),
-        params: params(ask.unit, periods),
+        params: params(&Scope::Unit(ask.unit), periods),
         max_rows: ask.row_limit,
         max_bytes: MAX_QUERY_BYTES,
     };

@@ -14,6 +14,8 @@
 //! - [`import`]: CSV and Parquet exports into tables, one transaction per file.
 //! - [`kpi`]: KPI files: header, validation, and evaluation at any level of the org tree.
 //! - [`boards`]: boards of KPI tiles and their evaluation.
+//! - [`experiments`]: management experiments: a KPI's panel by unit and period from the engine,
+//!   analysed by `kpi-stats` and put into words.
 //! - [`cli`]: what each `kpiboard` command does (`main.rs` parses the command line and calls it).
 //! - [`check`]: `kpiboard check`: every KPI file validated and its expectations run.
 //! - [`seed`]: the embedded default: generated seed exports and demo accounts, imported into an
@@ -37,6 +39,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod experiments;
 pub mod import;
 pub mod kpi;
 pub mod openapi;

@@ -59,6 +59,18 @@ pub fn seed_dir() -> &'static Path {
     .path()
 }
 
+/// Seed exports at scale 1 (the embedded default's size, about a million appeals), generated
+/// once per test binary: for the tests that need the planted effects at full strength.
+pub fn full_seed_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        kpi_seeds::generate(dir.path(), 1.0).expect("seed exports generate");
+        dir
+    })
+    .path()
+}
+
 /// The server's binary, beside the test binaries in the target folder (`cargo build` makes it;
 /// scripts/test builds before it tests). The sandbox runs its workers from it.
 pub fn kpiboard_binary() -> PathBuf {
@@ -105,7 +117,26 @@ impl TestServer {
         Self::start_full(seeded, Limits::default(), queries).await
     }
 
+    /// A server seeded at scale 1 (about 30 s to import): the planted effects at full strength.
+    pub async fn start_full_scale() -> TestServer {
+        Self::start_seeded(
+            Some((full_seed_dir(), 1.0)),
+            Limits::default(),
+            repo_root().join("queries"),
+        )
+        .await
+    }
+
     async fn start_full(seeded: bool, limits: Limits, queries: PathBuf) -> TestServer {
+        let seed = seeded.then(|| (seed_dir(), TEST_SCALE));
+        Self::start_seeded(seed, limits, queries).await
+    }
+
+    async fn start_seeded(
+        seed: Option<(&'static Path, f64)>,
+        limits: Limits,
+        queries: PathBuf,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let dist = std::env::var_os("KPI_DIST")
             .map(PathBuf::from)
@@ -122,9 +153,8 @@ impl TestServer {
         };
         let state = tokio::task::spawn_blocking(move || {
             let state = AppState::new(config).expect("state");
-            if seeded {
-                kpi_backend::seed::load_if_empty(&state, seed_dir(), TEST_SCALE)
-                    .expect("seed import");
+            if let Some((dir, scale)) = seed {
+                kpi_backend::seed::load_if_empty(&state, dir, scale).expect("seed import");
             }
             let units = state.units();
             state

@@ -17,6 +17,7 @@ mod attacks;
 mod check;
 mod durability;
 mod editor;
+mod experiments;
 mod imports;
 mod kpis_on_seed;
 mod plans;

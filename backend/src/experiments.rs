@@ -1,0 +1,544 @@
+//! Management experiments: did the change move the KPI? A KPI is evaluated by the engine for
+//! each unit of the experiment and each week or month, from the caller's rows only, and the
+//! panel is analysed by [`kpi_stats`]: the imputation difference in differences with
+//! randomisation inference, an event study and a pre-trend test, put into words.
+
+use chrono::NaiveDate;
+use kpi_api::experiment::{
+    Design, Estimate, EventEffect, Experiment, ExperimentAnalysis, PreTrendTest,
+};
+use kpi_api::{Direction, Grain, Measure};
+use kpi_stats::{Obs, Panel};
+
+use crate::auth::Jurisdiction;
+use crate::error::{Error, Result};
+use crate::kpi::{self, Kpi, Periods, Scope};
+use crate::state::AppState;
+
+/// Periods used as the baseline when the data begin no earlier than the change.
+const BASELINE_WEEKS: usize = 13;
+const BASELINE_MONTHS: usize = 3;
+
+/// The KPI's values for each unit of `experiment` by period, and which period each treated unit
+/// starts in.
+struct Data {
+    periods: Vec<(NaiveDate, NaiveDate)>,
+    panel: Panel,
+    starts: Vec<Option<usize>>,
+    treated_units: usize,
+    warnings: Vec<String>,
+}
+
+/// Evaluates `kpi` for every unit of `experiment` by its grain, within `jurisdiction`.
+fn data(
+    state: &AppState,
+    jurisdiction: &Jurisdiction,
+    experiment: &Experiment,
+    kpi: &Kpi,
+) -> Result<Data> {
+    let (data_from, data_to) = state.data_range();
+    let (Some(data_from), Some(data_to)) = (data_from, data_to) else {
+        return Err(Error::Refused("there is no data to analyse yet".into()));
+    };
+    let to = experiment.end.map_or(data_to, |e| e.min(data_to));
+    let grain = experiment.grain;
+    let periods = grain.buckets(data_from, to);
+    let mut units: Vec<String> = experiment.treated.iter().map(|t| t.unit.clone()).collect();
+    let treated_units = units.len();
+    units.extend(experiment.comparison.iter().cloned());
+    let cells = kpi::evaluate(
+        &state.sandbox,
+        kpi,
+        Scope::EachOf(&units),
+        &Periods(periods.clone()),
+        jurisdiction,
+        state.config.limits.query_time,
+    )?;
+    let mut warnings = Vec::new();
+    // A unit's start in period index terms; a period the start falls inside is neither before
+    // nor after, and is left out for that unit.
+    let mut starts: Vec<Option<usize>> = vec![None; units.len()];
+    let mut split: Vec<Option<usize>> = vec![None; units.len()];
+    let baseline = match grain {
+        Grain::Week => BASELINE_WEEKS,
+        _ => BASELINE_MONTHS,
+    };
+    let mut baselined = false;
+    for (i, t) in experiment.treated.iter().enumerate() {
+        let first = periods.iter().position(|(from, _)| *from >= t.start);
+        split[i] = periods
+            .iter()
+            .position(|(from, until)| *from < t.start && t.start < *until);
+        starts[i] = match first {
+            Some(0) if periods.len() > baseline => {
+                baselined = true;
+                Some(baseline)
+            }
+            // A start after the data: only its before is known.
+            None => Some(periods.len()),
+            other => other,
+        };
+    }
+    if baselined {
+        warnings.push(format!(
+            "The data begin when the change began: the first {baseline} {}s serve as the baseline, so the effect is the change since then, not since before the change.",
+            grain.as_str()
+        ));
+    }
+    let index: std::collections::HashMap<&str, usize> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.as_str(), i))
+        .collect();
+    let period_index: std::collections::HashMap<NaiveDate, usize> = periods
+        .iter()
+        .enumerate()
+        .map(|(i, (from, _))| (*from, i))
+        .collect();
+    let obs: Vec<Obs> = cells
+        .iter()
+        .filter_map(|c| {
+            let unit = *index.get(c.grp.as_str())?;
+            let period = *period_index.get(&c.period)?;
+            let y = c.value?;
+            (split[unit] != Some(period)).then_some(Obs { unit, period, y })
+        })
+        .collect();
+    let missing: Vec<&str> = units
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !obs.iter().any(|o| o.unit == *i))
+        .map(|(_, u)| u.as_str())
+        .collect();
+    if !missing.is_empty() {
+        warnings.push(format!(
+            "No data for {} (outside your jurisdiction, or no rows): left out.",
+            missing.join(", ")
+        ));
+    }
+    let panel = Panel::new(obs, units.len(), periods.len()).map_err(Error::Internal)?;
+    Ok(Data {
+        periods,
+        panel,
+        starts,
+        treated_units,
+        warnings,
+    })
+}
+
+fn estimate(i: &kpi_stats::Interval) -> Estimate {
+    Estimate {
+        estimate: i.estimate,
+        low: i.low,
+        high: i.high,
+    }
+}
+
+/// The relative effect from an effect on the logarithm: `exp(x) - 1`, in percent.
+fn relative(i: &kpi_stats::Interval) -> Estimate {
+    let pct = |x: f64| (x.exp() - 1.0) * 100.0;
+    Estimate {
+        estimate: pct(i.estimate),
+        low: i.low.map(pct),
+        high: i.high.map(pct),
+    }
+}
+
+/// Analyses `kpi_id` for `experiment`, from the rows inside `jurisdiction`.
+pub fn analyse(
+    state: &AppState,
+    jurisdiction: &Jurisdiction,
+    experiment: &Experiment,
+    kpi_id: &str,
+) -> Result<ExperimentAnalysis> {
+    let catalog = state.catalog();
+    let kpi = catalog
+        .kpis
+        .get(kpi_id)
+        .ok_or_else(|| Error::NotFound(format!("no KPI '{kpi_id}'")))?;
+    let data = data(state, jurisdiction, experiment, kpi)?;
+    let options = kpi_stats::Options::default();
+    let mut warnings = data.warnings.clone();
+    let positive = data.panel.obs.iter().all(|o| o.y > 0.0);
+    let logged = positive.then(|| data.panel.with_values(|_, o| o.y.ln()));
+    let def = &kpi.def;
+    let base = ExperimentAnalysis {
+        experiment: experiment.id.clone(),
+        kpi: def.id.clone(),
+        kpi_title: def.title.clone(),
+        measure: def.measure.as_str().to_string(),
+        grain: experiment.grain,
+        periods: data.periods.iter().map(|(from, _)| *from).collect(),
+        design: Design::BeforeAfter { units: 0 },
+        absolute: Estimate {
+            estimate: f64::NAN,
+            low: None,
+            high: None,
+        },
+        relative: None,
+        p_value: None,
+        clustered: None,
+        naive: None,
+        pre_trend: None,
+        events: Vec::new(),
+        verdict: String::new(),
+        conclusive: false,
+        warnings: Vec::new(),
+        method: String::new(),
+    };
+
+    // Without comparison units, a staggered roll-out still compares units that started later
+    // (until they start) with those that started earlier; one start for all leaves nothing.
+    let one_start = experiment
+        .treated
+        .iter()
+        .all(|t| Some(t.start) == experiment.first_start());
+    if experiment.comparison.is_empty() && one_start {
+        return before_after(base, &data, logged.as_ref(), def, warnings);
+    }
+    let level = kpi_stats::analyse(&data.panel, &data.starts, &options)
+        .map_err(|r| Error::Refused(format!("the experiment cannot be analysed: {r}")))?;
+    let log = logged
+        .as_ref()
+        .and_then(|p| kpi_stats::analyse(p, &data.starts, &options).ok());
+    let pre_trend = level.pre_trend.map(|p| PreTrendTest {
+        p_value: p.p_value,
+        slope: p.slope,
+        periods: p.periods,
+        parallel: p.p_value >= 0.05,
+    });
+    if level.dropped_rows > 0 {
+        warnings.push(format!(
+            "{} treated observations are left out: in their periods no unit was left without the change to compare them with.",
+            level.dropped_rows
+        ));
+    }
+    let m = &level.method;
+    let method = format!(
+        "Difference in differences by imputation: what each treated unit would have shown without the change is predicted from the untreated units and periods, so units that started later are never compared with units already changed. The interval is from randomisation inference: with {} units, unit-clustered standard errors are too narrow, so the same analysis was re-run {} the {} ways the same start dates could have been given to these units{}.",
+        m.units,
+        if m.exhaustive { "under all" } else { "under a fixed sample of" },
+        format_count(m.possible),
+        if m.exhaustive {
+            String::new()
+        } else {
+            format!(" ({} of them)", m.assignments)
+        }
+    );
+    if m.smallest_p > 0.05 {
+        warnings.push(format!(
+            "With {} units and {} treated, no result can be significant at 5%: even the most extreme one has p = {:.2}.",
+            m.units, m.treated_units, m.smallest_p
+        ));
+    }
+    let relative_effect = log.as_ref().map(|l| relative(&l.effect));
+    let mut analysis = ExperimentAnalysis {
+        design: Design::DifferenceInDifferences {
+            units: m.units,
+            treated_units: m.treated_units,
+            assignments: m.assignments,
+            exhaustive: m.exhaustive,
+            possible: m.possible,
+            dropped_rows: level.dropped_rows,
+        },
+        absolute: estimate(&level.effect),
+        relative: relative_effect,
+        p_value: Some(level.p_value),
+        clustered: Some(estimate(&level.clustered)),
+        naive: level.naive,
+        pre_trend,
+        events: level
+            .events
+            .iter()
+            .map(|e| EventEffect {
+                event: e.event,
+                effect: estimate(&e.effect),
+                rows: e.rows,
+            })
+            .collect(),
+        method,
+        ..base
+    };
+    let (verdict, conclusive) = verdict(&analysis, def.direction, def.measure);
+    analysis.verdict = verdict;
+    analysis.conclusive = conclusive;
+    analysis.warnings = warnings;
+    Ok(analysis)
+}
+
+/// An event time's average and the observations behind it.
+type EventMean = (i64, f64, usize);
+
+/// Treated units before against after, with no comparison: each unit's mean after minus its
+/// mean before, averaged, with a t interval over units. Not causal, and said so.
+fn before_after(
+    mut analysis: ExperimentAnalysis,
+    data: &Data,
+    logged: Option<&Panel>,
+    def: &kpi_api::KpiDef,
+    mut warnings: Vec<String>,
+) -> Result<ExperimentAnalysis> {
+    let change = |panel: &Panel| -> Option<(kpi_stats::Interval, Vec<EventMean>)> {
+        let mut per_unit = Vec::new();
+        let mut by_event: std::collections::BTreeMap<i64, (f64, usize)> = Default::default();
+        for (u, start) in data.starts.iter().enumerate() {
+            let Some(start) = start else { continue };
+            let values: Vec<(usize, f64)> = panel
+                .obs
+                .iter()
+                .filter(|o| o.unit == u)
+                .map(|o| (o.period, o.y))
+                .collect();
+            let mean = |after: bool| {
+                let v: Vec<f64> = values
+                    .iter()
+                    .filter(|(p, _)| (*p >= *start) == after)
+                    .map(|(_, y)| *y)
+                    .collect();
+                (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+            };
+            if let (Some(before), Some(after)) = (mean(false), mean(true)) {
+                per_unit.push(after - before);
+                for (p, y) in &values {
+                    let e = by_event.entry(*p as i64 - *start as i64).or_default();
+                    e.0 += y - before;
+                    e.1 += 1;
+                }
+            }
+        }
+        let n = per_unit.len();
+        if n == 0 {
+            return None;
+        }
+        let mean = per_unit.iter().sum::<f64>() / n as f64;
+        let half = (n >= 2).then(|| {
+            let var = per_unit.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            let t = statrs_t(n - 1);
+            t * (var / n as f64).sqrt()
+        });
+        Some((
+            kpi_stats::Interval {
+                estimate: mean,
+                low: half.map(|h| mean - h),
+                high: half.map(|h| mean + h),
+            },
+            by_event
+                .into_iter()
+                .map(|(e, (s, k))| (e, s / k as f64, k))
+                .collect(),
+        ))
+    };
+    let (level, events) = change(&data.panel).ok_or_else(|| {
+        Error::Refused("the experiment cannot be analysed: no treated unit has data both before and after its start".into())
+    })?;
+    warnings.insert(
+        0,
+        "There are no comparison units: this is a before/after comparison, not a causal estimate. Anything else that changed at the same time (a season, a new rule, a shock) is in this number too.".into(),
+    );
+    analysis.design = Design::BeforeAfter {
+        units: data.treated_units,
+    };
+    analysis.absolute = estimate(&level);
+    analysis.relative = logged.and_then(change).map(|(l, _)| relative(&l));
+    analysis.events = events
+        .into_iter()
+        .map(|(event, value, rows)| EventEffect {
+            event,
+            effect: Estimate {
+                estimate: value,
+                low: None,
+                high: None,
+            },
+            rows,
+        })
+        .collect();
+    analysis.method = "Before and after: each treated unit's average after its start minus its average before, averaged over the units, with a t interval over units. Without comparison units nothing separates the change from whatever else happened at the same time.".into();
+    let (verdict, _) = verdict(&analysis, def.direction, def.measure);
+    analysis.verdict = format!("Not a causal estimate. {verdict}");
+    analysis.conclusive = false;
+    analysis.warnings = warnings;
+    Ok(analysis)
+}
+
+/// The two-sided 95% quantile of Student's t with `df` degrees of freedom.
+fn statrs_t(df: usize) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    StudentsT::new(0.0, 1.0, df as f64)
+        .map(|d| d.inverse_cdf(0.975))
+        .unwrap_or(f64::NAN)
+}
+
+fn format_count(n: f64) -> String {
+    if n < 1e6 {
+        format!("{n:.0}")
+    } else {
+        format!("{n:.2e}")
+    }
+}
+
+/// A number as the verdict writes it.
+fn amount(value: f64, measure: Measure, relative: bool) -> String {
+    let v = value.abs();
+    if relative {
+        return format!("{v:.1}%");
+    }
+    match measure {
+        Measure::Percent => format!("{v:.1} percentage points"),
+        Measure::Hours => format!("{v:.1} hours"),
+        Measure::Days => format!("{v:.1} days"),
+        Measure::Count => format!("{v:.1}"),
+        Measure::Per1000 => format!("{v:.2} per 1,000 residents"),
+    }
+}
+
+/// The answer in words, and whether the data can tell.
+fn verdict(a: &ExperimentAnalysis, direction: Direction, measure: Measure) -> (String, bool) {
+    // A share moves in points; a time or a volume in percent of what it was.
+    let (effect, is_relative) = match a.relative {
+        Some(r) if measure != Measure::Percent => (r, true),
+        _ => (a.absolute, false),
+    };
+    let title = &a.kpi_title;
+    if let Some(p) = a.pre_trend.filter(|p| !p.parallel) {
+        return (
+            format!(
+                "The data cannot tell. Before the start, the treated units were already drifting {} against the comparison units (pre-trend test p = {:.2}), so the difference after it need not come from the change.",
+                if p.slope > 0.0 { "up" } else { "down" },
+                p.p_value
+            ),
+            false,
+        );
+    }
+    let (Some(low), Some(high)) = (effect.low, effect.high) else {
+        return (
+            format!(
+                "The data cannot tell whether {title} changed: with these units, even a large effect would not stand out from how the units differ anyway (the interval has no bound)."
+            ),
+            false,
+        );
+    };
+    let span = |x: f64| {
+        let sign = if x < 0.0 { "-" } else { "+" };
+        format!("{sign}{}", amount(x, measure, is_relative))
+    };
+    if low <= 0.0 && 0.0 <= high {
+        return (
+            format!(
+                "The data cannot tell whether {title} changed: the estimate is {} but the 95% interval runs from {} to {}, which includes no change.",
+                span(effect.estimate),
+                span(low),
+                span(high)
+            ),
+            false,
+        );
+    }
+    let went = if effect.estimate < 0.0 {
+        "fell"
+    } else {
+        "rose"
+    };
+    let better = (effect.estimate < 0.0) == (direction == Direction::Lower);
+    let trend = match a.pre_trend {
+        Some(p) => format!(
+            " The comparison units were on the same trend before the start (pre-trend test p = {:.2}).",
+            p.p_value
+        ),
+        None => String::new(),
+    };
+    (
+        format!(
+            "{title} {went} by {} (95% interval {} to {}) where the change was made, against the comparison units: {}.{trend}",
+            amount(effect.estimate, measure, is_relative),
+            amount(low.abs().min(high.abs()), measure, is_relative),
+            amount(low.abs().max(high.abs()), measure, is_relative),
+            if better { "better" } else { "worse" },
+        ),
+        true,
+    )
+}
+
+/// The experiments the seed's planted effects come from (`seeds/README.md`, "Planted effects").
+pub fn seeded() -> Vec<Experiment> {
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    let treated = |units: &[&str], start: NaiveDate| -> Vec<kpi_api::experiment::TreatedUnit> {
+        units
+            .iter()
+            .map(|u| kpi_api::experiment::TreatedUnit {
+                unit: u.to_string(),
+                start,
+            })
+            .collect()
+    };
+    let ids = |units: &[&str]| units.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+    let perm_districts = [
+        "perm-dzerzhinsky",
+        "perm-industrialny",
+        "perm-kirovsky",
+        "perm-leninsky",
+        "perm-motovilikhinsky",
+        "perm-ordzhonikidzevsky",
+        "perm-sverdlovsky",
+    ];
+    let mashhad_first = ["mashhad-district-8", "mashhad-district-12"];
+    let mashhad_rest: Vec<String> = (1..=13)
+        .filter(|n| *n != 8 && *n != 12)
+        .map(|n| format!("mashhad-district-{n}"))
+        .collect();
+    let mashhad_rest: Vec<&str> = mashhad_rest.iter().map(String::as_str).collect();
+    vec![
+        Experiment {
+            id: "shymkent-open-space".into(),
+            title: "Open-space city hall".into(),
+            hypothesis: "Residents get their first answer sooner when departments sit together behind one reception desk.".into(),
+            intervention: "Five akimat departments move into open space with one reception desk instead of six secretaries, and plan in 12-week cycles.".into(),
+            owner: "mayor.shymkent".into(),
+            treated: treated(
+                &[
+                    "shymkent-entrepreneurship",
+                    "shymkent-economy",
+                    "shymkent-agriculture",
+                    "shymkent-industry",
+                    "shymkent-tourism",
+                ],
+                day(2019, 4, 1),
+            ),
+            comparison: ids(&[
+                "shymkent-housing",
+                "shymkent-construction",
+                "shymkent-land",
+                "shymkent-architecture",
+                "shymkent-transport",
+            ]),
+            end: None,
+            kpis: vec!["appeal_response_hours_median".into()],
+            grain: Grain::Week,
+        },
+        Experiment {
+            id: "mashhad-e-municipality".into(),
+            title: "Electronic municipality, district by district".into(),
+            hypothesis: "Residents apply for services electronically once their district's services are online.".into(),
+            intervention: "Districts 8 and 12 take their services online first (April 2020), the other eleven districts in October 2020.".into(),
+            owner: "analyst.mashhad".into(),
+            treated: treated(&mashhad_first, day(2020, 4, 1))
+                .into_iter()
+                .chain(treated(&mashhad_rest, day(2020, 10, 1)))
+                .collect(),
+            comparison: Vec::new(),
+            end: None,
+            kpis: vec!["e_service_share".into()],
+            grain: Grain::Month,
+        },
+        Experiment {
+            id: "perm-portal-and-posts".into(),
+            title: "Fewer vacant posts, more services online".into(),
+            hypothesis: "Cutting vacant posts while moving services to the portal and one-stop centres lowers the vacancy rate without losing service.".into(),
+            intervention: "Perm's districts cut vacant posts and move services to the state portal from January 2019; Berezniki and Solikamsk do not.".into(),
+            owner: "governor.perm".into(),
+            treated: treated(&perm_districts, day(2019, 1, 1)),
+            comparison: ids(&["berezniki", "solikamsk"]),
+            end: None,
+            kpis: vec!["vacancy_rate".into(), "e_service_share".into()],
+            grain: Grain::Month,
+        },
+    ]
+}

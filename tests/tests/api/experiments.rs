@@ -1,0 +1,155 @@
+//! Management experiments on the seed at full size: each planted effect (`seeds/README.md`) is
+//! recovered by the analysis, the true size inside its interval and the estimate within a stated
+//! tolerance.
+
+use kpi_api::experiment::{Design, ExperimentAnalysis};
+use kpi_backend::auth::Jurisdiction;
+use kpi_backend::experiments;
+use kpi_tests::TestServer;
+
+fn analyse(server: &TestServer, id: &str, kpi: &str) -> ExperimentAnalysis {
+    let experiment = experiments::seeded()
+        .into_iter()
+        .find(|e| e.id == id)
+        .expect("a seeded experiment");
+    let started = std::time::Instant::now();
+    let a = experiments::analyse(&server.state, &Jurisdiction::operator(), &experiment, kpi)
+        .unwrap_or_else(|e| panic!("{id} / {kpi}: {e}"));
+    eprintln!(
+        "{id} / {kpi}: {:.2?}; {}; {}",
+        started.elapsed(),
+        a.verdict,
+        a.method
+    );
+    a
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_planted_effect_is_recovered_on_the_full_seed() {
+    let server = TestServer::start_full_scale().await;
+    let server = &server;
+
+    // 1. Shymkent's open space: first answers x0.80 in the five treated departments from
+    // 2019-04-01, weekly medians, ten departments.
+    let a = tokio::task::block_in_place(|| {
+        analyse(
+            server,
+            "shymkent-open-space",
+            "appeal_response_hours_median",
+        )
+    });
+    let r = a
+        .relative
+        .expect("response hours are positive: a relative effect");
+    assert!(r.low.unwrap() <= -20.0 && -20.0 <= r.high.unwrap(), "{r:?}");
+    assert!((r.estimate + 20.0).abs() <= 6.0, "{r:?}");
+    assert!(a.conclusive, "{}", a.verdict);
+    assert!(a.pre_trend.unwrap().parallel, "{:?}", a.pre_trend);
+    match a.design {
+        Design::DifferenceInDifferences {
+            units,
+            assignments,
+            exhaustive,
+            ..
+        } => {
+            assert_eq!((units, assignments, exhaustive), (10, 252, true));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Asked again, the KPI's values come from the cache: the analysis alone.
+    let started = std::time::Instant::now();
+    tokio::task::block_in_place(|| {
+        analyse(
+            server,
+            "shymkent-open-space",
+            "appeal_response_hours_median",
+        )
+    });
+    let again = started.elapsed();
+    assert!(again < std::time::Duration::from_secs(1), "{again:?}");
+
+    // 2. Mashhad's staggered roll-out: the e-service share goes 15% -> 75% over 56 days from
+    // 2020-04-01 in districts 8 and 12, from 2020-10-01 in the other eleven. Until October the
+    // eleven are the comparison; after it no district is left without the change. By month
+    // since the start, the planted ramp gives +15.5, +47.9, then +60 points.
+    let a = tokio::task::block_in_place(|| {
+        analyse(server, "mashhad-e-municipality", "e_service_share")
+    });
+    let truth = (15.5 + 47.9 + 4.0 * 60.0) / 6.0;
+    let e = a.absolute;
+    assert!(e.low.unwrap() <= truth && truth <= e.high.unwrap(), "{e:?}");
+    assert!((e.estimate - truth).abs() <= 3.0, "{e:?} against {truth}");
+    for (event, want) in [
+        (0, 15.5),
+        (1, 47.9),
+        (2, 60.0),
+        (3, 60.0),
+        (4, 60.0),
+        (5, 60.0),
+    ] {
+        let got = a
+            .events
+            .iter()
+            .find(|p| p.event == event)
+            .unwrap()
+            .effect
+            .estimate;
+        assert!(
+            (got - want).abs() <= 4.0,
+            "month {event}: {got} against {want}"
+        );
+    }
+    assert!(a.conclusive, "{}", a.verdict);
+    match a.design {
+        Design::DifferenceInDifferences {
+            units,
+            dropped_rows,
+            ..
+        } => {
+            assert_eq!(units, 13);
+            assert!(
+                dropped_rows > 0,
+                "after October nothing is left to compare with"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // 3. Perm from January 2019, when the data begin: the vacancy rate falls from 12% by 8
+    // points over 35 months (Berezniki and Solikamsk stay level), and the e-service share rises
+    // by 30 points over 36 months (theirs by 10). The first three months are the baseline (mean
+    // month 1), so month m shows -8 (m - 1) / 35 and +20 (m - 1) / 36 points: on average over
+    // months 3..35, -4.11 and +10.0.
+    for (kpi, truth, last) in [
+        ("vacancy_rate", -8.0 * 18.0 / 35.0, -8.0 * 34.0 / 35.0),
+        ("e_service_share", 20.0 * 18.0 / 36.0, 20.0 * 34.0 / 36.0),
+    ] {
+        let a = tokio::task::block_in_place(|| analyse(server, "perm-portal-and-posts", kpi));
+        let e = a.absolute;
+        assert!(
+            e.low.unwrap() <= truth && truth <= e.high.unwrap(),
+            "{kpi}: {e:?}"
+        );
+        assert!(
+            (e.estimate - truth).abs() <= 1.0,
+            "{kpi}: {e:?} against {truth}"
+        );
+        let end = a
+            .events
+            .iter()
+            .find(|p| p.event == 32)
+            .unwrap()
+            .effect
+            .estimate;
+        assert!(
+            (end - last).abs() <= 1.5,
+            "{kpi} in the last month: {end} against {last}"
+        );
+        assert!(
+            a.warnings.iter().any(|w| w.contains("baseline")),
+            "{:?}",
+            a.warnings
+        );
+    }
+}

@@ -126,3 +126,20 @@ pub struct ExperimentAnalysis {
     /// Which inference was used and why, in words.
     pub method: String,
 }
+
+/// An experiment as stored: its definition, revision (a change must name the revision it
+/// changes), and who changed it last, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredExperiment {
+    pub experiment: Experiment,
+    pub revision: u32,
+    pub updated_by: String,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// `PUT /api/experiments/{id}`: the new definition and the revision it replaces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentEdit {
+    pub experiment: Experiment,
+    pub revision: u32,
+}

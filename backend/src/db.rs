@@ -80,6 +80,21 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail VARCHAR NOT NULL,
     ip     VARCHAR
 );
+CREATE TABLE IF NOT EXISTS experiments (
+    id         VARCHAR PRIMARY KEY,
+    definition VARCHAR NOT NULL,
+    revision   INTEGER NOT NULL,
+    updated_by VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS experiment_versions (
+    id         VARCHAR NOT NULL,
+    revision   INTEGER NOT NULL,
+    definition VARCHAR NOT NULL,
+    changed_by VARCHAR NOT NULL,
+    changed_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (id, revision)
+);
 CREATE TABLE IF NOT EXISTS plans (
     id         VARCHAR PRIMARY KEY,
     unit_id    VARCHAR NOT NULL,

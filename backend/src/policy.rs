@@ -10,7 +10,7 @@ use crate::auth::Access;
 use crate::error::{Error, Result};
 use crate::tables::{ImportKinds, Importer};
 
-use UserRole::{Admin, Analyst, DepartmentHead};
+use UserRole::{Admin, Analyst, DepartmentHead, Governor, Mayor};
 
 /// An action that only some roles may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub enum Action {
     PreviewKpi,
     /// Change a 12-week plan, its tactics or check-ins (within the jurisdiction).
     EditPlans,
+    /// Define or change a management experiment (within the jurisdiction).
+    EditExperiments,
     ListUsers,
     AddUser,
     ResetPassword,
@@ -36,13 +38,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::Import,
         Action::ImportHistory,
         Action::RunSql,
         Action::SaveKpi,
         Action::PreviewKpi,
         Action::EditPlans,
+        Action::EditExperiments,
         Action::ListUsers,
         Action::AddUser,
         Action::ResetPassword,
@@ -56,6 +59,7 @@ impl Action {
             Action::Import | Action::ImportHistory => &[Admin, Analyst, DepartmentHead],
             Action::RunSql | Action::SaveKpi | Action::PreviewKpi => &[Analyst, Admin],
             Action::EditPlans => &[DepartmentHead, Admin],
+            Action::EditExperiments => &[Governor, Mayor, Analyst, Admin],
             Action::ListUsers
             | Action::AddUser
             | Action::ResetPassword
@@ -73,6 +77,7 @@ impl Action {
             Action::SaveKpi => "saving KPIs",
             Action::PreviewKpi => "previewing KPIs",
             Action::EditPlans => "editing plans",
+            Action::EditExperiments => "defining experiments",
             Action::ListUsers => "the user list",
             Action::AddUser => "adding users",
             Action::ResetPassword => "resetting passwords",
@@ -147,8 +152,8 @@ mod tests {
                 .filter(|a| access(role).may(*a).is_ok())
                 .collect()
         };
-        assert!(allowed(UserRole::Governor).is_empty());
-        assert!(allowed(UserRole::Mayor).is_empty());
+        assert_eq!(allowed(UserRole::Governor), [Action::EditExperiments]);
+        assert_eq!(allowed(UserRole::Mayor), [Action::EditExperiments]);
         assert_eq!(
             allowed(DepartmentHead),
             [Action::Import, Action::ImportHistory, Action::EditPlans]
@@ -160,7 +165,8 @@ mod tests {
                 Action::ImportHistory,
                 Action::RunSql,
                 Action::SaveKpi,
-                Action::PreviewKpi
+                Action::PreviewKpi,
+                Action::EditExperiments
             ]
         );
         assert_eq!(allowed(Admin), Action::ALL);

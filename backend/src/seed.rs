@@ -130,6 +130,7 @@ pub fn load_if_empty(state: &AppState, dir: &Path, scale: f64) -> Result<bool> {
             import_all(state, plan_files(dir))?;
         }
         demo_accounts(state)?;
+        seed_experiments(state)?;
         return Ok(false);
     }
     ensure_generated(dir, scale)?;
@@ -137,7 +138,21 @@ pub fn load_if_empty(state: &AppState, dir: &Path, scale: f64) -> Result<bool> {
     import_all(state, export_files(dir)?)?;
     tracing::info!("seed import took {:.1} s", started.elapsed().as_secs_f64());
     demo_accounts(state)?;
+    seed_experiments(state)?;
     Ok(true)
+}
+
+/// The experiments behind the seed's planted effects, each stored once (a database seeded before
+/// experiments existed gets them on its next seeded start).
+fn seed_experiments(state: &AppState) -> Result<()> {
+    state.db.with(|c| {
+        for e in crate::experiments::seeded() {
+            if crate::experiments::store::get(c, &e.id)?.is_none() {
+                crate::experiments::store::save(c, &e, "seed", None)?;
+            }
+        }
+        Ok(())
+    })
 }
 
 fn import_all(state: &AppState, files: impl IntoIterator<Item = PathBuf>) -> Result<()> {

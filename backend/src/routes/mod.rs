@@ -9,6 +9,7 @@
 //! - [`boards`]: boards of tiles.
 //! - [`imports`]: export files in.
 //! - [`plans`]: 12-week plans and their files out.
+//! - [`experiments`]: management experiments and their analyses.
 //! - [`users`]: users and the audit log.
 //!
 //! Access is decided here once, by filters: [`signed_in`] turns the session cookie into an
@@ -44,6 +45,7 @@ use crate::state::AppState;
 use crate::transfer;
 
 mod boards;
+mod experiments;
 mod imports;
 mod kpis;
 mod plans;
@@ -51,6 +53,7 @@ mod session;
 mod users;
 
 use self::boards::*;
+use self::experiments::*;
 use self::imports::*;
 use self::kpis::*;
 use self::plans::*;
@@ -375,6 +378,37 @@ pub fn routes(
         .and(params)
         .and(with_state(state.clone()))
         .and_then(audit_log);
+    // GET /api/experiments?unit=
+    let experiment_list = warp::path!("experiments")
+        .and(warp::get())
+        .and(user.clone())
+        .and(params)
+        .and(with_state(state.clone()))
+        .and_then(list_experiments);
+    // POST /api/experiments
+    let new_experiment = warp::path!("experiments")
+        .and(warp::post())
+        .and(json_write(user.clone(), state.clone()))
+        .and_then(create_experiment);
+    // GET /api/experiments/{id}
+    let experiment = warp::path!("experiments" / String)
+        .and(warp::get())
+        .and(user.clone())
+        .and(with_state(state.clone()))
+        .and_then(get_experiment);
+    // PUT /api/experiments/{id}
+    let change_experiment = warp::path!("experiments" / String)
+        .and(warp::put())
+        .and(json_write(user.clone(), state.clone()))
+        .and_then(edit_experiment);
+    // GET /api/experiments/{id}/analysis?kpi=
+    let analysis = warp::path!("experiments" / String / "analysis")
+        .and(warp::get())
+        .and(user.clone())
+        .and(params)
+        .and(conditional())
+        .and(with_state(state.clone()))
+        .and_then(experiment_analysis);
     // Anything else under /api is a JSON 404, never the frontend's page.
     let api_unknown =
         warp::any().and_then(|| async { Err::<String, _>(warp::reject::not_found()) });
@@ -417,10 +451,18 @@ pub fn routes(
         .or(export_checkins)
         .map(Reply::into_response)
         .boxed();
+    let trials = experiment_list
+        .or(new_experiment)
+        .or(experiment)
+        .or(change_experiment)
+        .or(analysis)
+        .map(Reply::into_response)
+        .boxed();
     let api = warp::path("api").and(
         sessions
             .or(data)
             .or(authoring)
+            .or(trials)
             .or(api_unknown)
             .recover(recover),
     );

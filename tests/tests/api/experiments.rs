@@ -153,3 +153,126 @@ async fn every_planted_effect_is_recovered_on_the_full_seed() {
         );
     }
 }
+
+/// Experiments over HTTP: each role sees the seeded experiments of its jurisdiction only, reads
+/// an analysis, defines and changes its own; a bad or foreign definition is refused with the
+/// field or unit named, a stale change with 409, and nothing stored is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn experiments_are_read_defined_and_changed_within_the_jurisdiction() {
+    let server = TestServer::start(true).await;
+    let mayor = server.demo("mayor.shymkent").await;
+    let (status, list) = mayor.get_json("/api/experiments").await;
+    assert_eq!(status, 200, "{list}");
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["experiment"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["shymkent-open-space"]);
+    let (status, analysis) = mayor
+        .get_json("/api/experiments/shymkent-open-space/analysis")
+        .await;
+    assert_eq!(status, 200, "{analysis}");
+    assert_eq!(analysis["kpi"], "appeal_response_hours_median");
+    assert!(analysis["verdict"].as_str().unwrap().len() > 20);
+    assert_eq!(analysis["design"]["kind"], "difference_in_differences");
+
+    let perm = server.demo("mayor.perm").await;
+    let (status, _) = perm.get_json("/api/experiments/shymkent-open-space").await;
+    assert_eq!(status, 403, "another city's experiment");
+    let (status, _) = perm
+        .get_json("/api/experiments/shymkent-open-space/analysis")
+        .await;
+    assert_eq!(status, 403);
+    let (_, list) = server
+        .demo("governor.perm")
+        .await
+        .get_json("/api/experiments")
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+
+    // An analyst of Mashhad defines one: two districts against two others, month by month.
+    let analyst = server.demo("analyst.mashhad").await;
+    let mut new = serde_json::json!({
+        "id": "mashhad-night-desk",
+        "title": "Evening reception desk",
+        "hypothesis": "Residents get answers sooner",
+        "intervention": "A reception desk open until 21:00",
+        "owner": "analyst.mashhad",
+        "treated": [{ "unit": "mashhad-district-1", "start": "2020-07-01" },
+                    { "unit": "mashhad-district-2", "start": "2020-07-01" }],
+        "comparison": ["mashhad-district-3", "mashhad-district-4"],
+        "end": null,
+        "kpis": ["appeal_response_hours_median"],
+        "grain": "month"
+    });
+    let (status, body) = analyst.post_json("/api/experiments", &new).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["revision"], 1);
+    let (status, again) = analyst.post_json("/api/experiments", &new).await;
+    assert_eq!(status, 409, "{again}");
+    let (status, analysis) = analyst
+        .get_json("/api/experiments/mashhad-night-desk/analysis")
+        .await;
+    assert_eq!(status, 200, "{analysis}");
+
+    for (field, value, says) in [
+        ("kpis", serde_json::json!(["no_such_kpi"]), "kpis[0]"),
+        (
+            "comparison",
+            serde_json::json!(["mashhad-district-1"]),
+            "comparison[0]",
+        ),
+        ("grain", serde_json::json!("year"), "grain"),
+        ("id", serde_json::json!("Bad Id"), "id"),
+    ] {
+        let mut bad = new.clone();
+        bad[field] = value;
+        bad["id"] = if field == "id" {
+            bad["id"].clone()
+        } else {
+            serde_json::json!("mashhad-other")
+        };
+        let (status, body) = analyst.post_json("/api/experiments", &bad).await;
+        assert_eq!(status, 400, "{field}: {body}");
+        assert!(body.to_string().contains(says), "{field}: {body}");
+    }
+    let mut foreign = new.clone();
+    foreign["id"] = serde_json::json!("mashhad-and-perm");
+    foreign["comparison"] = serde_json::json!(["perm-leninsky"]);
+    let (status, body) = analyst.post_json("/api/experiments", &foreign).await;
+    assert_eq!(status, 403, "{body}");
+
+    // A change names the revision it replaces; a stale one is refused and changes nothing.
+    new["title"] = serde_json::json!("Evening reception desk, two districts");
+    let (status, body) = analyst
+        .put_json(
+            "/api/experiments/mashhad-night-desk",
+            &serde_json::json!({ "experiment": new, "revision": 1 }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["revision"], 2);
+    let (status, body) = analyst
+        .put_json(
+            "/api/experiments/mashhad-night-desk",
+            &serde_json::json!({ "experiment": new, "revision": 1 }),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let (_, stored) = analyst
+        .get_json("/api/experiments/mashhad-night-desk")
+        .await;
+    assert_eq!(stored["revision"], 2);
+    assert_eq!(
+        stored["experiment"]["title"],
+        "Evening reception desk, two districts"
+    );
+    let (status, _) = server
+        .demo("head.shymkent.economy")
+        .await
+        .post_json("/api/experiments", &new)
+        .await;
+    assert_eq!(status, 403, "department heads run plans, not experiments");
+}

@@ -10,6 +10,8 @@ use kpi_api::experiment::{
 use kpi_api::{Direction, Grain, Measure};
 use kpi_stats::{Obs, Panel};
 
+pub mod store;
+
 use crate::auth::Jurisdiction;
 use crate::error::{Error, Result};
 use crate::kpi::{self, Kpi, Periods, Scope};
@@ -541,4 +543,101 @@ pub fn seeded() -> Vec<Experiment> {
             grain: Grain::Month,
         },
     ]
+}
+
+/// Every unit an experiment names, treated first.
+pub fn units(e: &Experiment) -> impl Iterator<Item = &str> {
+    e.treated
+        .iter()
+        .map(|t| t.unit.as_str())
+        .chain(e.comparison.iter().map(String::as_str))
+}
+
+/// Refuses an experiment the caller may not read: one that names a unit outside their
+/// jurisdiction (its numbers would mix in rows they may not see).
+pub fn readable(state: &AppState, access: &crate::auth::Access, e: &Experiment) -> Result<()> {
+    for unit in units(e) {
+        state.unit_for(access, unit)?;
+    }
+    Ok(())
+}
+
+/// Refuses a definition that cannot be analysed as it says, naming the field: a bad id, a
+/// missing title, no treated unit, an unknown or repeated unit, an unknown KPI, a grain other
+/// than week or month, an end before the first start.
+pub fn validate(state: &AppState, e: &Experiment) -> Result<()> {
+    let bad = |param: &str, message: String| Error::BadParameter {
+        param: param.to_string(),
+        message,
+    };
+    if e.id.is_empty()
+        || e.id.len() > 80
+        || !e
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(bad(
+            "id",
+            "use 1 to 80 lowercase letters, digits and hyphens".into(),
+        ));
+    }
+    for (field, text, max) in [
+        ("title", &e.title, 200),
+        ("hypothesis", &e.hypothesis, 2000),
+        ("intervention", &e.intervention, 2000),
+        ("owner", &e.owner, 100),
+    ] {
+        if text.chars().count() > max {
+            return Err(bad(field, format!("at most {max} characters")));
+        }
+    }
+    if e.title.trim().is_empty() {
+        return Err(bad("title", "say what the experiment is".into()));
+    }
+    if e.treated.is_empty() {
+        return Err(bad("treated", "name at least one unit that changed".into()));
+    }
+    let known = state.units();
+    let mut seen = std::collections::HashSet::new();
+    for (i, unit) in units(e).enumerate() {
+        let field = if i < e.treated.len() {
+            format!("treated[{i}].unit")
+        } else {
+            format!("comparison[{}]", i - e.treated.len())
+        };
+        if !known.iter().any(|u| u.id == unit) {
+            return Err(bad(&field, format!("no unit '{unit}'")));
+        }
+        if !seen.insert(unit) {
+            return Err(bad(
+                &field,
+                format!("'{unit}' is named twice: a unit is treated once or compared once"),
+            ));
+        }
+    }
+    if e.kpis.is_empty() {
+        return Err(bad("kpis", "name at least one KPI to watch".into()));
+    }
+    let catalog = state.catalog();
+    for (i, kpi) in e.kpis.iter().enumerate() {
+        if !catalog.kpis.contains_key(kpi) {
+            return Err(bad(&format!("kpis[{i}]"), format!("no KPI '{kpi}'")));
+        }
+    }
+    if !matches!(e.grain, Grain::Week | Grain::Month) {
+        return Err(bad(
+            "grain",
+            "week or month: experiments compare units period by period".into(),
+        ));
+    }
+    if let (Some(end), Some(first)) = (e.end, e.first_start()) {
+        if end < first {
+            return Err(bad(
+                "end",
+                format!("{end} is before the first start, {first}"),
+            ));
+        }
+    }
+    Ok(())
 }

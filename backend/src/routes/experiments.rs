@@ -1,0 +1,159 @@
+//! Management experiments: the list under a unit, one experiment, its analysis per KPI, and
+//! creating and changing them.
+
+use kpi_api::experiment::{Experiment, ExperimentEdit, StoredExperiment};
+
+use super::*;
+use crate::experiments;
+
+/// GET /api/experiments?unit= — the experiments the caller may read (every unit inside their
+/// jurisdiction) that name a unit under `unit` (default: any).
+pub(super) async fn list_experiments(
+    access: Access,
+    params: Params,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    only_params(&params, &["unit"]).map_err(reject)?;
+    if let Some(unit) = params.get("unit") {
+        state.unit_for(&access, unit).map_err(reject)?;
+    }
+    let all = state
+        .db
+        .run(|c| experiments::store::list(c))
+        .await
+        .map_err(reject)?;
+    let units = state.units();
+    let parents = auth::Parents::of(&units);
+    let list: Vec<StoredExperiment> = all
+        .into_iter()
+        .filter(|s| experiments::readable(&state, &access, &s.experiment).is_ok())
+        .filter(|s| match params.get("unit") {
+            Some(unit) => experiments::units(&s.experiment).any(|u| parents.is_within(u, unit)),
+            None => true,
+        })
+        .collect();
+    Ok(json(&list))
+}
+
+/// The stored experiment `id`, refused (403) when the caller may not read it.
+async fn readable(state: &Arc<AppState>, access: &Access, id: &str) -> Result<StoredExperiment> {
+    let asked = id.to_string();
+    let stored = state
+        .db
+        .run(move |c| experiments::store::get(c, &asked))
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no experiment '{id}'")))?;
+    experiments::readable(state, access, &stored.experiment)?;
+    Ok(stored)
+}
+
+/// GET /api/experiments/{id}
+pub(super) async fn get_experiment(
+    id: String,
+    access: Access,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let stored = readable(&state, &access, &id).await.map_err(reject)?;
+    Ok(json(&stored))
+}
+
+/// GET /api/experiments/{id}/analysis?kpi= — the analysis of one KPI (default: the first the
+/// experiment watches), from the caller's rows.
+pub(super) async fn experiment_analysis(
+    id: String,
+    access: Access,
+    params: Params,
+    conditional: Conditional,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    only_params(&params, &["kpi"]).map_err(reject)?;
+    let stored = readable(&state, &access, &id).await.map_err(reject)?;
+    let kpi = match params.get("kpi") {
+        Some(kpi) => kpi.clone(),
+        None => stored.experiment.kpis.first().cloned().unwrap_or_default(),
+    };
+    let jurisdiction = access.jurisdiction();
+    let shared = Arc::clone(&state);
+    let analysis = tokio::task::spawn_blocking(move || {
+        experiments::analyse(&shared, &jurisdiction, &stored.experiment, &kpi)
+    })
+    .await
+    .map_err(|e| reject(Error::Internal(format!("an analysis failed: {e}"))))?
+    .map_err(reject)?;
+    Ok(conditional.reply(&analysis))
+}
+
+/// POST /api/experiments — a new experiment (mayors, governors, analysts and admins, with every
+/// unit inside their jurisdiction).
+pub(super) async fn create_experiment(
+    access: Access,
+    addr: Option<SocketAddr>,
+    experiment: Experiment,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access.may(Action::EditExperiments).map_err(reject)?;
+    experiments::validate(&state, &experiment).map_err(reject)?;
+    experiments::readable(&state, &access, &experiment).map_err(reject)?;
+    let by = access.user.clone();
+    let saved = experiment.clone();
+    let stored = state
+        .db
+        .run(move |c| {
+            experiments::store::save(c, &saved, &by, None)?;
+            experiments::store::get(c, &saved.id)
+        })
+        .await
+        .map_err(reject)?;
+    record(
+        &state,
+        Some(access.user),
+        "experiment_created",
+        format!("{}: {}", experiment.id, experiment.title),
+        client_ip(addr),
+    )
+    .await;
+    Ok(warp::reply::with_status(json(&stored), StatusCode::CREATED))
+}
+
+/// PUT /api/experiments/{id} — a changed definition, replacing the revision it names (409 if it
+/// changed since); the earlier version stays in the history.
+pub(super) async fn edit_experiment(
+    id: String,
+    access: Access,
+    addr: Option<SocketAddr>,
+    edit: ExperimentEdit,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access.may(Action::EditExperiments).map_err(reject)?;
+    if edit.experiment.id != id {
+        return Err(reject(Error::BadParameter {
+            param: "id".into(),
+            message: format!(
+                "the body is experiment '{}', the path '{id}'",
+                edit.experiment.id
+            ),
+        }));
+    }
+    readable(&state, &access, &id).await.map_err(reject)?;
+    experiments::validate(&state, &edit.experiment).map_err(reject)?;
+    experiments::readable(&state, &access, &edit.experiment).map_err(reject)?;
+    let by = access.user.clone();
+    let saved = edit.experiment.clone();
+    let stored = state
+        .db
+        .run(move |c| {
+            experiments::store::save(c, &saved, &by, Some(edit.revision))?;
+            experiments::store::get(c, &saved.id)
+        })
+        .await
+        .map_err(reject)?;
+    record(
+        &state,
+        Some(access.user),
+        "experiment_changed",
+        format!("{id}: {}", edit.experiment.title),
+        client_ip(addr),
+    )
+    .await;
+    Ok(json(&stored))
+}

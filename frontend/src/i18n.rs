@@ -155,6 +155,32 @@ pub enum Text {
     OpenSavedBoard,
     OpenSavedPassport,
     Plans,
+    Experiments,
+    ExperimentsTitle,
+    NoExperiments,
+    ExperimentUnknown,
+    OpenExperiments,
+    Hypothesis,
+    Intervention,
+    TreatedUnits,
+    ComparisonUnits,
+    NoComparisonUnits,
+    WatchedKpi,
+    Verdict,
+    EffectAbsolute,
+    EffectRelative,
+    ClusteredInterval,
+    NaiveEstimate,
+    PreTrendTitle,
+    EventStudy,
+    EventStudyNote,
+    HowItWasComputed,
+    ColumnExperiment,
+    ColumnStarts,
+    Unbounded,
+    IntervalLow,
+    IntervalHigh,
+    Observations,
     PlansTitle,
     NoPlans,
     PlanUnknown,
@@ -372,6 +398,32 @@ fn en(text: Text) -> &'static str {
         Text::OpenSavedBoard => "Open the board",
         Text::OpenSavedPassport => "Open its passport",
         Text::Plans => "Plans",
+        Text::Experiments => "Experiments",
+        Text::ExperimentsTitle => "Management experiments",
+        Text::NoExperiments => "There are no experiments under this unit yet.",
+        Text::ExperimentUnknown => "There is no experiment with this id.",
+        Text::OpenExperiments => "Open the list of experiments",
+        Text::Hypothesis => "Hypothesis",
+        Text::Intervention => "What changed",
+        Text::TreatedUnits => "Units that changed",
+        Text::ComparisonUnits => "Comparison units",
+        Text::NoComparisonUnits => "None: a before/after comparison only",
+        Text::WatchedKpi => "KPI",
+        Text::Verdict => "Did it work?",
+        Text::EffectAbsolute => "Effect",
+        Text::EffectRelative => "Effect, relative",
+        Text::ClusteredInterval => "Plain clustered interval (too narrow with few units)",
+        Text::NaiveEstimate => "Naive two-way fixed effects (biased with staggered starts)",
+        Text::PreTrendTitle => "Before the start",
+        Text::EventStudy => "Effect by period since the start",
+        Text::EventStudyNote => "Each point is the difference from what the units that changed would have shown without the change; bars are 95% intervals. Points before the start should sit at zero.",
+        Text::HowItWasComputed => "How it was computed",
+        Text::ColumnExperiment => "Experiment",
+        Text::ColumnStarts => "Starts",
+        Text::Unbounded => "no bound",
+        Text::IntervalLow => "95% interval from",
+        Text::IntervalHigh => "to",
+        Text::Observations => "Observations",
         Text::PlansTitle => "12-week plans",
         Text::NoPlans => "There are no plans under this unit yet.",
         Text::PlanUnknown => "There is no plan with this id.",
@@ -1111,5 +1163,75 @@ mod tests {
         );
         assert_eq!(plan_week_label(Some(13)), "Review week");
         assert_eq!(tick_week_option(2, false), "Week 2 (late)");
+    }
+}
+
+/// An effect and its 95% interval: `−8.1 h (95% interval −12.0 h to −4.2 h)`; a relative one in
+/// percent (`measure` None). An end the data cannot bound says so.
+pub fn effect_label(effect: &kpi_api::experiment::Estimate, measure: Option<Measure>) -> String {
+    let number = |v: f64| match measure {
+        Some(m) => kpi_api::format::change(Some(v), m),
+        None => {
+            let sign = if v < 0.0 { "−" } else { "+" };
+            format!("{sign}{}%", kpi_api::format::decimal(v.abs(), 1))
+        }
+    };
+    let end = |v: Option<f64>| v.map_or_else(|| t(Text::Unbounded).to_string(), number);
+    match lang() {
+        Lang::En => format!(
+            "{} (95% interval {} to {})",
+            number(effect.estimate),
+            end(effect.low),
+            end(effect.high)
+        ),
+    }
+}
+
+/// A period relative to an experiment's start: `start`, `week 3`, `month −2`.
+pub fn event_label(event: i64, grain: Grain) -> String {
+    match lang() {
+        Lang::En if event == 0 => "start".to_string(),
+        Lang::En => format!(
+            "{} {}{}",
+            match grain {
+                Grain::Week => "week",
+                Grain::Month => "month",
+                Grain::Quarter => "quarter",
+                Grain::Year => "year",
+            },
+            if event < 0 { "−" } else { "+" },
+            event.abs()
+        ),
+    }
+}
+
+/// The pre-trend test in words.
+pub fn pre_trend_label(test: &kpi_api::experiment::PreTrendTest) -> String {
+    match lang() {
+        Lang::En if test.parallel => format!(
+            "Treated and comparison units moved alike in the {} periods before the start (test p = {:.2}).",
+            test.periods, test.p_value
+        ),
+        Lang::En => format!(
+            "Treated units were already drifting {} against the comparison units in the {} periods before the start (test p = {:.2}): the estimate is not to be trusted.",
+            if test.slope > 0.0 { "up" } else { "down" },
+            test.periods,
+            test.p_value
+        ),
+    }
+}
+
+/// A treated unit and its start: `Economy department, from 1 Apr 2019`.
+pub fn treated_label(unit: &str, start: NaiveDate) -> String {
+    match lang() {
+        Lang::En => format!("{unit}, from {}", date_label(start)),
+    }
+}
+
+/// An experiment's window on a chart: `Open-space city hall, from 1 Apr 2019`.
+pub fn band_label(title: &str, from: NaiveDate, to: Option<NaiveDate>) -> String {
+    match (lang(), to) {
+        (Lang::En, None) => format!("{title}, from {}", date_label(from)),
+        (Lang::En, Some(to)) => format!("{title}, {} to {}", date_label(from), date_label(to)),
     }
 }

@@ -45,8 +45,8 @@ use crate::components::{HealthProvider, RequireSession, SessionProvider};
 use crate::logic::filters::DEFAULT_BOARD;
 use crate::logic::session::split_target;
 use crate::pages::{
-    AdminPage, BoardPage, EditorPage, LoginPage, NewPlanPage, NotFound, PassportPage, PlanPage,
-    PlansPage,
+    AdminPage, BoardPage, EditorPage, ExperimentPage, ExperimentsPage, LoginPage, NewPlanPage,
+    NotFound, PassportPage, PlanPage, PlansPage,
 };
 
 /// The app's addresses. Filters ride in the query string (see [`logic::filters`]).
@@ -80,6 +80,12 @@ pub enum Route {
     /// A 12-week plan: its tactics to tick and its execution score.
     #[at("/plans/:id")]
     Plan { id: String },
+    /// The management experiments the user may read.
+    #[at("/experiments")]
+    Experiments,
+    /// One experiment: what changed and whether it worked.
+    #[at("/experiments/:id")]
+    Experiment { id: String },
     /// Users and the audit log, for administrators.
     #[at("/admin")]
     Admin,
@@ -101,6 +107,8 @@ fn switch(route: Route) -> Html {
         Route::Plans => html! { <PlansPage /> },
         Route::NewPlan => html! { <NewPlanPage /> },
         Route::Plan { id } => html! { <PlanPage id={id.clone()} /> },
+        Route::Experiments => html! { <ExperimentsPage /> },
+        Route::Experiment { id } => html! { <ExperimentPage id={id.clone()} /> },
         Route::Admin => html! { <AdminPage /> },
         Route::NotFound => html! { <NotFound /> },
     };

@@ -554,3 +554,75 @@ async fn a_department_head_runs_twelve_weeks_in_the_browser_and_the_akim_sees_th
         (Some("t1"), Some(3))
     );
 }
+
+/// The akim of Shymkent opens the open-space experiment from the menu, reads its verdict (the
+/// API's, word for word), and finds its window shaded on the board's response-time chart, whose
+/// legend leads back to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mayor_reads_the_open_space_verdict_and_sees_its_band_on_the_board() {
+    let server = TestServer::start(true).await;
+    let mayor = server.demo("mayor.shymkent").await;
+    let (status, analysis) = mayor
+        .get_json("/api/experiments/shymkent-open-space/analysis")
+        .await;
+    assert_eq!(status, 200, "{analysis}");
+    let verdict = analysis["verdict"].as_str().unwrap().to_string();
+
+    let browser = Browser::start().await.expect("browser");
+    let c = &browser.client;
+    c.goto(&server.url("/boards/overview?unit=shymkent"))
+        .await
+        .unwrap();
+    sign_in(c, "mayor.shymkent", DEMO_PASSWORD).await;
+    wait_for(c, "a.experiments-link")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        c,
+        "table.experiments-table tr[data-experiment=shymkent-open-space] a",
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    let seen = wait_text(c, "p.verdict", |t| t == verdict).await;
+    assert_eq!(seen, verdict);
+    assert_eq!(path_of(c).await, "/experiments/shymkent-open-space");
+    wait_for(c, "svg.event-study .event-point").await;
+    let treated = c
+        .find_all(Locator::Css("ul.treated-units li"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(treated, 5);
+
+    c.goto(&server.url(
+        "/boards/overview?unit=shymkent&from=2019-01-01&to=2020-12-31&grain=month&kpi=appeal_response_hours_median",
+    ))
+    .await
+    .unwrap();
+    wait_for(
+        c,
+        "svg.series-chart .experiment-band[data-experiment=shymkent-open-space] rect",
+    )
+    .await;
+    let hover = wait_for(
+        c,
+        ".experiment-band[data-experiment=shymkent-open-space] title",
+    )
+    .await
+    .html(true)
+    .await
+    .unwrap();
+    assert!(hover.contains("Open-space city hall"), "{hover}");
+    wait_for(c, ".band-legend li[data-experiment=shymkent-open-space] a")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(c, "p.verdict", |t| t == verdict).await;
+    assert_eq!(path_of(c).await, "/experiments/shymkent-open-space");
+    browser.close().await;
+}

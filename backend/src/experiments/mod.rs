@@ -449,11 +449,16 @@ fn verdict(a: &ExperimentAnalysis, direction: Direction, measure: Measure) -> (S
     };
     (
         format!(
-            "{title} {went} by {} (95% interval {} to {}) where the change was made, against the comparison units: {}.{trend}",
+            "{title} {went} by {} (95% interval {} to {}) in the units that made the change, against the comparison units. {}{trend}",
             amount(effect.estimate, measure, is_relative),
             amount(low.abs().min(high.abs()), measure, is_relative),
             amount(low.abs().max(high.abs()), measure, is_relative),
-            if better { "better" } else { "worse" },
+            match (better, direction) {
+                (true, Direction::Lower) => "An improvement: lower is better for this KPI.",
+                (true, Direction::Higher) => "An improvement: higher is better for this KPI.",
+                (false, Direction::Lower) => "A deterioration: lower is better for this KPI.",
+                (false, Direction::Higher) => "A deterioration: higher is better for this KPI.",
+            },
         ),
         true,
     )

@@ -19,7 +19,7 @@ pub(super) async fn list_experiments(
     }
     let all = state
         .db
-        .run(|c| experiments::store::list(c))
+        .run(experiments::store::list)
         .await
         .map_err(reject)?;
     let units = state.units();

@@ -2,7 +2,7 @@ use kpi_api::plan::{WeekScore, BENCHMARK, PLAN_WEEKS};
 use yew::prelude::*;
 
 use crate::i18n::{benchmark_label, t, week_short, Text};
-use crate::logic::chart::{category_x, line_path, Scale};
+use crate::logic::chart::{category_x, line_path, px, Scale};
 use crate::logic::plans::{percent, score_class};
 
 const WIDTH: f64 = 720.0;
@@ -12,10 +12,6 @@ const RIGHT: f64 = 12.0;
 const TOP: f64 = 14.0;
 const BOTTOM: f64 = 30.0;
 const INSET: f64 = 24.0;
-
-fn px(v: f64) -> String {
-    format!("{v:.1}")
-}
 
 #[derive(Properties, PartialEq)]
 pub struct ExecutionChartProps {

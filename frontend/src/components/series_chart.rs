@@ -4,10 +4,13 @@ use kpi_api::{format, KpiDef, Series};
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::i18n::{chart_label, period_label, t, target_label, tick_label, Text};
+use yew_router::prelude::*;
+
+use crate::i18n::{band_label, chart_label, period_label, t, target_label, tick_label, Text};
 use crate::logic::chart::{
-    category_x, label_indices, line_path, nearest, nice_domain, nice_ticks, tooltip_left, Scale,
+    category_x, label_indices, line_path, nearest, nice_domain, nice_ticks, px, tooltip_left, Scale,
 };
+use crate::Route;
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 300.0;
@@ -22,15 +25,23 @@ const X_LABELS: usize = 6;
 /// Above this many points, dots would crowd the line; only the hovered one is drawn.
 const MAX_DOTS: usize = 60;
 
-/// SVG numbers: one decimal is finer than a pixel.
-fn px(v: f64) -> String {
-    format!("{v:.1}")
+/// An experiment's window, shaded on every time chart that covers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub experiment: String,
+    pub title: String,
+    pub from: chrono::NaiveDate,
+    /// The last day, or None while it runs.
+    pub to: Option<chrono::NaiveDate>,
 }
 
 #[derive(Properties, PartialEq)]
 pub struct SeriesChartProps {
     pub series: Rc<Series>,
     pub kpi: KpiDef,
+    /// Experiment windows to shade (`.experiment-band[data-experiment]`, named on hover).
+    #[prop_or_default]
+    pub bands: Vec<Band>,
 }
 
 /// The KPI across the period at the chosen grain (`svg.series-chart`): value and period axes, the
@@ -129,6 +140,52 @@ pub fn SeriesChart(props: &SeriesChartProps) -> Html {
             </g>
         }
     });
+    // A band spans the periods from the one its first day falls in to the one its last day
+    // falls in (or the chart's end), half a step either side.
+    let step = if n > 1 {
+        x(1) - x(0)
+    } else {
+        WIDTH - LEFT - RIGHT
+    };
+    let covering = |day: chrono::NaiveDate| series.points.iter().rposition(|p| p.period <= day);
+    let bands: Vec<(&Band, f64, f64)> = props
+        .bands
+        .iter()
+        .filter_map(|b| {
+            let last = series.points.last()?.period;
+            let first_day = series.points.first()?.period;
+            if b.from > last || b.to.is_some_and(|to| to < first_day) {
+                return None;
+            }
+            let first = covering(b.from).unwrap_or(0);
+            let end = b.to.and_then(covering).unwrap_or(n - 1);
+            let left = (x(first) - step / 2.0).max(LEFT);
+            let right = (x(end) + step / 2.0).min(WIDTH - RIGHT);
+            Some((b, left, right))
+        })
+        .collect();
+    let band_shapes = bands.iter().map(|(b, left, right)| {
+        html! {
+            <g class="experiment-band" data-experiment={b.experiment.clone()}>
+                <rect x={px(*left)} y={px(TOP)} width={px((right - left).max(1.0))} height={px(HEIGHT - BOTTOM - TOP)} />
+                <title>{ band_label(&b.title, b.from, b.to) }</title>
+            </g>
+        }
+    });
+    let band_legend = (!bands.is_empty()).then(|| {
+        html! {
+            <ul class="band-legend">
+                { for bands.iter().map(|(b, _, _)| html! {
+                    <li data-experiment={b.experiment.clone()}>
+                        <span class="band-swatch" aria-hidden="true"></span>
+                        <Link<Route> to={Route::Experiment { id: b.experiment.clone() }}>
+                            { band_label(&b.title, b.from, b.to) }
+                        </Link<Route>>
+                    </li>
+                }) }
+            </ul>
+        }
+    });
     let dots = (n <= MAX_DOTS).then(|| {
         html! {
             <g class="chart-points">
@@ -186,6 +243,7 @@ pub fn SeriesChart(props: &SeriesChartProps) -> Html {
                 {onpointermove}
                 {onpointerleave}
             >
+                <g class="experiment-bands">{ for band_shapes }</g>
                 <g class="chart-y-axis">{ for y_axis }</g>
                 <line class="chart-axis" x1={px(LEFT)} x2={px(WIDTH - RIGHT)} y1={px(HEIGHT - BOTTOM)} y2={px(HEIGHT - BOTTOM)} />
                 <g class="chart-x-axis">{ for x_axis }</g>
@@ -197,6 +255,7 @@ pub fn SeriesChart(props: &SeriesChartProps) -> Html {
                 <rect class="chart-overlay" x="0" y="0" width={px(WIDTH)} height={px(HEIGHT)} fill="transparent" />
             </svg>
             <figcaption class="chart-readout" aria-live="polite">{ readout }</figcaption>
+            { for band_legend }
         </figure>
     }
 }

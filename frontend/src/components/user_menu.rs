@@ -72,6 +72,7 @@ pub fn UserMenu() -> Html {
                 <span class="user-role">{ role_name(info.role) }</span>
             </span>
             <Link<Route> to={Route::Plans} classes="plans-link">{ t(Text::Plans) }</Link<Route>>
+            <Link<Route> to={Route::Experiments} classes="experiments-link">{ t(Text::Experiments) }</Link<Route>>
             if info.role.writes_sql() {
                 <Link<Route> to={Route::Editor} classes="editor-link">{ t(Text::Editor) }</Link<Route>>
             }

@@ -3,6 +3,11 @@
 
 /// A linear map from a domain of values onto a range of pixels. The range may run backwards
 /// (an SVG y axis grows downwards, so values map onto `(bottom, top)`).
+/// SVG numbers: one decimal is finer than a pixel.
+pub fn px(v: f64) -> String {
+    format!("{v:.1}")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scale {
     domain: (f64, f64),

@@ -3,6 +3,8 @@
 mod admin;
 mod board;
 mod editor;
+mod experiment;
+mod experiments;
 mod login;
 mod new_plan;
 mod not_found;
@@ -13,6 +15,8 @@ mod plans;
 pub use admin::AdminPage;
 pub use board::BoardPage;
 pub use editor::EditorPage;
+pub use experiment::ExperimentPage;
+pub use experiments::ExperimentsPage;
 pub use login::LoginPage;
 pub use new_plan::NewPlanPage;
 pub use not_found::NotFound;

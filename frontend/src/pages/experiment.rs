@@ -1,0 +1,189 @@
+use kpi_api::experiment::{ExperimentAnalysis, StoredExperiment};
+use kpi_api::Measure;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::api;
+use crate::components::{
+    AppFooter, ErrorBox, EventStudyChart, Loading, OutsideJurisdiction, UserMenu,
+};
+use crate::hooks::{use_fetch, FetchState};
+use crate::i18n::{effect_label, page_title, pre_trend_label, t, treated_label, Text};
+use crate::Route;
+
+#[derive(Properties, PartialEq)]
+pub struct ExperimentPageProps {
+    pub id: AttrValue,
+}
+
+fn measure_of(analysis: &ExperimentAnalysis) -> Option<Measure> {
+    Measure::ALL
+        .into_iter()
+        .find(|m| m.as_str() == analysis.measure)
+}
+
+/// The analysis of one KPI: the verdict (`.verdict`, `data-conclusive`), warnings, the effect with
+/// its interval, the event study, the pre-trend test and how it was computed.
+fn analysis_view(a: &ExperimentAnalysis) -> Html {
+    let measure = measure_of(a);
+    let label = Callback::from(move |v: f64| match measure {
+        Some(m) => kpi_api::format::change(Some(v), m),
+        None => kpi_api::format::decimal(v, 2),
+    });
+    html! {
+        <section class="analysis" data-kpi={a.kpi.clone()}>
+            <h2>{ t(Text::Verdict) }</h2>
+            <p class="verdict" data-conclusive={a.conclusive.to_string()}>{ a.verdict.clone() }</p>
+            if !a.warnings.is_empty() {
+                <ul class="analysis-warnings" role="note">
+                    { for a.warnings.iter().map(|w| html! { <li>{ w.clone() }</li> }) }
+                </ul>
+            }
+            <dl class="effects">
+                <dt>{ t(Text::EffectAbsolute) }</dt>
+                <dd class="effect-absolute">{ effect_label(&a.absolute, measure) }</dd>
+                if let Some(r) = &a.relative {
+                    <dt>{ t(Text::EffectRelative) }</dt>
+                    <dd class="effect-relative">{ effect_label(r, None) }</dd>
+                }
+                if let Some(p) = &a.pre_trend {
+                    <dt>{ t(Text::PreTrendTitle) }</dt>
+                    <dd class="pre-trend" data-parallel={p.parallel.to_string()}>{ pre_trend_label(p) }</dd>
+                }
+            </dl>
+            <h3>{ t(Text::EventStudy) }</h3>
+            <EventStudyChart events={a.events.clone()} grain={a.grain} {label} />
+            <details class="method">
+                <summary>{ t(Text::HowItWasComputed) }</summary>
+                <p>{ a.method.clone() }</p>
+                <dl>
+                    if let Some(c) = &a.clustered {
+                        <dt>{ t(Text::ClusteredInterval) }</dt>
+                        <dd class="effect-clustered">{ effect_label(c, measure) }</dd>
+                    }
+                    if let Some(n) = a.naive {
+                        <dt>{ t(Text::NaiveEstimate) }</dt>
+                        <dd class="effect-naive">{ kpi_api::format::change(Some(n), measure.unwrap_or(Measure::Count)) }</dd>
+                    }
+                </dl>
+            </details>
+        </section>
+    }
+}
+
+/// A management experiment (`/experiments/{id}`, `.experiment-page[data-experiment]`): what
+/// changed, where and from when, the comparison units, and for the chosen KPI (`select.kpi-choice`)
+/// whether it worked, in words first, then the numbers, the event study and the method.
+#[component]
+pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
+    let kpi = use_state(|| None::<String>);
+    let stored = use_fetch(
+        props.id.clone(),
+        |id| async move { api::experiment(&id).await },
+    );
+    let units = use_fetch((), |()| api::units());
+    let name = |id: &str| -> String {
+        units
+            .state
+            .data()
+            .and_then(|list| list.iter().find(|u| u.id == id))
+            .map_or_else(|| id.to_string(), |u| u.name.clone())
+    };
+    let chosen: Option<String> = (*kpi).clone().or_else(|| {
+        stored
+            .state
+            .data()
+            .and_then(|s| s.experiment.kpis.first().cloned())
+    });
+    let analysis = use_fetch((props.id.clone(), chosen.clone()), |(id, kpi)| async move {
+        match kpi {
+            Some(kpi) => api::experiment_analysis(&id, &kpi).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    {
+        let title = stored.state.data().map(|s| s.experiment.title.clone());
+        use_effect_with(title, |title| {
+            let title = title
+                .clone()
+                .unwrap_or_else(|| t(Text::ExperimentsTitle).to_string());
+            gloo::utils::document().set_title(&page_title(&title));
+        });
+    }
+    let on_kpi = {
+        let kpi = kpi.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            kpi.set(Some(select.value()));
+        })
+    };
+    let header = |s: &StoredExperiment| {
+        let e = &s.experiment;
+        html! {
+            <>
+                <h1 class="experiment-title">{ e.title.clone() }</h1>
+                <dl class="experiment-facts">
+                    <dt>{ t(Text::Hypothesis) }</dt><dd>{ e.hypothesis.clone() }</dd>
+                    <dt>{ t(Text::Intervention) }</dt><dd>{ e.intervention.clone() }</dd>
+                    <dt>{ t(Text::TreatedUnits) }</dt>
+                    <dd><ul class="treated-units">
+                        { for e.treated.iter().map(|u| html! { <li data-unit={u.unit.clone()}>{ treated_label(&name(&u.unit), u.start) }</li> }) }
+                    </ul></dd>
+                    <dt>{ t(Text::ComparisonUnits) }</dt>
+                    <dd class="comparison-units">{
+                        if e.comparison.is_empty() {
+                            t(Text::NoComparisonUnits).to_string()
+                        } else {
+                            e.comparison.iter().map(|u| name(u)).collect::<Vec<_>>().join(", ")
+                        }
+                    }</dd>
+                </dl>
+                if e.kpis.len() > 1 {
+                    <label class="kpi-choice-label">{ t(Text::WatchedKpi) }
+                        <select class="kpi-choice" onchange={on_kpi.clone()}>
+                            { for e.kpis.iter().map(|k| html! {
+                                <option value={k.clone()} selected={chosen.as_deref() == Some(k.as_str())}>{ k.clone() }</option>
+                            }) }
+                        </select>
+                    </label>
+                }
+            </>
+        }
+    };
+    let body = match &stored.state {
+        FetchState::Loading => html! { <Loading /> },
+        FetchState::Failed(error) if error.is_forbidden() => html! {
+            <OutsideJurisdiction error={error.clone()} home={Route::Experiments} home_query={AttrValue::from("")} />
+        },
+        FetchState::Failed(error) => {
+            html! { <ErrorBox error={error.clone()} on_retry={stored.retry()} /> }
+        }
+        FetchState::Ready(s) => html! {
+            <>
+                { header(s) }
+                { match &analysis.state {
+                    FetchState::Loading => html! { <Loading /> },
+                    FetchState::Failed(error) => html! { <ErrorBox error={error.clone()} on_retry={analysis.retry()} /> },
+                    FetchState::Ready(a) => match a.as_ref() {
+                        Some(a) => analysis_view(a),
+                        None => html! {},
+                    },
+                } }
+            </>
+        },
+    };
+    html! {
+        <div class="page experiment-page" data-experiment={props.id.clone()}>
+            <header class="topbar">
+                <Link<Route> to={Route::Home} classes="brand">{ t(Text::AppTitle) }</Link<Route>>
+                <UserMenu />
+            </header>
+            <main class="experiment">
+                <Link<Route> to={Route::Experiments} classes="back-link">{ t(Text::OpenExperiments) }</Link<Route>>
+                { body }
+            </main>
+            <AppFooter />
+        </div>
+    }
+}

@@ -60,6 +60,8 @@ pub struct AppState {
     pub heavy: Mutex<HashMap<String, usize>>,
     /// The calendar of 12-week plans.
     pub clock: Clock,
+    /// Experiment analyses already made, until the data, the KPI or the experiment changes.
+    pub analyses: crate::experiments::Analyses,
 }
 
 impl AppState {
@@ -88,6 +90,7 @@ impl AppState {
             queries_stamp: Mutex::new(String::new()),
             running: Mutex::new(HashMap::new()),
             heavy: Mutex::new(HashMap::new()),
+            analyses: crate::experiments::Analyses::default(),
             boot_id: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos() as u64)

@@ -146,6 +146,52 @@ fn relative(i: &kpi_stats::Interval) -> Estimate {
     }
 }
 
+/// What makes two analyses the same: the experiment as defined, the KPI's SQL, whose rows
+/// (jurisdiction and data version).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct AnalysisKey {
+    experiment: String,
+    kpi: String,
+    sql: String,
+    rows: crate::sandbox::Rows,
+    data_version: u64,
+}
+
+/// Analyses already made: asked again, an analysis costs nothing until the data, the KPI file or
+/// the experiment changes (each is part of the key).
+pub struct Analyses(quick_cache::sync::Cache<AnalysisKey, std::sync::Arc<ExperimentAnalysis>>);
+
+impl Default for Analyses {
+    fn default() -> Analyses {
+        Analyses(quick_cache::sync::Cache::new(512))
+    }
+}
+
+/// [`analyse`] through the cache of `state`; identical analyses asked at once are made once.
+pub fn analyse_cached(
+    state: &AppState,
+    jurisdiction: &Jurisdiction,
+    experiment: &Experiment,
+    kpi_id: &str,
+) -> Result<std::sync::Arc<ExperimentAnalysis>> {
+    let catalog = state.catalog();
+    let sql = catalog
+        .kpis
+        .get(kpi_id)
+        .map(|k| k.def.sql.clone())
+        .ok_or_else(|| Error::NotFound(format!("no KPI '{kpi_id}'")))?;
+    let key = AnalysisKey {
+        experiment: serde_json::to_string(experiment).unwrap_or_default(),
+        kpi: kpi_id.to_string(),
+        sql,
+        rows: crate::sandbox::Rows::of(jurisdiction),
+        data_version: state.sandbox.data_version(),
+    };
+    state.analyses.0.get_or_insert_with(&key, || {
+        analyse(state, jurisdiction, experiment, kpi_id).map(std::sync::Arc::new)
+    })
+}
+
 /// Analyses `kpi_id` for `experiment`, from the rows inside `jurisdiction`.
 pub fn analyse(
     state: &AppState,
@@ -449,10 +495,14 @@ fn verdict(a: &ExperimentAnalysis, direction: Direction, measure: Measure) -> (S
     };
     (
         format!(
-            "{title} {went} by {} (95% interval {} to {}) in the units that made the change, against the comparison units. {}{trend}",
+            "{title} {went} by {} (95% interval {} to {}) in the units that made the change, {}. {}{trend}",
             amount(effect.estimate, measure, is_relative),
             amount(low.abs().min(high.abs()), measure, is_relative),
             amount(low.abs().max(high.abs()), measure, is_relative),
+            match a.design {
+                Design::BeforeAfter { .. } => "after their start against before it",
+                Design::DifferenceInDifferences { .. } => "against the comparison units",
+            },
             match (better, direction) {
                 (true, Direction::Lower) => "An improvement: lower is better for this KPI.",
                 (true, Direction::Higher) => "An improvement: higher is better for this KPI.",
@@ -545,6 +595,21 @@ pub fn seeded() -> Vec<Experiment> {
             comparison: ids(&["berezniki", "solikamsk"]),
             end: None,
             kpis: vec!["vacancy_rate".into(), "e_service_share".into()],
+            grain: Grain::Month,
+        },
+        Experiment {
+            id: "krasnodar-feedback-platform".into(),
+            title: "Appeals through the regional feedback platform".into(),
+            hypothesis: "Residents move to the feedback platform, where they are answered faster.".into(),
+            intervention: "From January 2020 the five municipalities route residents' appeals to the regional feedback platform.".into(),
+            owner: "admin".into(),
+            treated: treated(
+                &["timashevsk", "belorechensk", "krymsk", "labinsk", "tikhoretsk"],
+                day(2020, 1, 1),
+            ),
+            comparison: Vec::new(),
+            end: None,
+            kpis: vec!["feedback_platform_share".into()],
             grain: Grain::Month,
         },
     ]

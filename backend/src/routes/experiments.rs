@@ -75,12 +75,12 @@ pub(super) async fn experiment_analysis(
     let jurisdiction = access.jurisdiction();
     let shared = Arc::clone(&state);
     let analysis = tokio::task::spawn_blocking(move || {
-        experiments::analyse(&shared, &jurisdiction, &stored.experiment, &kpi)
+        experiments::analyse_cached(&shared, &jurisdiction, &stored.experiment, &kpi)
     })
     .await
     .map_err(|e| reject(Error::Internal(format!("an analysis failed: {e}"))))?
     .map_err(reject)?;
-    Ok(conditional.reply(&analysis))
+    Ok(conditional.reply(analysis.as_ref()))
 }
 
 /// POST /api/experiments — a new experiment (mayors, governors, analysts and admins, with every

@@ -152,6 +152,38 @@ async fn every_planted_effect_is_recovered_on_the_full_seed() {
             a.warnings
         );
     }
+
+    // 4. Krasnodar Krai: the feedback platform's share is 4% through 2019, then rises linearly to
+    // 45% by the end of 2021 in all five municipalities, so there is nothing to compare with:
+    // before/after only, said to be no causal estimate. After minus before: 24.5 - 4 = 20.5 points.
+    let a = tokio::task::block_in_place(|| {
+        analyse(
+            server,
+            "krasnodar-feedback-platform",
+            "feedback_platform_share",
+        )
+    });
+    assert!(
+        matches!(a.design, Design::BeforeAfter { units: 5 }),
+        "{:?}",
+        a.design
+    );
+    assert!(
+        (a.absolute.estimate - 20.5).abs() <= 1.0,
+        "{:?}",
+        a.absolute
+    );
+    assert!(!a.conclusive);
+    assert!(
+        a.verdict.starts_with("Not a causal estimate"),
+        "{}",
+        a.verdict
+    );
+    assert!(
+        a.warnings[0].contains("not a causal estimate"),
+        "{:?}",
+        a.warnings
+    );
 }
 
 /// Experiments over HTTP: each role sees the seeded experiments of its jurisdiction only, reads

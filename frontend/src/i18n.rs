@@ -179,6 +179,17 @@ pub enum Text {
     ColumnStarts,
     Unbounded,
     IntervalLow,
+    NewExperiment,
+    EditExperiment,
+    ExperimentId,
+    ExperimentTitleField,
+    EndField,
+    AddTreatedUnit,
+    RemoveRow,
+    StartField,
+    ChooseUnit,
+    SaveExperiment,
+    DefinesExperiments,
     IntervalHigh,
     Observations,
     PlansTitle,
@@ -422,6 +433,17 @@ fn en(text: Text) -> &'static str {
         Text::ColumnStarts => "Starts",
         Text::Unbounded => "no bound",
         Text::IntervalLow => "95% interval from",
+        Text::NewExperiment => "New experiment",
+        Text::EditExperiment => "Change the experiment",
+        Text::ExperimentId => "Id (letters, digits and hyphens; part of its address)",
+        Text::ExperimentTitleField => "Title",
+        Text::EndField => "Last day (empty while it runs)",
+        Text::AddTreatedUnit => "Add a unit",
+        Text::RemoveRow => "Remove",
+        Text::StartField => "From",
+        Text::ChooseUnit => "Choose a unit",
+        Text::SaveExperiment => "Save the experiment",
+        Text::DefinesExperiments => "Only mayors, governors, analysts and administrators define experiments.",
         Text::IntervalHigh => "to",
         Text::Observations => "Observations",
         Text::PlansTitle => "12-week plans",
@@ -1233,5 +1255,20 @@ pub fn band_label(title: &str, from: NaiveDate, to: Option<NaiveDate>) -> String
     match (lang(), to) {
         (Lang::En, None) => format!("{title}, from {}", date_label(from)),
         (Lang::En, Some(to)) => format!("{title}, {} to {}", date_label(from), date_label(to)),
+    }
+}
+
+/// What the experiment form still needs.
+pub fn experiment_problem(problem: crate::logic::experiment_form::ExperimentProblem) -> String {
+    use crate::logic::experiment_form::ExperimentProblem as P;
+    match (lang(), problem) {
+        (Lang::En, P::NoId) => "Give the experiment an id: it becomes part of its address.".into(),
+        (Lang::En, P::NoTitle) => "Give the experiment a title.".into(),
+        (Lang::En, P::NoTreated) => "Name at least one unit that made the change.".into(),
+        (Lang::En, P::TreatedIncomplete(row)) => {
+            format!("Unit {row} that changed needs both the unit and the day it started.")
+        }
+        (Lang::En, P::NoKpi) => "Choose at least one KPI to watch.".into(),
+        (Lang::En, P::BadEnd) => "The last day is a date, or empty while it runs.".into(),
     }
 }

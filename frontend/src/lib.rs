@@ -45,8 +45,8 @@ use crate::components::{HealthProvider, RequireSession, SessionProvider};
 use crate::logic::filters::DEFAULT_BOARD;
 use crate::logic::session::split_target;
 use crate::pages::{
-    AdminPage, BoardPage, EditorPage, ExperimentPage, ExperimentsPage, LoginPage, NewPlanPage,
-    NotFound, PassportPage, PlanPage, PlansPage,
+    AdminPage, BoardPage, EditorPage, ExperimentFormPage, ExperimentPage, ExperimentsPage,
+    LoginPage, NewPlanPage, NotFound, PassportPage, PlanPage, PlansPage,
 };
 
 /// The app's addresses. Filters ride in the query string (see [`logic::filters`]).
@@ -83,9 +83,15 @@ pub enum Route {
     /// The management experiments the user may read.
     #[at("/experiments")]
     Experiments,
+    /// A new experiment (mayors, governors, analysts, administrators).
+    #[at("/experiments/new")]
+    NewExperiment,
     /// One experiment: what changed and whether it worked.
     #[at("/experiments/:id")]
     Experiment { id: String },
+    /// Changing an experiment's definition.
+    #[at("/experiments/:id/edit")]
+    EditExperiment { id: String },
     /// Users and the audit log, for administrators.
     #[at("/admin")]
     Admin,
@@ -109,6 +115,10 @@ fn switch(route: Route) -> Html {
         Route::Plan { id } => html! { <PlanPage id={id.clone()} /> },
         Route::Experiments => html! { <ExperimentsPage /> },
         Route::Experiment { id } => html! { <ExperimentPage id={id.clone()} /> },
+        Route::NewExperiment => html! { <ExperimentFormPage /> },
+        Route::EditExperiment { id } => {
+            html! { <ExperimentFormPage id={Some(AttrValue::from(id.clone()))} /> }
+        }
         Route::Admin => html! { <AdminPage /> },
         Route::NotFound => html! { <NotFound /> },
     };

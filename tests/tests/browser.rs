@@ -626,3 +626,92 @@ async fn a_mayor_reads_the_open_space_verdict_and_sees_its_band_on_the_board() {
     assert_eq!(path_of(c).await, "/experiments/shymkent-open-space");
     browser.close().await;
 }
+
+/// The analyst of Mashhad defines an experiment in the browser (two districts against two others,
+/// month by month), is told what is missing first, saves it, and reads its analysis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_defines_an_experiment_and_reads_its_analysis() {
+    let server = TestServer::start(true).await;
+    let browser = Browser::start().await.expect("browser");
+    let c = &browser.client;
+    c.goto(&server.url("/experiments")).await.unwrap();
+    sign_in(c, "analyst.mashhad", DEMO_PASSWORD).await;
+    wait_for(c, "a.new-experiment").await.click().await.unwrap();
+    wait_for(c, "form.experiment-form").await;
+    type_into(
+        c,
+        "form.experiment-form input[name=id]",
+        "mashhad-evening-desk",
+    )
+    .await;
+    type_into(
+        c,
+        "form.experiment-form input[name=title]",
+        "Evening reception desk",
+    )
+    .await;
+    click(c, "button.save-experiment").await;
+    let problem = wait_text(c, ".form-error", |t| !t.is_empty()).await;
+    assert!(problem.contains("at least one unit"), "{problem}");
+
+    let choose = |css: &'static str, value: &'static str| async move {
+        let select = wait_for(c, css).await;
+        select.select_by_value(value).await.unwrap();
+    };
+    choose(
+        ".treated-row[data-row='0'] select.treated-unit",
+        "mashhad-district-1",
+    )
+    .await;
+    // A date input's typing follows the browser's locale; set its value as the picker would.
+    wait_for(c, ".treated-row[data-row='0'] input.treated-start").await;
+    c.execute(
+        "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+         e.dispatchEvent(new Event('input', { bubbles: true }));",
+        vec![
+            serde_json::json!(".treated-row[data-row='0'] input.treated-start"),
+            serde_json::json!("2020-07-01"),
+        ],
+    )
+    .await
+    .unwrap();
+    click(c, "button.add-treated").await;
+    choose(
+        ".treated-row[data-row='1'] select.treated-unit",
+        "mashhad-district-2",
+    )
+    .await;
+    click(c, ".comparison-choice[data-unit=mashhad-district-3] input").await;
+    click(c, ".comparison-choice[data-unit=mashhad-district-4] input").await;
+    click(
+        c,
+        ".kpi-choice[data-kpi=appeal_response_hours_median] input",
+    )
+    .await;
+    click(c, "button.save-experiment").await;
+    wait_for(c, "p.verdict").await;
+    assert_eq!(path_of(c).await, "/experiments/mashhad-evening-desk");
+
+    let analyst = server.demo("analyst.mashhad").await;
+    let (status, stored) = analyst
+        .get_json("/api/experiments/mashhad-evening-desk")
+        .await;
+    assert_eq!(status, 200, "{stored}");
+    let e = &stored["experiment"];
+    assert_eq!(e["treated"][0]["start"], "2020-07-01");
+    assert_eq!(
+        e["treated"][1]["start"], "2020-07-01",
+        "a new row starts with the last"
+    );
+    assert_eq!(
+        e["comparison"],
+        serde_json::json!(["mashhad-district-3", "mashhad-district-4"])
+    );
+    let (_, analysis) = analyst
+        .get_json("/api/experiments/mashhad-evening-desk/analysis")
+        .await;
+    let verdict = analysis["verdict"].as_str().unwrap().to_string();
+    let seen = wait_text(c, "p.verdict", |t| t == verdict).await;
+    assert_eq!(seen, verdict);
+    browser.close().await;
+}

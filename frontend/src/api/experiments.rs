@@ -1,6 +1,6 @@
-use kpi_api::experiment::{ExperimentAnalysis, StoredExperiment};
+use kpi_api::experiment::{Experiment, ExperimentAnalysis, ExperimentEdit, StoredExperiment};
 
-use super::{api_path, get_json, FetchError};
+use super::{api_path, get_json, post_json, put_json, FetchError};
 
 /// `GET /api/experiments?unit=`: the experiments the user may read, naming a unit under `unit`.
 pub async fn experiments(unit: Option<&str>) -> Result<Vec<StoredExperiment>, FetchError> {
@@ -18,6 +18,34 @@ pub async fn experiment_analysis(id: &str, kpi: &str) -> Result<ExperimentAnalys
     get_json(
         &api_path(&["experiments", id, "analysis"]),
         &[("kpi", kpi.to_string())],
+    )
+    .await
+}
+
+/// `POST /api/experiments`: a new experiment (mayors, governors, analysts, admins). 400 names the
+/// field the server refused (`treated[1].unit`, `kpis[0]`, ...); 403 a unit outside the
+/// jurisdiction; 409 an id that is taken.
+pub async fn create_experiment(
+    csrf: &str,
+    experiment: &Experiment,
+) -> Result<StoredExperiment, FetchError> {
+    post_json(&api_path(&["experiments"]), Some(csrf), experiment).await
+}
+
+/// `PUT /api/experiments/{id}`: a changed definition replacing `revision` (409 when it changed
+/// since).
+pub async fn edit_experiment(
+    csrf: &str,
+    experiment: &Experiment,
+    revision: u32,
+) -> Result<StoredExperiment, FetchError> {
+    put_json(
+        &api_path(&["experiments", &experiment.id]),
+        csrf,
+        &ExperimentEdit {
+            experiment: experiment.clone(),
+            revision,
+        },
     )
     .await
 }

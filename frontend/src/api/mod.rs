@@ -20,7 +20,9 @@ mod units;
 
 pub use admin::{add_user, audit, reset_password, users};
 pub use boards::{board, boards};
-pub use experiments::{experiment, experiment_analysis, experiments};
+pub use experiments::{
+    create_experiment, edit_experiment, experiment, experiment_analysis, experiments,
+};
 pub use health::health;
 pub use imports::import_file;
 pub use kpis::{kpi_children, kpi_passport, kpi_values, kpis, preview_kpi, save_kpi};

@@ -8,8 +8,9 @@ use crate::api;
 use crate::components::{
     AppFooter, ErrorBox, EventStudyChart, Loading, OutsideJurisdiction, UserMenu,
 };
-use crate::hooks::{use_fetch, FetchState};
+use crate::hooks::{use_fetch, use_session, FetchState};
 use crate::i18n::{effect_label, page_title, pre_trend_label, t, treated_label, Text};
+use crate::logic::experiment_form::may_define;
 use crate::Route;
 
 #[derive(Properties, PartialEq)]
@@ -78,6 +79,9 @@ fn analysis_view(a: &ExperimentAnalysis) -> Html {
 #[component]
 pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
     let kpi = use_state(|| None::<String>);
+    let defines = use_session()
+        .and_then(|s| s.info())
+        .is_some_and(|info| may_define(info.role));
     let stored = use_fetch(
         props.id.clone(),
         |id| async move { api::experiment(&id).await },
@@ -123,6 +127,11 @@ pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
         html! {
             <>
                 <h1 class="experiment-title">{ e.title.clone() }</h1>
+                if defines {
+                    <Link<Route> to={Route::EditExperiment { id: e.id.clone() }} classes="button button-quiet edit-experiment">
+                        { t(Text::EditExperiment) }
+                    </Link<Route>>
+                }
                 <dl class="experiment-facts">
                     <dt>{ t(Text::Hypothesis) }</dt><dd>{ e.hypothesis.clone() }</dd>
                     <dt>{ t(Text::Intervention) }</dt><dd>{ e.intervention.clone() }</dd>

@@ -4,8 +4,9 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::{AppFooter, ErrorBox, Loading, UserMenu};
-use crate::hooks::{use_fetch, FetchState};
+use crate::hooks::{use_fetch, use_session, FetchState};
 use crate::i18n::{date_label, page_title, t, Text};
+use crate::logic::experiment_form::may_define;
 use crate::Route;
 
 /// The management experiments the user may read (`/experiments`, `.experiments-page`): a table
@@ -14,6 +15,9 @@ use crate::Route;
 #[component]
 pub fn ExperimentsPage() -> Html {
     let list = use_fetch((), |()| api::experiments(None));
+    let defines = use_session()
+        .and_then(|s| s.info())
+        .is_some_and(|info| may_define(info.role));
     use_effect_with((), |()| {
         gloo::utils::document().set_title(&page_title(t(Text::ExperimentsTitle)));
     });
@@ -56,7 +60,12 @@ pub fn ExperimentsPage() -> Html {
                 <UserMenu />
             </header>
             <main class="experiments">
-                <h1>{ t(Text::ExperimentsTitle) }</h1>
+                <div class="plans-heading">
+                    <h1>{ t(Text::ExperimentsTitle) }</h1>
+                    if defines {
+                        <Link<Route> to={Route::NewExperiment} classes="button new-experiment">{ t(Text::NewExperiment) }</Link<Route>>
+                    }
+                </div>
                 { body }
             </main>
             <AppFooter />

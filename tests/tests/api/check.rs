@@ -77,7 +77,7 @@ async fn a_good_expectation_passes_and_a_wrong_one_fails_with_its_file_and_line(
     assert!(
         report
             .table
-            .ends_with("9 KPIs loaded, 0 broken; 1 of 1 expectations hold\n"),
+            .ends_with("10 KPIs loaded, 0 broken; 1 of 1 expectations hold\n"),
         "{}",
         report.table
     );

@@ -5,9 +5,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{
-    AppFooter, ErrorBox, EventStudyChart, Loading, OutsideJurisdiction, UserMenu,
-};
+use crate::components::{ErrorBox, EventStudyChart, ExperimentFrame, Loading, OutsideJurisdiction};
 use crate::hooks::{use_fetch, use_session, FetchState};
 use crate::i18n::{effect_label, page_title, pre_trend_label, t, treated_label, Text};
 use crate::logic::experiment_form::may_define;
@@ -183,16 +181,6 @@ pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
         },
     };
     html! {
-        <div class="page experiment-page" data-experiment={props.id.clone()}>
-            <header class="topbar">
-                <Link<Route> to={Route::Home} classes="brand">{ t(Text::AppTitle) }</Link<Route>>
-                <UserMenu />
-            </header>
-            <main class="experiment">
-                <Link<Route> to={Route::Experiments} classes="back-link">{ t(Text::OpenExperiments) }</Link<Route>>
-                { body }
-            </main>
-            <AppFooter />
-        </div>
+        <ExperimentFrame class="experiment-page" experiment={props.id.clone()}>{ body }</ExperimentFrame>
     }
 }

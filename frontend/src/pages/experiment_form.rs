@@ -7,7 +7,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{AppFooter, ErrorBox, Loading, UserMenu};
+use crate::components::{ErrorBox, ExperimentFrame, Loading};
 use crate::hooks::{signed_in, use_fetch, use_session, FetchState};
 use crate::i18n::{experiment_problem, grain_name, page_title, t, Text};
 use crate::logic::experiment_form::{may_define, ExperimentAction, ExperimentDraft, Field};
@@ -286,17 +286,9 @@ pub fn ExperimentFormPage(props: &ExperimentFormProps) -> Html {
         _ => html! { <Loading /> },
     };
     html! {
-        <div class="page experiment-form-page">
-            <header class="topbar">
-                <Link<Route> to={Route::Home} classes="brand">{ t(Text::AppTitle) }</Link<Route>>
-                <UserMenu />
-            </header>
-            <main class="experiment">
-                <Link<Route> to={Route::Experiments} classes="back-link">{ t(Text::OpenExperiments) }</Link<Route>>
-                <h1>{ if editing { t(Text::EditExperiment) } else { t(Text::NewExperiment) } }</h1>
-                { body }
-            </main>
-            <AppFooter />
-        </div>
+        <ExperimentFrame class="experiment-form-page">
+            <h1>{ if editing { t(Text::EditExperiment) } else { t(Text::NewExperiment) } }</h1>
+            { body }
+        </ExperimentFrame>
     }
 }

@@ -180,6 +180,8 @@ pub enum Text {
     Unbounded,
     IntervalLow,
     NewExperiment,
+    ImportExperiments,
+    DownloadExperiments,
     EditExperiment,
     ExperimentId,
     ExperimentTitleField,
@@ -434,6 +436,8 @@ fn en(text: Text) -> &'static str {
         Text::Unbounded => "no bound",
         Text::IntervalLow => "95% interval from",
         Text::NewExperiment => "New experiment",
+        Text::ImportExperiments => "Import experiments (JSON, as downloaded)",
+        Text::DownloadExperiments => "Download the experiments (JSON)",
         Text::EditExperiment => "Change the experiment",
         Text::ExperimentId => "Id (letters, digits and hyphens; part of its address)",
         Text::ExperimentTitleField => "Title",
@@ -1270,5 +1274,12 @@ pub fn experiment_problem(problem: crate::logic::experiment_form::ExperimentProb
         }
         (Lang::En, P::NoKpi) => "Choose at least one KPI to watch.".into(),
         (Lang::En, P::BadEnd) => "The last day is a date, or empty while it runs.".into(),
+    }
+}
+
+/// What an experiments file did.
+pub fn experiments_imported(created: usize, changed: usize, unchanged: usize) -> String {
+    match lang() {
+        Lang::En => format!("Imported: {created} new, {changed} changed, {unchanged} unchanged."),
     }
 }

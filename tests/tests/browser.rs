@@ -713,5 +713,29 @@ async fn an_analyst_defines_an_experiment_and_reads_its_analysis() {
     let verdict = analysis["verdict"].as_str().unwrap().to_string();
     let seen = wait_text(c, "p.verdict", |t| t == verdict).await;
     assert_eq!(seen, verdict);
+
+    // The experiments file, changed outside and uploaded on the list page.
+    let (_, file) = analyst.get_text("/api/exports/experiments").await;
+    let mut file: Value = serde_json::from_str(&file).unwrap();
+    for e in file.as_array_mut().unwrap() {
+        if e["id"] == "mashhad-evening-desk" {
+            e["title"] = Value::from("Evening reception desk, revised");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("experiments.json");
+    std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+    c.goto(&server.url("/experiments")).await.unwrap();
+    wait_for(c, "input.experiments-import-file")
+        .await
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let done = wait_text(c, ".import-done", |t| !t.is_empty()).await;
+    assert!(done.contains("1 changed"), "{done}");
+    wait_text(c, "table.experiments-table", |t| {
+        t.contains("Evening reception desk, revised")
+    })
+    .await;
     browser.close().await;
 }

@@ -61,10 +61,62 @@ pub fn save(
     by: &str,
     expected: Option<u32>,
 ) -> Result<u32> {
+    in_transaction(conn, || save_in(conn, experiment, by, expected))
+}
+
+/// What an import of an experiments file did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Imported {
+    pub created: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+/// Stores every experiment of a file in one transaction: new ones created, changed ones as a new
+/// revision, identical ones left as they are.
+pub fn import(conn: &Connection, experiments: &[Experiment], by: &str) -> Result<Imported> {
+    in_transaction(conn, || {
+        let mut done = Imported::default();
+        for e in experiments {
+            match get(conn, &e.id)? {
+                None => {
+                    save_in(conn, e, by, None)?;
+                    done.created += 1;
+                }
+                Some(stored) if stored.experiment == *e => done.unchanged += 1,
+                Some(stored) => {
+                    save_in(conn, e, by, Some(stored.revision))?;
+                    done.changed += 1;
+                }
+            }
+        }
+        Ok(done)
+    })
+}
+
+fn in_transaction<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    match f() {
+        Ok(value) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+fn save_in(
+    conn: &Connection,
+    experiment: &Experiment,
+    by: &str,
+    expected: Option<u32>,
+) -> Result<u32> {
     let definition = serde_json::to_string(experiment)
         .map_err(|e| Error::Internal(format!("cannot write the experiment: {e}")))?;
-    conn.execute_batch("BEGIN TRANSACTION")?;
-    let result = (|| {
+    {
         let stored: Option<i64> = conn
             .query_row(
                 "SELECT revision FROM main.experiments WHERE id = ?",
@@ -103,15 +155,5 @@ pub fn save(
             params![experiment.id, revision, definition, by],
         )?;
         Ok(revision)
-    })();
-    match result {
-        Ok(revision) => {
-            conn.execute_batch("COMMIT")?;
-            Ok(revision)
-        }
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
     }
 }

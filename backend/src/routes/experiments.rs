@@ -157,3 +157,101 @@ pub(super) async fn edit_experiment(
     .await;
     Ok(json(&stored))
 }
+
+/// GET /api/exports/experiments?unit= — the definitions the caller may read (under `unit`), as a
+/// JSON file that `POST /api/experiments/import` takes back.
+pub(super) async fn export_experiments(
+    access: Access,
+    params: Params,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    only_params(&params, &["unit"]).map_err(reject)?;
+    if let Some(unit) = params.get("unit") {
+        state.unit_for(&access, unit).map_err(reject)?;
+    }
+    let all = state
+        .db
+        .run(experiments::store::list)
+        .await
+        .map_err(reject)?;
+    let units = state.units();
+    let parents = auth::Parents::of(&units);
+    let file: Vec<Experiment> = all
+        .into_iter()
+        .map(|s| s.experiment)
+        .filter(|e| experiments::readable(&state, &access, e).is_ok())
+        .filter(|e| match params.get("unit") {
+            Some(unit) => experiments::units(e).any(|u| parents.is_within(u, unit)),
+            None => true,
+        })
+        .collect();
+    let body =
+        serde_json::to_string_pretty(&file).map_err(|e| reject(Error::Internal(e.to_string())))?;
+    Ok(warp::reply::with_header(
+        warp::reply::with_header(body, "content-type", "application/json"),
+        "content-disposition",
+        "attachment; filename=\"experiments.json\"",
+    ))
+}
+
+/// POST /api/experiments/import — an experiments file (as exported): every definition checked
+/// first (400 names the experiment and field, 403 a unit outside the jurisdiction), then all
+/// stored in one transaction; a changed one gets a new revision, an identical one stays.
+pub(super) async fn import_experiments(
+    access: Access,
+    addr: Option<SocketAddr>,
+    file: Vec<Experiment>,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    access.may(Action::EditExperiments).map_err(reject)?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, e) in file.iter().enumerate() {
+        let at = |error: Error| match error {
+            Error::BadParameter { param, message } => Error::BadParameter {
+                param: format!("[{i}] {}: {param}", e.id),
+                message,
+            },
+            Error::Forbidden(message) => Error::Forbidden(format!("[{i}] {}: {message}", e.id)),
+            other => other,
+        };
+        experiments::validate(&state, e).map_err(|x| reject(at(x)))?;
+        experiments::readable(&state, &access, e).map_err(|x| reject(at(x)))?;
+        if !seen.insert(e.id.clone()) {
+            return Err(reject(at(Error::BadParameter {
+                param: "id".into(),
+                message: "the file holds this experiment twice".into(),
+            })));
+        }
+    }
+    // A stored experiment the file replaces must be the caller's to read, too.
+    for e in &file {
+        let id = e.id.clone();
+        let stored = state
+            .db
+            .run(move |c| experiments::store::get(c, &id))
+            .await
+            .map_err(reject)?;
+        if let Some(stored) = stored {
+            experiments::readable(&state, &access, &stored.experiment).map_err(reject)?;
+        }
+    }
+    let by = access.user.clone();
+    let count = file.len();
+    let done = state
+        .db
+        .run(move |c| experiments::store::import(c, &file, &by))
+        .await
+        .map_err(reject)?;
+    record(
+        &state,
+        Some(access.user),
+        "experiments_imported",
+        format!(
+            "{count} experiments: {} new, {} changed, {} unchanged",
+            done.created, done.changed, done.unchanged
+        ),
+        client_ip(addr),
+    )
+    .await;
+    Ok(json(&done))
+}

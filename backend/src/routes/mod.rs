@@ -390,6 +390,18 @@ pub fn routes(
         .and(warp::post())
         .and(json_write(user.clone(), state.clone()))
         .and_then(create_experiment);
+    // GET /api/exports/experiments?unit=
+    let export_experiment_file = warp::path!("exports" / "experiments")
+        .and(warp::get())
+        .and(user.clone())
+        .and(params)
+        .and(with_state(state.clone()))
+        .and_then(export_experiments);
+    // POST /api/experiments/import
+    let import_experiment_file = warp::path!("experiments" / "import")
+        .and(warp::post())
+        .and(json_write(user.clone(), state.clone()))
+        .and_then(import_experiments);
     // GET /api/experiments/{id}
     let experiment = warp::path!("experiments" / String)
         .and(warp::get())
@@ -452,6 +464,8 @@ pub fn routes(
         .map(Reply::into_response)
         .boxed();
     let trials = experiment_list
+        .or(export_experiment_file)
+        .or(import_experiment_file)
         .or(new_experiment)
         .or(experiment)
         .or(change_experiment)

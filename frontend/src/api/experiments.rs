@@ -49,3 +49,31 @@ pub async fn edit_experiment(
     )
     .await
 }
+
+/// What `POST /api/experiments/import` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub struct ExperimentsImported {
+    pub created: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+/// `POST /api/experiments/import`: an experiments file as downloaded, sent as it is; 400 names
+/// the experiment and field, 403 a unit outside the jurisdiction, and nothing is stored then.
+pub async fn import_experiments(
+    csrf: &str,
+    file: &web_sys::File,
+) -> Result<ExperimentsImported, FetchError> {
+    let request = gloo::net::http::Request::post(&api_path(&["experiments", "import"]))
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .header(kpi_api::CSRF_HEADER, csrf)
+        .body(wasm_bindgen::JsValue::from(file.clone()))
+        .map_err(|e| FetchError::Network(e.to_string()))?;
+    super::read(request.send().await).await
+}
+
+/// The address of the experiments file to download.
+pub fn experiments_href() -> String {
+    api_path(&["exports", "experiments"])
+}

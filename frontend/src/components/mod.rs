@@ -70,7 +70,7 @@ pub use passport_fields::PassportFields;
 pub use password_reset_form::PasswordResetForm;
 pub use period_picker::PeriodPicker;
 pub use plan_frame::PlanFrame;
-pub use plan_import::PlanImport;
+pub use plan_import::{ImportTarget, PlanImport};
 pub use plan_tactics::PlanTactics;
 pub use plan_weeks_table::{LagColumn, PlanWeeksTable};
 pub use plans_table::PlansTable;

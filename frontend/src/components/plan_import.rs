@@ -4,12 +4,22 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::hooks::{signed_in, use_session};
-use crate::i18n::{import_done, t, Text};
+use crate::i18n::{experiments_imported, import_done, t, Text};
+
+/// Where a file goes: an export (plans, check-ins) through the import, or an experiments file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImportTarget {
+    #[default]
+    Exports,
+    Experiments,
+}
 
 #[derive(Properties, PartialEq)]
 pub struct PlanImportProps {
     /// Called after a file was imported, to show the plans again.
     pub on_imported: Callback<()>,
+    #[prop_or_default]
+    pub target: ImportTarget,
 }
 
 /// Imports a plans or check-ins file (`input.plan-import-file`) through `POST /api/imports`: what
@@ -20,6 +30,7 @@ pub fn PlanImport(props: &PlanImportProps) -> Html {
     let session = use_session();
     let busy = use_state(|| false);
     let outcome = use_state(|| None::<Result<String, String>>);
+    let target = props.target;
     let onchange = {
         let (busy, outcome, on_imported) =
             (busy.clone(), outcome.clone(), props.on_imported.clone());
@@ -35,12 +46,21 @@ pub fn PlanImport(props: &PlanImportProps) -> Html {
             outcome.set(None);
             let (busy, outcome, on_imported) = (busy.clone(), outcome.clone(), on_imported.clone());
             spawn_local(async move {
-                let answer = api::import_file(&csrf, &file.name(), &file).await;
+                let answer = match target {
+                    ImportTarget::Exports => api::import_file(&csrf, &file.name(), &file)
+                        .await
+                        .map(|report| import_done(&report)),
+                    ImportTarget::Experiments => {
+                        api::import_experiments(&csrf, &file).await.map(|done| {
+                            experiments_imported(done.created, done.changed, done.unchanged)
+                        })
+                    }
+                };
                 input.set_value("");
                 busy.set(false);
                 match answer {
-                    Ok(report) => {
-                        outcome.set(Some(Ok(import_done(&report))));
+                    Ok(done) => {
+                        outcome.set(Some(Ok(done)));
                         on_imported.emit(());
                     }
                     Err(e) => {
@@ -54,8 +74,16 @@ pub fn PlanImport(props: &PlanImportProps) -> Html {
     html! {
         <div class="plan-import">
             <label class="field">
-                <span class="field-label">{ t(if *busy { Text::Importing } else { Text::ImportPlans }) }</span>
-                <input type="file" class="plan-import-file" accept=".csv,.parquet,text/csv" disabled={*busy} {onchange} />
+                <span class="field-label">{ t(match (*busy, target) {
+                    (true, _) => Text::Importing,
+                    (false, ImportTarget::Exports) => Text::ImportPlans,
+                    (false, ImportTarget::Experiments) => Text::ImportExperiments,
+                }) }</span>
+                if target == ImportTarget::Experiments {
+                    <input type="file" class="experiments-import-file" accept=".json,application/json" disabled={*busy} {onchange} />
+                } else {
+                    <input type="file" class="plan-import-file" accept=".csv,.parquet,text/csv" disabled={*busy} {onchange} />
+                }
             </label>
             { match &*outcome {
                 Some(Ok(done)) => html! { <p class="import-done" role="status">{ done.clone() }</p> },

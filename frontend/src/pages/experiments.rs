@@ -3,7 +3,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{AppFooter, ErrorBox, Loading, UserMenu};
+use crate::components::{AppFooter, ErrorBox, ImportTarget, Loading, PlanImport, UserMenu};
 use crate::hooks::{use_fetch, use_session, FetchState};
 use crate::i18n::{date_label, page_title, t, Text};
 use crate::logic::experiment_form::may_define;
@@ -67,6 +67,13 @@ pub fn ExperimentsPage() -> Html {
                     }
                 </div>
                 { body }
+                <nav class="plan-exports">
+                    <a class="button button-quiet export-experiments" download="experiments.json"
+                        href={api::experiments_href()}>{ t(Text::DownloadExperiments) }</a>
+                </nav>
+                if defines {
+                    <PlanImport on_imported={list.retry()} target={ImportTarget::Experiments} />
+                }
             </main>
             <AppFooter />
         </div>

@@ -307,4 +307,60 @@ async fn experiments_are_read_defined_and_changed_within_the_jurisdiction() {
         .post_json("/api/experiments", &new)
         .await;
     assert_eq!(status, 403, "department heads run plans, not experiments");
+
+    // Experiments travel as a file: exported, changed, imported back as new revisions; a file
+    // with a bad or foreign definition is refused whole, naming it, and changes nothing.
+    let (status, file) = analyst.get_text("/api/exports/experiments").await;
+    assert_eq!(status, 200, "{file}");
+    let mut file: serde_json::Value = serde_json::from_str(&file).unwrap();
+    let ids: Vec<&str> = file
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["mashhad-e-municipality", "mashhad-night-desk"]);
+    file[1]["title"] = serde_json::json!("Evening desk, from a file");
+    let (status, done) = analyst.post_json("/api/experiments/import", &file).await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(
+        done,
+        serde_json::json!({ "created": 0, "changed": 1, "unchanged": 1 })
+    );
+    let (_, stored) = analyst
+        .get_json("/api/experiments/mashhad-night-desk")
+        .await;
+    assert_eq!(
+        (
+            stored["revision"].clone(),
+            stored["experiment"]["title"].clone()
+        ),
+        (
+            serde_json::json!(3),
+            serde_json::json!("Evening desk, from a file")
+        )
+    );
+
+    let mut bad = file.clone();
+    bad[0]["title"] = serde_json::json!("Changed, but the file is refused");
+    bad[1]["kpis"] = serde_json::json!(["no_such_kpi"]);
+    let (status, body) = analyst.post_json("/api/experiments/import", &bad).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.to_string().contains("[1] mashhad-night-desk: kpis[0]"),
+        "{body}"
+    );
+    let (_, shymkent) = mayor.get_text("/api/exports/experiments").await;
+    let shymkent: serde_json::Value = serde_json::from_str(&shymkent).unwrap();
+    let (status, body) = analyst
+        .post_json("/api/experiments/import", &shymkent)
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let (_, after) = analyst
+        .get_json("/api/experiments/mashhad-e-municipality")
+        .await;
+    assert_eq!(
+        after["revision"], 1,
+        "nothing of the refused files was stored"
+    );
 }

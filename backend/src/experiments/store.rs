@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use duckdb::{params, Connection, OptionalExt};
 use kpi_api::experiment::{Experiment, StoredExperiment};
 
+use crate::db::in_transaction;
 use crate::error::{Error, Result};
 
 fn read(
@@ -92,20 +93,6 @@ pub fn import(conn: &Connection, experiments: &[Experiment], by: &str) -> Result
         }
         Ok(done)
     })
-}
-
-fn in_transaction<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    conn.execute_batch("BEGIN TRANSACTION")?;
-    match f() {
-        Ok(value) => {
-            conn.execute_batch("COMMIT")?;
-            Ok(value)
-        }
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    }
 }
 
 fn save_in(

@@ -13,26 +13,31 @@ pub(super) async fn list_experiments(
     params: Params,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    only_params(&params, &["unit"]).map_err(reject)?;
+    let list = visible(&state, &access, &params).await.map_err(reject)?;
+    Ok(json(&list))
+}
+
+/// The stored experiments the caller may read that name a unit under `?unit=` (default: any).
+async fn visible(
+    state: &Arc<AppState>,
+    access: &Access,
+    params: &Params,
+) -> Result<Vec<StoredExperiment>> {
+    only_params(params, &["unit"])?;
     if let Some(unit) = params.get("unit") {
-        state.unit_for(&access, unit).map_err(reject)?;
+        state.unit_for(access, unit)?;
     }
-    let all = state
-        .db
-        .run(experiments::store::list)
-        .await
-        .map_err(reject)?;
+    let all = state.db.run(experiments::store::list).await?;
     let units = state.units();
     let parents = auth::Parents::of(&units);
-    let list: Vec<StoredExperiment> = all
+    Ok(all
         .into_iter()
-        .filter(|s| experiments::readable(&state, &access, &s.experiment).is_ok())
+        .filter(|s| experiments::readable(state, access, &s.experiment).is_ok())
         .filter(|s| match params.get("unit") {
             Some(unit) => experiments::units(&s.experiment).any(|u| parents.is_within(u, unit)),
             None => true,
         })
-        .collect();
-    Ok(json(&list))
+        .collect())
 }
 
 /// The stored experiment `id`, refused (403) when the caller may not read it.
@@ -165,25 +170,11 @@ pub(super) async fn export_experiments(
     params: Params,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    only_params(&params, &["unit"]).map_err(reject)?;
-    if let Some(unit) = params.get("unit") {
-        state.unit_for(&access, unit).map_err(reject)?;
-    }
-    let all = state
-        .db
-        .run(experiments::store::list)
+    let file: Vec<Experiment> = visible(&state, &access, &params)
         .await
-        .map_err(reject)?;
-    let units = state.units();
-    let parents = auth::Parents::of(&units);
-    let file: Vec<Experiment> = all
+        .map_err(reject)?
         .into_iter()
         .map(|s| s.experiment)
-        .filter(|e| experiments::readable(&state, &access, e).is_ok())
-        .filter(|e| match params.get("unit") {
-            Some(unit) => experiments::units(e).any(|u| parents.is_within(u, unit)),
-            None => true,
-        })
         .collect();
     let body =
         serde_json::to_string_pretty(&file).map_err(|e| reject(Error::Internal(e.to_string())))?;

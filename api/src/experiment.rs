@@ -143,3 +143,13 @@ pub struct ExperimentEdit {
     pub experiment: Experiment,
     pub revision: u32,
 }
+
+/// A unit proposed for comparison: how far its KPI moved from the treated units' before their
+/// start (root mean square gap of the two paths, each less its own average, in the KPI's unit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonSuggestion {
+    pub unit: String,
+    pub distance: f64,
+    /// Periods both have a value in.
+    pub periods: usize,
+}

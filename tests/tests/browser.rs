@@ -688,6 +688,15 @@ async fn an_analyst_defines_an_experiment_and_reads_its_analysis() {
         ".kpi-choice[data-kpi=appeal_response_hours_median] input",
     )
     .await;
+    // Units that moved like the treated ones before the start are proposed.
+    click(c, "button.suggest-comparison").await;
+    let suggested = wait_for(c, "ol.suggestions li.suggestion").await;
+    let unit = suggested
+        .attr("data-unit")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(unit.starts_with("mashhad-"), "{unit}");
     click(c, "button.save-experiment").await;
     wait_for(c, "p.verdict").await;
     assert_eq!(path_of(c).await, "/experiments/mashhad-evening-desk");

@@ -711,3 +711,116 @@ pub fn validate(state: &AppState, e: &Experiment) -> Result<()> {
     }
     Ok(())
 }
+
+/// The most units [`suggest`] proposes.
+const SUGGESTIONS: usize = 10;
+
+/// Units to compare `treated` with: those of the same kind (departments with departments,
+/// districts with districts) inside `visible`, not treated, whose `kpi` moved most like the
+/// treated units' average before `start`, closest first. Levels may differ (each path is taken
+/// less its own average); what counts is that they went up and down together.
+pub fn suggest(
+    state: &AppState,
+    jurisdiction: &Jurisdiction,
+    visible: &[kpi_api::Unit],
+    kpi_id: &str,
+    treated: &[String],
+    start: NaiveDate,
+    grain: Grain,
+) -> Result<Vec<kpi_api::experiment::ComparisonSuggestion>> {
+    let catalog = state.catalog();
+    let kpi = catalog
+        .kpis
+        .get(kpi_id)
+        .ok_or_else(|| Error::NotFound(format!("no KPI '{kpi_id}'")))?;
+    let kinds: Vec<kpi_api::UnitKind> = visible
+        .iter()
+        .filter(|u| treated.contains(&u.id))
+        .map(|u| u.kind)
+        .collect();
+    if kinds.is_empty() {
+        return Err(Error::BadParameter {
+            param: "treated".into(),
+            message: "name the units that changed, inside your jurisdiction".into(),
+        });
+    }
+    let candidates: Vec<String> = visible
+        .iter()
+        .filter(|u| kinds.contains(&u.kind) && !treated.contains(&u.id))
+        .map(|u| u.id.clone())
+        .collect();
+    let (Some(data_from), _) = state.data_range() else {
+        return Ok(Vec::new());
+    };
+    let before = start.pred_opt().unwrap_or(start);
+    if before < data_from {
+        return Ok(Vec::new());
+    }
+    let periods = grain.buckets(data_from, before);
+    // Only whole periods before the start.
+    let periods: Vec<(NaiveDate, NaiveDate)> = periods
+        .into_iter()
+        .filter(|(_, end)| *end <= start)
+        .collect();
+    let mut units = treated.to_vec();
+    units.extend(candidates.iter().cloned());
+    let cells = kpi::evaluate(
+        &state.sandbox,
+        kpi,
+        Scope::EachOf(&units),
+        &Periods(periods.clone()),
+        jurisdiction,
+        state.config.limits.query_time,
+    )?;
+    let path = |unit: &str| -> std::collections::BTreeMap<NaiveDate, f64> {
+        cells
+            .iter()
+            .filter(|c| c.grp == unit)
+            .filter_map(|c| c.value.map(|v| (c.period, v)))
+            .collect()
+    };
+    // The treated units' average path, by period.
+    let mut sums: std::collections::BTreeMap<NaiveDate, (f64, usize)> = Default::default();
+    for t in treated {
+        for (period, v) in path(t) {
+            let s = sums.entry(period).or_default();
+            s.0 += v;
+            s.1 += 1;
+        }
+    }
+    let target: std::collections::BTreeMap<NaiveDate, f64> = sums
+        .into_iter()
+        .map(|(p, (s, n))| (p, s / n as f64))
+        .collect();
+    let mut out: Vec<kpi_api::experiment::ComparisonSuggestion> = candidates
+        .iter()
+        .filter_map(|unit| {
+            let own = path(unit);
+            let common: Vec<(f64, f64)> = target
+                .iter()
+                .filter_map(|(p, t)| own.get(p).map(|v| (*t, *v)))
+                .collect();
+            if common.len() < 3 {
+                return None;
+            }
+            let n = common.len() as f64;
+            let (mt, mv) = common
+                .iter()
+                .fold((0.0, 0.0), |(a, b), (t, v)| (a + t / n, b + v / n));
+            let distance = (common
+                .iter()
+                .map(|(t, v)| ((t - mt) - (v - mv)).powi(2))
+                .sum::<f64>()
+                / n)
+                .sqrt();
+            Some(kpi_api::experiment::ComparisonSuggestion {
+                unit: unit.clone(),
+                distance,
+                periods: common.len(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.distance.total_cmp(&b.distance));
+    out.truncate(SUGGESTIONS);
+    Ok(out)
+}

@@ -246,3 +246,52 @@ pub(super) async fn import_experiments(
     .await;
     Ok(json(&done))
 }
+
+/// GET /api/experiments/suggest?kpi=&treated=a,b&start=&grain= — units to compare with: those of
+/// the treated units' kind in the caller's jurisdiction whose KPI moved most like theirs before
+/// the start.
+pub(super) async fn suggest_comparison(
+    access: Access,
+    params: Params,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    only_params(&params, &["kpi", "treated", "start", "grain"]).map_err(reject)?;
+    let need = |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .ok_or_else(|| reject(Error::bad_parameter(name, "required")))
+    };
+    let kpi = need("kpi")?;
+    let treated: Vec<String> = need("treated")?.split(',').map(str::to_string).collect();
+    for unit in &treated {
+        state.unit_for(&access, unit).map_err(reject)?;
+    }
+    let start: NaiveDate = need("start")?
+        .parse()
+        .map_err(|_| reject(Error::bad_parameter("start", "a date YYYY-MM-DD")))?;
+    let grain = match params.get("grain").map(String::as_str) {
+        None | Some("month") => Grain::Month,
+        Some("week") => Grain::Week,
+        Some(_) => return Err(reject(Error::bad_parameter("grain", "week or month"))),
+    };
+    let visible = access.visible_units(&state.units());
+    let jurisdiction = access.jurisdiction();
+    let shared = Arc::clone(&state);
+    let list = tokio::task::spawn_blocking(move || {
+        experiments::suggest(
+            &shared,
+            &jurisdiction,
+            &visible,
+            &kpi,
+            &treated,
+            start,
+            grain,
+        )
+    })
+    .await
+    .map_err(|e| reject(Error::Internal(format!("a suggestion failed: {e}"))))?
+    .map_err(reject)?;
+    Ok(json(&list))
+}

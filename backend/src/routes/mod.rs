@@ -397,13 +397,28 @@ pub fn routes(
         .and(params)
         .and(with_state(state.clone()))
         .and_then(export_experiments);
+    // GET /api/experiments/suggest?kpi=&treated=&start=&grain=
+    let suggest = warp::path!("experiments" / "suggest")
+        .and(warp::get())
+        .and(user.clone())
+        .and(params)
+        .and(with_state(state.clone()))
+        .and_then(suggest_comparison);
     // POST /api/experiments/import
     let import_experiment_file = warp::path!("experiments" / "import")
         .and(warp::post())
         .and(json_write(user.clone(), state.clone()))
         .and_then(import_experiments);
     // GET /api/experiments/{id}
+    // (Not `suggest`: a refused suggestion must not fall through to "no experiment 'suggest'".)
     let experiment = warp::path!("experiments" / String)
+        .and_then(|id: String| async move {
+            if id == "suggest" {
+                Err(warp::reject::not_found())
+            } else {
+                Ok(id)
+            }
+        })
         .and(warp::get())
         .and(user.clone())
         .and(with_state(state.clone()))
@@ -465,6 +480,7 @@ pub fn routes(
         .boxed();
     let trials = experiment_list
         .or(export_experiment_file)
+        .or(suggest)
         .or(import_experiment_file)
         .or(new_experiment)
         .or(experiment)

@@ -1,4 +1,6 @@
-use kpi_api::experiment::{Experiment, ExperimentAnalysis, ExperimentEdit, StoredExperiment};
+use kpi_api::experiment::{
+    ComparisonSuggestion, Experiment, ExperimentAnalysis, ExperimentEdit, StoredExperiment,
+};
 
 use super::{api_path, get_json, post_json, put_json, FetchError};
 
@@ -76,4 +78,24 @@ pub async fn import_experiments(
 /// The address of the experiments file to download.
 pub fn experiments_href() -> String {
     api_path(&["exports", "experiments"])
+}
+
+/// `GET /api/experiments/suggest`: units whose KPI moved most like the treated units' before the
+/// start, closest first.
+pub async fn suggest_comparison(
+    kpi: &str,
+    treated: &[String],
+    start: &str,
+    grain: kpi_api::Grain,
+) -> Result<Vec<ComparisonSuggestion>, FetchError> {
+    get_json(
+        &api_path(&["experiments", "suggest"]),
+        &[
+            ("kpi", kpi.to_string()),
+            ("treated", treated.join(",")),
+            ("start", start.to_string()),
+            ("grain", grain.as_str().to_string()),
+        ],
+    )
+    .await
 }

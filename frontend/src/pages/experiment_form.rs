@@ -1,5 +1,6 @@
 use std::rc::Rc;
 
+use kpi_api::experiment::ComparisonSuggestion;
 use kpi_api::Grain;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
@@ -136,6 +137,38 @@ pub fn ExperimentFormPage(props: &ExperimentFormProps) -> Html {
         })
     };
 
+    // Suggested comparison units: the first KPI chosen, the treated units, the first start.
+    let suggestions = use_state(|| None::<Result<Vec<ComparisonSuggestion>, String>>);
+    let on_suggest = {
+        let (draft, suggestions) = (draft.clone(), suggestions.clone());
+        Callback::from(move |_: MouseEvent| {
+            let treated: Vec<String> = draft
+                .treated
+                .iter()
+                .filter(|(u, _)| !u.is_empty())
+                .map(|(u, _)| u.clone())
+                .collect();
+            let start = draft
+                .treated
+                .iter()
+                .map(|(_, s)| s.clone())
+                .filter(|s| !s.is_empty())
+                .min();
+            let (Some(kpi), Some(start)) = (draft.kpis.first().cloned(), start) else {
+                suggestions.set(Some(Err(t(Text::SuggestNeeds).to_string())));
+                return;
+            };
+            if treated.is_empty() {
+                suggestions.set(Some(Err(t(Text::SuggestNeeds).to_string())));
+                return;
+            }
+            let (suggestions, grain) = (suggestions.clone(), draft.grain);
+            spawn_local(async move {
+                let answer = api::suggest_comparison(&kpi, &treated, &start, grain).await;
+                suggestions.set(Some(answer.map_err(|e| e.message())));
+            });
+        })
+    };
     let may = info.as_ref().is_some_and(|i| may_define(i.role));
     let body = match (&units.state, &kpis.state, &existing.state) {
         _ if !may => html! { <p class="empty">{ t(Text::DefinesExperiments) }</p> },
@@ -261,6 +294,41 @@ pub fn ExperimentFormPage(props: &ExperimentFormProps) -> Html {
                     </fieldset>
                     <fieldset class="comparison-fields">
                         <legend>{ t(Text::ComparisonUnits) }</legend>
+                        <button type="button" class="button button-quiet suggest-comparison" onclick={on_suggest.clone()}>
+                            { t(Text::SuggestComparison) }
+                        </button>
+                        { match &*suggestions {
+                            None => Html::default(),
+                            Some(Err(message)) => html! { <p class="form-error">{ message.clone() }</p> },
+                            Some(Ok(list)) if list.is_empty() => html! { <p class="empty">{ t(Text::NoSuggestion) }</p> },
+                            Some(Ok(list)) => html! {
+                                <ol class="suggestions">
+                                    { for list.iter().map(|s| {
+                                        let id = s.unit.clone();
+                                        // With its parent's name: many departments share theirs.
+                                        let name = ordered.iter().find(|(_, u)| u.id == id).map_or(id.clone(), |(_, u)| {
+                                            match ordered.iter().find(|(_, p)| Some(&p.id) == u.parent_id.as_ref()) {
+                                                Some((_, p)) => format!("{} · {}", p.name, u.name),
+                                                None => u.name.clone(),
+                                            }
+                                        });
+                                        let onchange = {
+                                            let draft = draft.clone();
+                                            let id = id.clone();
+                                            Callback::from(move |_: Event| draft.dispatch(ExperimentAction::ToggleComparison(id.clone())))
+                                        };
+                                        html! {
+                                            <li class="suggestion" data-unit={id.clone()}>
+                                                <label>
+                                                    <input type="checkbox" checked={draft.comparison.contains(&id)} {onchange} />
+                                                    { format!("{name} ({})", kpi_api::format::decimal(s.distance, 2)) }
+                                                </label>
+                                            </li>
+                                        }
+                                    }) }
+                                </ol>
+                            },
+                        } }
                         <div class="choice-list choice-tree">{ for comparison }</div>
                     </fieldset>
                     <fieldset class="kpi-fields">

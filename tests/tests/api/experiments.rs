@@ -308,6 +308,42 @@ async fn experiments_are_read_defined_and_changed_within_the_jurisdiction() {
         .await;
     assert_eq!(status, 403, "department heads run plans, not experiments");
 
+    // Suggested comparisons: departments like the treated ones, never a treated one, closest
+    // pre-start path first; a foreign unit is refused.
+    let treated = "shymkent-economy,shymkent-tourism";
+    let (status, list) = mayor
+        .get_json(&format!("/api/experiments/suggest?kpi=appeal_on_time_share&treated={treated}&start=2020-04-01&grain=month"))
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let list = list.as_array().unwrap();
+    assert!(!list.is_empty() && list.len() <= 10, "{list:?}");
+    let distances: Vec<f64> = list
+        .iter()
+        .map(|s| s["distance"].as_f64().unwrap())
+        .collect();
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    let (_, units) = mayor.get_json("/api/units").await;
+    for s in list {
+        let id = s["unit"].as_str().unwrap();
+        assert!(!treated.contains(id), "{id}");
+        let unit = units
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == id)
+            .unwrap();
+        assert_eq!(unit["kind"], "department", "{id}");
+        assert!(s["periods"].as_u64().unwrap() >= 3);
+    }
+    let (status, _) = mayor
+        .get_json("/api/experiments/suggest?kpi=appeal_on_time_share&treated=perm-leninsky&start=2020-04-01")
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = mayor
+        .get_json("/api/experiments/suggest?treated=shymkent-economy&start=2020-04-01")
+        .await;
+    assert_eq!(status, 400);
+
     // Experiments travel as a file: exported, changed, imported back as new revisions; a file
     // with a bad or foreign definition is refused whole, naming it, and changes nothing.
     let (status, file) = analyst.get_text("/api/exports/experiments").await;

@@ -31,6 +31,25 @@ struct Data {
     warnings: Vec<String>,
 }
 
+/// `kpi` for each of `units` (with what is under it) in each of `periods`, from the rows inside
+/// `jurisdiction`.
+fn each_unit(
+    state: &AppState,
+    jurisdiction: &Jurisdiction,
+    kpi: &Kpi,
+    units: &[String],
+    periods: &[(NaiveDate, NaiveDate)],
+) -> Result<Vec<kpi::Cell>> {
+    kpi::evaluate(
+        &state.sandbox,
+        kpi,
+        Scope::EachOf(units),
+        &Periods(periods.to_vec()),
+        jurisdiction,
+        state.config.limits.query_time,
+    )
+}
+
 /// Evaluates `kpi` for every unit of `experiment` by its grain, within `jurisdiction`.
 fn data(
     state: &AppState,
@@ -48,14 +67,7 @@ fn data(
     let mut units: Vec<String> = experiment.treated.iter().map(|t| t.unit.clone()).collect();
     let treated_units = units.len();
     units.extend(experiment.comparison.iter().cloned());
-    let cells = kpi::evaluate(
-        &state.sandbox,
-        kpi,
-        Scope::EachOf(&units),
-        &Periods(periods.clone()),
-        jurisdiction,
-        state.config.limits.query_time,
-    )?;
+    let cells = each_unit(state, jurisdiction, kpi, &units, &periods)?;
     let mut warnings = Vec::new();
     // A unit's start in period index terms; a period the start falls inside is neither before
     // nor after, and is left out for that unit.
@@ -764,14 +776,7 @@ pub fn suggest(
         .collect();
     let mut units = treated.to_vec();
     units.extend(candidates.iter().cloned());
-    let cells = kpi::evaluate(
-        &state.sandbox,
-        kpi,
-        Scope::EachOf(&units),
-        &Periods(periods.clone()),
-        jurisdiction,
-        state.config.limits.query_time,
-    )?;
+    let cells = each_unit(state, jurisdiction, kpi, &units, &periods)?;
     let path = |unit: &str| -> std::collections::BTreeMap<NaiveDate, f64> {
         cells
             .iter()

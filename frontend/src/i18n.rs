@@ -1289,3 +1289,11 @@ pub fn experiments_imported(created: usize, changed: usize, unchanged: usize) ->
         Lang::En => format!("Imported: {created} new, {changed} changed, {unchanged} unchanged."),
     }
 }
+
+/// An experiment on a tile: `Open-space city hall: −23.9%`, or that the data cannot tell.
+pub fn experiment_headline(title: &str, effect: Option<&str>) -> String {
+    match (lang(), effect) {
+        (Lang::En, Some(effect)) => format!("{title}: {effect}"),
+        (Lang::En, None) => format!("{title}: the data cannot tell"),
+    }
+}

@@ -624,6 +624,17 @@ async fn a_mayor_reads_the_open_space_verdict_and_sees_its_band_on_the_board() {
         .unwrap();
     wait_text(c, "p.verdict", |t| t == verdict).await;
     assert_eq!(path_of(c).await, "/experiments/shymkent-open-space");
+
+    // The response-time tile carries the experiment's headline, a link to it.
+    c.goto(&server.url("/boards/overview?unit=shymkent"))
+        .await
+        .unwrap();
+    let css = ".tile[data-kpi=appeal_response_hours_median] .tile-experiment[data-experiment=shymkent-open-space] a";
+    let headline = wait_text(c, css, |t| !t.is_empty()).await;
+    assert!(headline.starts_with("Open-space city hall: "), "{headline}");
+    wait_for(c, css).await.click().await.unwrap();
+    wait_text(c, "p.verdict", |t| t == verdict).await;
+    assert_eq!(path_of(c).await, "/experiments/shymkent-open-space");
     browser.close().await;
 }
 

@@ -99,3 +99,39 @@ pub async fn suggest_comparison(
     )
     .await
 }
+
+/// The headline effect of every experiment under `unit` on each KPI it watches (an analysis that
+/// fails is left out: a tile is no place for its error).
+pub async fn experiment_headlines(
+    unit: &str,
+) -> Result<Vec<crate::components::ExperimentHeadline>, FetchError> {
+    let mut out = Vec::new();
+    for stored in experiments(Some(unit)).await? {
+        let e = &stored.experiment;
+        for kpi in &e.kpis {
+            let Ok(a) = experiment_analysis(&e.id, kpi).await else {
+                continue;
+            };
+            let measure = kpi_api::Measure::ALL
+                .into_iter()
+                .find(|m| m.as_str() == a.measure);
+            let effect = a.conclusive.then(|| match (a.relative, measure) {
+                (Some(r), Some(m)) if m != kpi_api::Measure::Percent => {
+                    let sign = if r.estimate < 0.0 { "−" } else { "+" };
+                    format!("{sign}{}%", kpi_api::format::decimal(r.estimate.abs(), 1))
+                }
+                (_, m) => kpi_api::format::change(
+                    Some(a.absolute.estimate),
+                    m.unwrap_or(kpi_api::Measure::Count),
+                ),
+            });
+            out.push(crate::components::ExperimentHeadline {
+                kpi: kpi.clone(),
+                experiment: e.id.clone(),
+                title: e.title.clone(),
+                effect,
+            });
+        }
+    }
+    Ok(out)
+}

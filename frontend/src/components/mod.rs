@@ -84,7 +84,7 @@ pub use session_provider::SessionProvider;
 pub use sparkline::Sparkline;
 pub use status_marker::StatusMarker;
 pub use tactic_row::{Answer, TacticRow};
-pub use tile::TileCard;
+pub use tile::{ExperimentHeadline, TileCard};
 pub use tile_grid::TileGrid;
 pub use tile_skeletons::TileSkeletons;
 pub use unit_picker::UnitPicker;

@@ -2,8 +2,21 @@ use kpi_api::{format, Tile};
 use yew::prelude::*;
 
 use super::{Sparkline, StatusMarker};
-use crate::i18n::{t, target_label, versus_label, Text};
+use yew_router::prelude::*;
+
+use crate::i18n::{experiment_headline, t, target_label, versus_label, Text};
 use crate::logic::trend::change_tone;
+use crate::Route;
+
+/// An experiment's headline effect on a KPI, shown on its tile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentHeadline {
+    pub kpi: String,
+    pub experiment: String,
+    pub title: String,
+    /// The effect as the tile says it (`−23.9%`, `+50.5 pp`), or None when the data cannot tell.
+    pub effect: Option<String>,
+}
 
 #[derive(Properties, PartialEq)]
 pub struct TileCardProps {
@@ -13,6 +26,9 @@ pub struct TileCardProps {
     pub selected: bool,
     /// Called with the KPI id when the tile is clicked or activated from the keyboard.
     pub on_select: Callback<String>,
+    /// Experiments under the board's unit that watch this KPI (`.tile-experiment`).
+    #[prop_or_default]
+    pub headlines: Vec<ExperimentHeadline>,
 }
 
 /// One KPI on a board: value, target, change against the previous period, sparkline and status.
@@ -82,6 +98,15 @@ pub fn TileCard(props: &TileCardProps) -> Html {
                 <StatusMarker status={tile.status} />
             </header>
             { body }
+            { for props.headlines.iter().map(|h| html! {
+                // A link inside the tile: following it must not also open the tile's detail.
+                <p class="tile-experiment" data-experiment={h.experiment.clone()}
+                    onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                    <Link<Route> to={Route::Experiment { id: h.experiment.clone() }}>
+                        { experiment_headline(&h.title, h.effect.as_deref()) }
+                    </Link<Route>>
+                </p>
+            }) }
         </article>
     }
 }

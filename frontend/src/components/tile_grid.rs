@@ -3,7 +3,7 @@ use std::rc::Rc;
 use kpi_api::Board;
 use yew::prelude::*;
 
-use super::TileCard;
+use super::{ExperimentHeadline, TileCard};
 use crate::i18n::{range_label, t, Text};
 
 #[derive(Properties, PartialEq)]
@@ -12,6 +12,9 @@ pub struct TileGridProps {
     /// The KPI whose detail is open.
     pub selected: Option<AttrValue>,
     pub on_select: Callback<String>,
+    /// Experiments' headline effects, shown on the tiles of the KPIs they watch.
+    #[prop_or_default]
+    pub headlines: Rc<Vec<ExperimentHeadline>>,
 }
 
 /// The board's tiles in a responsive grid (`.tiles`).
@@ -33,6 +36,7 @@ pub fn TileGrid(props: &TileGridProps) -> Html {
                         previous={previous.clone()}
                         {selected}
                         on_select={props.on_select.clone()}
+                        headlines={props.headlines.iter().filter(|h| h.kpi == tile.kpi.id).cloned().collect::<Vec<_>>()}
                     />
                 }
             }) }

@@ -43,6 +43,10 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
         kpis.reloads,
         |(id, unit, from, to, grain)| async move { api::board(&id, &unit, from, to, grain).await },
     );
+    // The experiments under the unit, each effect on the tile of the KPI it watches.
+    let headlines = use_fetch(f.unit.clone(), |unit| async move {
+        api::experiment_headlines(&unit).await
+    });
 
     {
         let title = match &board.state {
@@ -120,7 +124,8 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
             html! { <ErrorBox error={error.clone()} on_retry={board.retry()} /> }
         }
         FetchState::Ready(b) => html! {
-            <TileGrid board={b.clone()} selected={f.kpi.clone().map(AttrValue::from)} {on_select} />
+            <TileGrid board={b.clone()} selected={f.kpi.clone().map(AttrValue::from)} {on_select}
+                headlines={headlines.state.data().cloned().unwrap_or_default()} />
         },
     };
 

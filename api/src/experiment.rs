@@ -153,3 +153,18 @@ pub struct ComparisonSuggestion {
     /// Periods both have a value in.
     pub periods: usize,
 }
+
+/// An analysis still running in the background (`202 Accepted`): re-runs done of all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisProgress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// What `GET /api/experiments/{id}/analysis` answers: the analysis, or how far it has come.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AnalysisAnswer {
+    Ready(Box<ExperimentAnalysis>),
+    Running(AnalysisProgress),
+}

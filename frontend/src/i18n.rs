@@ -1297,3 +1297,17 @@ pub fn experiment_headline(title: &str, effect: Option<&str>) -> String {
         (Lang::En, None) => format!("{title}: the data cannot tell"),
     }
 }
+
+/// A long analysis under way: how many of its re-runs are done.
+pub fn analysis_running(done: usize, total: usize) -> String {
+    match lang() {
+        Lang::En if total == 0 => {
+            "Starting the analysis: with this many units it re-runs under 2,000 sampled assignments.".to_string()
+        }
+        Lang::En => format!(
+            "Re-running the analysis under other assignments of the change: {} of {}.",
+            kpi_api::format::decimal(done as f64, 0),
+            kpi_api::format::decimal(total as f64, 0)
+        ),
+    }
+}

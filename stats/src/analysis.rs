@@ -141,6 +141,17 @@ fn quantile(mut values: Vec<f64>, q: f64) -> Option<f64> {
 
 /// Analyses `panel` under `starts` (a start period per unit; `None` for comparison units).
 pub fn analyse(panel: &Panel, starts: &Starts, options: &Options) -> Result<Analysis, Refusal> {
+    analyse_with_progress(panel, starts, options, &|_, _| {})
+}
+
+/// [`analyse`], telling `progress` (re-runs done, re-runs in all) as it goes: with many units the
+/// re-runs under other assignments take seconds.
+pub fn analyse_with_progress(
+    panel: &Panel,
+    starts: &Starts,
+    options: &Options,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Analysis, Refusal> {
     let mut has_data = vec![false; panel.units];
     panel.obs.iter().for_each(|o| has_data[o.unit] = true);
     let units = has_data.iter().filter(|h| **h).count();
@@ -195,7 +206,9 @@ pub fn analyse(panel: &Panel, starts: &Starts, options: &Options) -> Result<Anal
             high: None,
         },
     };
-    let randomisation = Randomisation::new(panel, &assignments).ok_or(Refusal::NoTreatedData)?;
+    let total = 2 * assignments.starts.len();
+    let randomisation = Randomisation::new(panel, &assignments, &|done| progress(done, total))
+        .ok_or(Refusal::NoTreatedData)?;
     let (low, high) =
         randomisation.interval(options.level, clustered_se.map_or(f64::NAN, |(se, _)| se));
     let effect = Interval {
@@ -219,7 +232,8 @@ pub fn analyse(panel: &Panel, starts: &Starts, options: &Options) -> Result<Anal
     let lead = Target::Placebo { lead: options.lead };
     let placebo = estimate::impute(panel, starts, lead);
     let placebo_events = placebo.by_event();
-    let reruns = inference::rerun(&assignments, |s| {
+    let half = assignments.starts.len();
+    let reruns = inference::rerun(&assignments, &|done| progress(half + done, total), |s| {
         let post = estimate::impute(&untreated, s, Target::Treated).by_event();
         let pre = estimate::impute(&untreated, s, lead).by_event();
         Some((post, pre))

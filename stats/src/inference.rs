@@ -127,7 +127,11 @@ pub struct Randomisation {
 
 impl Randomisation {
     /// Re-runs the average effect of `panel` under each assignment (the actual one first).
-    pub fn new(panel: &Panel, assignments: &Assignments) -> Option<Randomisation> {
+    pub fn new(
+        panel: &Panel,
+        assignments: &Assignments,
+        progress: &dyn Fn(usize),
+    ) -> Option<Randomisation> {
         let actual = &assignments.starts[0];
         let indicator = panel.with_values(|_, o| match actual[o.unit] {
             Some(s) if o.period >= s => 1.0,
@@ -136,9 +140,13 @@ impl Randomisation {
         let reruns: Vec<Rerun> = assignments
             .starts
             .iter()
-            .map(|starts| Rerun {
-                on_data: estimate::impute(panel, starts, Target::Treated).average(),
-                on_indicator: estimate::impute(&indicator, starts, Target::Treated).average(),
+            .enumerate()
+            .map(|(i, starts)| {
+                progress(i);
+                Rerun {
+                    on_data: estimate::impute(panel, starts, Target::Treated).average(),
+                    on_indicator: estimate::impute(&indicator, starts, Target::Treated).average(),
+                }
             })
             .collect();
         let estimate = reruns[0].on_data?;
@@ -213,11 +221,21 @@ impl Randomisation {
 
 /// The randomisation distribution of any statistic of the panel: its value under each
 /// assignment (the actual first), `None` where it cannot be computed.
+/// `progress` hears how many assignments are done.
 pub fn rerun<T>(
     assignments: &Assignments,
+    progress: &dyn Fn(usize),
     statistic: impl Fn(&Starts) -> Option<T>,
 ) -> Vec<Option<T>> {
-    assignments.starts.iter().map(|s| statistic(s)).collect()
+    assignments
+        .starts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            progress(i);
+            statistic(s)
+        })
+        .collect()
 }
 
 #[cfg(test)]

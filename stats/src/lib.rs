@@ -22,7 +22,10 @@ pub mod estimate;
 pub mod inference;
 pub mod panel;
 
-pub use analysis::{analyse, Analysis, EventPoint, Interval, Method, Options, PreTrend, Refusal};
+pub use analysis::{
+    analyse, analyse_with_progress, Analysis, EventPoint, Interval, Method, Options, PreTrend,
+    Refusal,
+};
 pub use panel::{Obs, Panel};
 
 #[cfg(test)]

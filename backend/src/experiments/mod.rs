@@ -3,7 +3,7 @@
 //! panel is analysed by [`kpi_stats`]: the imputation difference in differences with
 //! randomisation inference, an event study and a pre-trend test, put into words.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use kpi_api::experiment::{
     Design, Estimate, EventEffect, Experiment, ExperimentAnalysis, PreTrendTest,
 };
@@ -169,14 +169,128 @@ struct AnalysisKey {
     data_version: u64,
 }
 
+/// An analysis running in the background: re-runs done of all, or why it failed.
+#[derive(Default)]
+struct Job {
+    done: std::sync::atomic::AtomicUsize,
+    total: std::sync::atomic::AtomicUsize,
+    failed: std::sync::Mutex<Option<String>>,
+}
+
 /// Analyses already made: asked again, an analysis costs nothing until the data, the KPI file or
-/// the experiment changes (each is part of the key).
-pub struct Analyses(quick_cache::sync::Cache<AnalysisKey, std::sync::Arc<ExperimentAnalysis>>);
+/// the experiment changes (each is part of the key). Long ones run in the background.
+pub struct Analyses {
+    done: quick_cache::sync::Cache<AnalysisKey, std::sync::Arc<ExperimentAnalysis>>,
+    running: std::sync::Mutex<std::collections::HashMap<AnalysisKey, std::sync::Arc<Job>>>,
+}
 
 impl Default for Analyses {
     fn default() -> Analyses {
-        Analyses(quick_cache::sync::Cache::new(512))
+        Analyses {
+            done: quick_cache::sync::Cache::new(512),
+            running: Default::default(),
+        }
     }
+}
+
+/// An analysis, or how far the one running has come.
+pub enum Answer {
+    Ready(std::sync::Arc<ExperimentAnalysis>),
+    Running { done: usize, total: usize },
+}
+
+/// Whether the analysis samples its assignments (too many to take them all): then it takes
+/// seconds and runs in the background.
+fn samples(experiment: &Experiment) -> bool {
+    let starts: Vec<Option<usize>> = experiment
+        .treated
+        .iter()
+        .map(|t| Some(t.start.num_days_from_ce() as usize))
+        .chain(experiment.comparison.iter().map(|_| None))
+        .collect();
+    kpi_stats::inference::count_assignments(&starts)
+        > kpi_stats::Options::default().max_assignments as f64
+}
+
+/// The analysis if it is made; otherwise a short one is made now, and a long one (sampled
+/// assignments) is started in the background and its progress answered until it is done.
+pub fn analyse_or_start(
+    state: &std::sync::Arc<AppState>,
+    jurisdiction: &Jurisdiction,
+    experiment: &Experiment,
+    kpi_id: &str,
+) -> Result<Answer> {
+    if !samples(experiment) {
+        return analyse_cached(state, jurisdiction, experiment, kpi_id).map(Answer::Ready);
+    }
+    let key = analysis_key(state, jurisdiction, experiment, kpi_id)?;
+    if let Some(done) = state.analyses.done.get(&key) {
+        return Ok(Answer::Ready(done));
+    }
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut running = state.analyses.running.lock().expect("jobs lock");
+    if let Some(job) = running.get(&key).cloned() {
+        if let Some(message) = job.failed.lock().expect("job lock").take() {
+            running.remove(&key);
+            return Err(Error::Refused(message));
+        }
+        return Ok(Answer::Running {
+            done: job.done.load(Relaxed),
+            total: job.total.load(Relaxed),
+        });
+    }
+    let job = std::sync::Arc::new(Job::default());
+    running.insert(key.clone(), std::sync::Arc::clone(&job));
+    drop(running);
+    let (state, jurisdiction, experiment, kpi_id) = (
+        std::sync::Arc::clone(state),
+        jurisdiction.clone(),
+        experiment.clone(),
+        kpi_id.to_string(),
+    );
+    std::thread::spawn(move || {
+        let report = |done: usize, total: usize| {
+            job.done.store(done, Relaxed);
+            job.total.store(total, Relaxed);
+        };
+        match analyse_reporting(&state, &jurisdiction, &experiment, &kpi_id, &report) {
+            Ok(analysis) => {
+                state
+                    .analyses
+                    .done
+                    .insert(key.clone(), std::sync::Arc::new(analysis));
+                state
+                    .analyses
+                    .running
+                    .lock()
+                    .expect("jobs lock")
+                    .remove(&key);
+            }
+            Err(e) => *job.failed.lock().expect("job lock") = Some(e.to_string()),
+        }
+    });
+    Ok(Answer::Running { done: 0, total: 0 })
+}
+
+fn analysis_key(
+    state: &AppState,
+    jurisdiction: &Jurisdiction,
+    experiment: &Experiment,
+    kpi_id: &str,
+) -> Result<AnalysisKey> {
+    let catalog = state.catalog();
+    let sql = catalog
+        .kpis
+        .get(kpi_id)
+        .map(|k| k.def.sql.clone())
+        .ok_or_else(|| Error::NotFound(format!("no KPI '{kpi_id}'")))?;
+    Ok(AnalysisKey {
+        experiment: serde_json::to_string(experiment).unwrap_or_default(),
+        kpi: kpi_id.to_string(),
+        sql,
+        rows: crate::sandbox::Rows::of(jurisdiction),
+        data_version: state.sandbox.data_version(),
+    })
 }
 
 /// [`analyse`] through the cache of `state`; identical analyses asked at once are made once.
@@ -186,20 +300,8 @@ pub fn analyse_cached(
     experiment: &Experiment,
     kpi_id: &str,
 ) -> Result<std::sync::Arc<ExperimentAnalysis>> {
-    let catalog = state.catalog();
-    let sql = catalog
-        .kpis
-        .get(kpi_id)
-        .map(|k| k.def.sql.clone())
-        .ok_or_else(|| Error::NotFound(format!("no KPI '{kpi_id}'")))?;
-    let key = AnalysisKey {
-        experiment: serde_json::to_string(experiment).unwrap_or_default(),
-        kpi: kpi_id.to_string(),
-        sql,
-        rows: crate::sandbox::Rows::of(jurisdiction),
-        data_version: state.sandbox.data_version(),
-    };
-    state.analyses.0.get_or_insert_with(&key, || {
+    let key = analysis_key(state, jurisdiction, experiment, kpi_id)?;
+    state.analyses.done.get_or_insert_with(&key, || {
         analyse(state, jurisdiction, experiment, kpi_id).map(std::sync::Arc::new)
     })
 }
@@ -210,6 +312,17 @@ pub fn analyse(
     jurisdiction: &Jurisdiction,
     experiment: &Experiment,
     kpi_id: &str,
+) -> Result<ExperimentAnalysis> {
+    analyse_reporting(state, jurisdiction, experiment, kpi_id, &|_, _| {})
+}
+
+/// [`analyse`], telling `progress` (re-runs done, re-runs in all) as it goes.
+fn analyse_reporting(
+    state: &AppState,
+    jurisdiction: &Jurisdiction,
+    experiment: &Experiment,
+    kpi_id: &str,
+    progress: &dyn Fn(usize, usize),
 ) -> Result<ExperimentAnalysis> {
     let catalog = state.catalog();
     let kpi = catalog
@@ -256,11 +369,16 @@ pub fn analyse(
     if experiment.comparison.is_empty() && one_start {
         return before_after(base, &data, logged.as_ref(), def, warnings);
     }
-    let level = kpi_stats::analyse(&data.panel, &data.starts, &options)
-        .map_err(|r| Error::Refused(format!("the experiment cannot be analysed: {r}")))?;
-    let log = logged
-        .as_ref()
-        .and_then(|p| kpi_stats::analyse(p, &data.starts, &options).ok());
+    // The level first, then the logarithm: two equal stages of the progress.
+    let stages = if logged.is_some() { 2 } else { 1 };
+    let level = kpi_stats::analyse_with_progress(&data.panel, &data.starts, &options, &|d, t| {
+        progress(d, t * stages)
+    })
+    .map_err(|r| Error::Refused(format!("the experiment cannot be analysed: {r}")))?;
+    let log = logged.as_ref().and_then(|p| {
+        kpi_stats::analyse_with_progress(p, &data.starts, &options, &|d, t| progress(t + d, 2 * t))
+            .ok()
+    });
     let pre_trend = level.pre_trend.map(|p| PreTrendTest {
         p_value: p.p_value,
         slope: p.slope,

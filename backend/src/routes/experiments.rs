@@ -79,13 +79,20 @@ pub(super) async fn experiment_analysis(
     };
     let jurisdiction = access.jurisdiction();
     let shared = Arc::clone(&state);
-    let analysis = tokio::task::spawn_blocking(move || {
-        experiments::analyse_cached(&shared, &jurisdiction, &stored.experiment, &kpi)
+    let answer = tokio::task::spawn_blocking(move || {
+        experiments::analyse_or_start(&shared, &jurisdiction, &stored.experiment, &kpi)
     })
     .await
     .map_err(|e| reject(Error::Internal(format!("an analysis failed: {e}"))))?
     .map_err(reject)?;
-    Ok(conditional.reply(analysis.as_ref()))
+    Ok(match answer {
+        experiments::Answer::Ready(analysis) => conditional.reply(analysis.as_ref()),
+        experiments::Answer::Running { done, total } => warp::reply::with_status(
+            json(&kpi_api::experiment::AnalysisProgress { done, total }),
+            StatusCode::ACCEPTED,
+        )
+        .into_response(),
+    })
 }
 
 /// POST /api/experiments — a new experiment (mayors, governors, analysts and admins, with every

@@ -1,5 +1,5 @@
 use kpi_api::experiment::{
-    ComparisonSuggestion, Experiment, ExperimentAnalysis, ExperimentEdit, StoredExperiment,
+    AnalysisAnswer, ComparisonSuggestion, Experiment, ExperimentEdit, StoredExperiment,
 };
 
 use super::{api_path, get_json, post_json, put_json, FetchError};
@@ -15,8 +15,9 @@ pub async fn experiment(id: &str) -> Result<StoredExperiment, FetchError> {
     get_json(&api_path(&["experiments", id]), &[]).await
 }
 
-/// `GET /api/experiments/{id}/analysis?kpi=`: did the change move the KPI?
-pub async fn experiment_analysis(id: &str, kpi: &str) -> Result<ExperimentAnalysis, FetchError> {
+/// `GET /api/experiments/{id}/analysis?kpi=`: did the change move the KPI? A long analysis
+/// (many units) answers its progress until it is done.
+pub async fn experiment_analysis(id: &str, kpi: &str) -> Result<AnalysisAnswer, FetchError> {
     get_json(
         &api_path(&["experiments", id, "analysis"]),
         &[("kpi", kpi.to_string())],
@@ -109,7 +110,8 @@ pub async fn experiment_headlines(
     for stored in experiments(Some(unit)).await? {
         let e = &stored.experiment;
         for kpi in &e.kpis {
-            let Ok(a) = experiment_analysis(&e.id, kpi).await else {
+            // One still running has no headline yet.
+            let Ok(AnalysisAnswer::Ready(a)) = experiment_analysis(&e.id, kpi).await else {
                 continue;
             };
             let measure = kpi_api::Measure::ALL

@@ -1,4 +1,4 @@
-use kpi_api::experiment::{ExperimentAnalysis, StoredExperiment};
+use kpi_api::experiment::{AnalysisAnswer, ExperimentAnalysis, StoredExperiment};
 use kpi_api::Measure;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -6,8 +6,10 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::{ErrorBox, EventStudyChart, ExperimentFrame, Loading, OutsideJurisdiction};
-use crate::hooks::{use_fetch, use_session, FetchState};
-use crate::i18n::{effect_label, page_title, pre_trend_label, t, treated_label, Text};
+use crate::hooks::{use_fetch, use_live_fetch, use_session, FetchState};
+use crate::i18n::{
+    analysis_running, effect_label, page_title, pre_trend_label, t, treated_label, Text,
+};
 use crate::logic::experiment_form::may_define;
 use crate::Route;
 
@@ -98,12 +100,32 @@ pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
             .data()
             .and_then(|s| s.experiment.kpis.first().cloned())
     });
-    let analysis = use_fetch((props.id.clone(), chosen.clone()), |(id, kpi)| async move {
-        match kpi {
-            Some(kpi) => api::experiment_analysis(&id, &kpi).await.map(Some),
-            None => Ok(None),
-        }
-    });
+    // A long analysis answers its progress: asked again every 700 ms until it is done.
+    let polls = use_state(|| 0u64);
+    let analysis = use_live_fetch(
+        (props.id.clone(), chosen.clone()),
+        *polls,
+        |(id, kpi)| async move {
+            match kpi {
+                Some(kpi) => api::experiment_analysis(&id, &kpi).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    {
+        let running = matches!(
+            analysis.state.data().map(|a| (**a).clone()),
+            Some(Some(AnalysisAnswer::Running(_)))
+        );
+        let polls = polls.clone();
+        use_effect_with((running, *polls), move |(running, n)| {
+            let timer = running.then(|| {
+                let (polls, n) = (polls.clone(), *n);
+                gloo::timers::callback::Timeout::new(700, move || polls.set(n + 1))
+            });
+            move || drop(timer)
+        });
+    }
     {
         let title = stored.state.data().map(|s| s.experiment.title.clone());
         use_effect_with(title, |title| {
@@ -173,7 +195,13 @@ pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
                     FetchState::Loading => html! { <Loading /> },
                     FetchState::Failed(error) => html! { <ErrorBox error={error.clone()} on_retry={analysis.retry()} /> },
                     FetchState::Ready(a) => match a.as_ref() {
-                        Some(a) => analysis_view(a),
+                        Some(AnalysisAnswer::Ready(a)) => analysis_view(a),
+                        Some(AnalysisAnswer::Running(p)) => html! {
+                            <div class="analysis-running" role="status">
+                                <p>{ analysis_running(p.done, p.total) }</p>
+                                <progress class="analysis-progress" value={p.done.to_string()} max={p.total.max(1).to_string()} />
+                            </div>
+                        },
                         None => html! {},
                     },
                 } }

@@ -308,6 +308,59 @@ async fn experiments_are_read_defined_and_changed_within_the_jurisdiction() {
         .await;
     assert_eq!(status, 403, "department heads run plans, not experiments");
 
+    // Many units: too many assignments to take them all, so they are sampled and the analysis
+    // runs in the background, answering 202 with its progress until it is done.
+    let (_, units) = mayor.get_json("/api/units").await;
+    let departments: Vec<String> = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["kind"] == "department")
+        .map(|u| u["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(departments.len() >= 30, "{}", departments.len());
+    let many = serde_json::json!({
+        "id": "shymkent-all-departments",
+        "title": "Six departments against all the others",
+        "hypothesis": "", "intervention": "", "owner": "mayor.shymkent",
+        "treated": departments[..6].iter().map(|d| serde_json::json!({ "unit": d, "start": "2020-01-01" })).collect::<Vec<_>>(),
+        "comparison": departments[6..].to_vec(),
+        "end": null,
+        "kpis": ["appeal_on_time_share"],
+        "grain": "month"
+    });
+    let (status, body) = mayor.post_json("/api/experiments", &many).await;
+    assert_eq!(status, 201, "{body}");
+    let path = "/api/experiments/shymkent-all-departments/analysis";
+    let (status, first) = mayor.get_json(path).await;
+    assert_eq!(status, 202, "{first}");
+    assert!(
+        first["done"].as_u64().is_some() && first["total"].as_u64().is_some(),
+        "{first}"
+    );
+    let started = std::time::Instant::now();
+    let done = loop {
+        let (status, body) = mayor.get_json(path).await;
+        match status {
+            200 => break body,
+            202 => {
+                let (done, total) = (
+                    body["done"].as_u64().unwrap(),
+                    body["total"].as_u64().unwrap(),
+                );
+                assert!(done <= total || total == 0, "{body}");
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(120),
+                    "still running: {body}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            other => panic!("{other}: {body}"),
+        }
+    };
+    assert_eq!(done["design"]["assignments"], 2000, "{}", done["design"]);
+    assert_eq!(done["design"]["exhaustive"], false);
+
     // Suggested comparisons: departments like the treated ones, never a treated one, closest
     // pre-start path first; a foreign unit is refused.
     let treated = "shymkent-economy,shymkent-tourism";

@@ -122,3 +122,56 @@ mod tests {
         assert!(tree_order(&units).is_empty());
     }
 }
+
+/// A unit's name as a list of units from several parents shows it: a department with its
+/// parent's name first (`Abay district · Housing department`), since many departments share
+/// theirs; other units by their own name; an unknown id as it is.
+pub fn qualified_name(units: &[Unit], id: &str) -> String {
+    let Some(unit) = units.iter().find(|u| u.id == id) else {
+        return id.to_string();
+    };
+    let parent = unit
+        .parent_id
+        .as_ref()
+        .and_then(|p| units.iter().find(|u| &u.id == p));
+    match (unit.kind, parent) {
+        (kpi_api::UnitKind::Department, Some(parent)) => format!("{} · {}", parent.name, unit.name),
+        _ => unit.name.clone(),
+    }
+}
+
+#[cfg(test)]
+mod qualified_name_tests {
+    use super::*;
+    use kpi_api::UnitKind;
+
+    fn unit(id: &str, parent: Option<&str>, kind: UnitKind, name: &str) -> Unit {
+        Unit {
+            id: id.into(),
+            parent_id: parent.map(Into::into),
+            kind,
+            name: name.into(),
+            population: None,
+        }
+    }
+
+    #[test]
+    fn a_department_carries_its_parents_name_and_others_their_own() {
+        let units = [
+            unit("c", None, UnitKind::City, "City"),
+            unit("d1", Some("c"), UnitKind::District, "District 1"),
+            unit(
+                "d1-h",
+                Some("d1"),
+                UnitKind::Department,
+                "Housing department",
+            ),
+        ];
+        assert_eq!(
+            qualified_name(&units, "d1-h"),
+            "District 1 · Housing department"
+        );
+        assert_eq!(qualified_name(&units, "d1"), "District 1");
+        assert_eq!(qualified_name(&units, "gone"), "gone");
+    }
+}

@@ -11,6 +11,7 @@ use crate::i18n::{
     analysis_running, effect_label, page_title, pre_trend_label, t, treated_label, Text,
 };
 use crate::logic::experiment_form::may_define;
+use crate::logic::units::qualified_name;
 use crate::Route;
 
 #[derive(Properties, PartialEq)]
@@ -91,8 +92,7 @@ pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
         units
             .state
             .data()
-            .and_then(|list| list.iter().find(|u| u.id == id))
-            .map_or_else(|| id.to_string(), |u| u.name.clone())
+            .map_or_else(|| id.to_string(), |list| qualified_name(list, id))
     };
     let chosen: Option<String> = (*kpi).clone().or_else(|| {
         stored

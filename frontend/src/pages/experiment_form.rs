@@ -12,7 +12,7 @@ use crate::components::{ErrorBox, ExperimentFrame, Loading};
 use crate::hooks::{signed_in, use_fetch, use_session, FetchState};
 use crate::i18n::{experiment_problem, grain_name, page_title, t, Text};
 use crate::logic::experiment_form::{may_define, ExperimentAction, ExperimentDraft, Field};
-use crate::logic::units::tree_order;
+use crate::logic::units::{qualified_name, tree_order};
 use crate::Route;
 
 impl Reducible for ExperimentDraft {
@@ -305,13 +305,7 @@ pub fn ExperimentFormPage(props: &ExperimentFormProps) -> Html {
                                 <ol class="suggestions">
                                     { for list.iter().map(|s| {
                                         let id = s.unit.clone();
-                                        // With its parent's name: many departments share theirs.
-                                        let name = ordered.iter().find(|(_, u)| u.id == id).map_or(id.clone(), |(_, u)| {
-                                            match ordered.iter().find(|(_, p)| Some(&p.id) == u.parent_id.as_ref()) {
-                                                Some((_, p)) => format!("{} · {}", p.name, u.name),
-                                                None => u.name.clone(),
-                                            }
-                                        });
+                                        let name = qualified_name(unit_list, &id);
                                         let onchange = {
                                             let draft = draft.clone();
                                             let id = id.clone();

@@ -129,6 +129,14 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// The two-sided `level` quantile of Student's t with `df` degrees of freedom (2.26 for 9 at
+/// 95%): the half-width of a t interval in standard errors.
+pub fn t_quantile(df: usize, level: f64) -> f64 {
+    StudentsT::new(0.0, 1.0, df as f64)
+        .map(|d| d.inverse_cdf(0.5 + level / 2.0))
+        .unwrap_or(f64::NAN)
+}
+
 /// The `q` quantile of `values` (nearest rank).
 fn quantile(mut values: Vec<f64>, q: f64) -> Option<f64> {
     if values.is_empty() {
@@ -191,9 +199,7 @@ pub fn analyse_with_progress(
     let clustered_se = estimate::clustered_se(panel, &main);
     let clustered = match clustered_se {
         Some((se, clusters)) if clusters >= 2 => {
-            let t = StudentsT::new(0.0, 1.0, (clusters - 1) as f64)
-                .map(|d| d.inverse_cdf(0.5 + options.level / 2.0))
-                .unwrap_or(f64::NAN);
+            let t = t_quantile(clusters - 1, options.level);
             Interval {
                 estimate: average,
                 low: Some(average - t * se),
@@ -338,5 +344,16 @@ fn slope(events: &[(i64, f64, usize)]) -> f64 {
         sxy / sxx
     } else {
         0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_t_quantile_is_the_tables() {
+        assert!((t_quantile(9, 0.95) - 2.262).abs() < 1e-3);
+        assert!((t_quantile(4, 0.95) - 2.776).abs() < 1e-3);
     }
 }

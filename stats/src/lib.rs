@@ -23,8 +23,8 @@ pub mod inference;
 pub mod panel;
 
 pub use analysis::{
-    analyse, analyse_with_progress, Analysis, EventPoint, Interval, Method, Options, PreTrend,
-    Refusal,
+    analyse, analyse_with_progress, t_quantile, Analysis, EventPoint, Interval, Method, Options,
+    PreTrend, Refusal,
 };
 pub use panel::{Obs, Panel};
 

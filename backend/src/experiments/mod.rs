@@ -491,7 +491,7 @@ fn before_after(
         let mean = per_unit.iter().sum::<f64>() / n as f64;
         let half = (n >= 2).then(|| {
             let var = per_unit.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-            let t = statrs_t(n - 1);
+            let t = kpi_stats::t_quantile(n - 1, 0.95);
             t * (var / n as f64).sqrt()
         });
         Some((
@@ -536,14 +536,6 @@ fn before_after(
     analysis.conclusive = false;
     analysis.warnings = warnings;
     Ok(analysis)
-}
-
-/// The two-sided 95% quantile of Student's t with `df` degrees of freedom.
-fn statrs_t(df: usize) -> f64 {
-    use statrs::distribution::{ContinuousCDF, StudentsT};
-    StudentsT::new(0.0, 1.0, df as f64)
-        .map(|d| d.inverse_cdf(0.975))
-        .unwrap_or(f64::NAN)
 }
 
 fn format_count(n: f64) -> String {

@@ -101,13 +101,13 @@ pub async fn suggest_comparison(
     .await
 }
 
-/// The headline effect of every experiment under `unit` on each KPI it watches (an analysis that
-/// fails is left out: a tile is no place for its error).
+/// The headline effect of each of `experiments` on each KPI it watches (an analysis that fails
+/// is left out: a tile is no place for its error).
 pub async fn experiment_headlines(
-    unit: &str,
+    experiments: &[StoredExperiment],
 ) -> Result<Vec<crate::components::ExperimentHeadline>, FetchError> {
     let mut out = Vec::new();
-    for stored in experiments(Some(unit)).await? {
+    for stored in experiments {
         let e = &stored.experiment;
         for kpi in &e.kpis {
             // One still running has no headline yet.

@@ -1,10 +1,10 @@
 use kpi_api::{format, KpiDef};
 use yew::prelude::*;
 
-use super::series_chart::Band;
+use super::Band;
 use super::{ChildrenTable, ErrorBox, Loading, QueryLink, SeriesChart};
 use crate::api;
-use crate::hooks::{use_fetch, use_live_fetch, use_session, FetchState};
+use crate::hooks::{use_live_fetch, use_session, FetchState};
 use crate::i18n::{direction_name, t, target_label, Text};
 use crate::logic::export::{children_csv, data_url, file_name, series_csv};
 use crate::logic::filters::{iso, unit_query, Filters};
@@ -19,6 +19,9 @@ pub struct KpiDetailProps {
     /// the table follow an edited definition.
     #[prop_or_default]
     pub reloads: u64,
+    /// Experiment windows under the unit, shaded on the chart.
+    #[prop_or_default]
+    pub bands: Vec<Band>,
 }
 
 /// A KPI opened from its tile (`section.kpi-detail[data-kpi={id}]`): its series over the period as a
@@ -39,26 +42,6 @@ pub fn KpiDetail(props: &KpiDetailProps) -> Html {
             api::kpi_values(&kpi, &unit, from, to, grain).await
         },
     );
-    // The experiments under the unit, shaded on the chart; a failure only leaves them out.
-    let experiments = use_fetch(f.unit.clone(), |unit| async move {
-        api::experiments(Some(&unit)).await
-    });
-    let bands: Vec<Band> = experiments
-        .state
-        .data()
-        .map(|list| {
-            list.iter()
-                .filter_map(|s| {
-                    Some(Band {
-                        experiment: s.experiment.id.clone(),
-                        title: s.experiment.title.clone(),
-                        from: s.experiment.first_start()?,
-                        to: s.experiment.end,
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let children = use_live_fetch(
         (kpi.id.clone(), f.unit.clone(), f.from, f.to),
         props.reloads,
@@ -92,7 +75,7 @@ pub fn KpiDetail(props: &KpiDetailProps) -> Html {
             ]);
             html! {
                 <>
-                    <SeriesChart series={data.clone()} kpi={kpi.clone()} bands={bands.clone()} />
+                    <SeriesChart series={data.clone()} kpi={kpi.clone()} bands={props.bands.clone()} />
                     <a class="download-csv download-series" href={data_url(&csv)} download={name}>
                         { t(Text::DownloadCsv) }
                     </a>

@@ -79,7 +79,7 @@ pub use preview_result::PreviewResult;
 pub use query_link::QueryLink;
 pub use require_session::RequireSession;
 pub use schedule_fields::ScheduleFields;
-pub use series_chart::SeriesChart;
+pub use series_chart::{Band, SeriesChart};
 pub use session_provider::SessionProvider;
 pub use sparkline::Sparkline;
 pub use status_marker::StatusMarker;

@@ -35,6 +35,23 @@ pub struct Band {
     pub to: Option<chrono::NaiveDate>,
 }
 
+impl Band {
+    /// The windows of stored experiments (one without a treated unit has none).
+    pub fn of(experiments: &[kpi_api::experiment::StoredExperiment]) -> Vec<Band> {
+        experiments
+            .iter()
+            .filter_map(|s| {
+                Some(Band {
+                    experiment: s.experiment.id.clone(),
+                    title: s.experiment.title.clone(),
+                    from: s.experiment.first_start()?,
+                    to: s.experiment.end,
+                })
+            })
+            .collect()
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct SeriesChartProps {
     pub series: Rc<Series>,

@@ -2,7 +2,7 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::{
-    AppFooter, BoardNav, Breadcrumb, ErrorBox, GrainPicker, KpiDetail, Loading,
+    AppFooter, Band, BoardNav, Breadcrumb, ErrorBox, GrainPicker, KpiDetail, Loading,
     OutsideJurisdiction, PeriodPicker, TileGrid, TileSkeletons, UnitPicker, UserMenu,
 };
 use crate::hooks::{
@@ -43,9 +43,21 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
         kpis.reloads,
         |(id, unit, from, to, grain)| async move { api::board(&id, &unit, from, to, grain).await },
     );
-    // The experiments under the unit, each effect on the tile of the KPI it watches.
-    let headlines = use_fetch(f.unit.clone(), |unit| async move {
-        api::experiment_headlines(&unit).await
+    // The experiments under the unit, fetched once: their windows shade the KPI's chart, and
+    // each one's effect goes on the tile of the KPI it watches. A failure only leaves them out.
+    let experiments = use_fetch(f.unit.clone(), |unit| async move {
+        api::experiments(Some(&unit)).await
+    });
+    let bands = experiments
+        .state
+        .data()
+        .map(|list| Band::of(list))
+        .unwrap_or_default();
+    let headlines = use_fetch(experiments.state.data().cloned(), |list| async move {
+        match list {
+            Some(list) => api::experiment_headlines(&list).await,
+            None => Ok(Vec::new()),
+        }
     });
 
     {
@@ -141,7 +153,7 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
             FetchState::Loading | FetchState::Failed(_) => html! { <Loading /> },
             FetchState::Ready(list) => match list.kpis.iter().find(|k| &k.id == id) {
                 Some(kpi) => html! {
-                    <KpiDetail kpi={kpi.clone()} filters={f.clone()} {on_close} reloads={kpis.reloads} />
+                    <KpiDetail kpi={kpi.clone()} filters={f.clone()} {on_close} reloads={kpis.reloads} bands={bands.clone()} />
                 },
                 None => html! {
                     <div class="notice kpi-missing">

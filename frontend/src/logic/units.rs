@@ -51,6 +51,25 @@ pub fn path_to<'a>(units: &'a [Unit], id: &str) -> Vec<&'a Unit> {
     path
 }
 
+/// A unit's name as a list of units from several parents shows it: a department with its
+/// parent's name first (`Abay district · Housing department`), since many departments share
+/// theirs; other units by their own name; an unknown id as it is.
+pub fn qualified_name(units: &[Unit], id: &str) -> String {
+    let Some(unit) = units.iter().find(|u| u.id == id) else {
+        return id.to_string();
+    };
+    let parent = unit
+        .parent_id
+        .as_ref()
+        .and_then(|p| units.iter().find(|u| &u.id == p));
+    match (unit.kind, parent) {
+        (kpi_api::UnitKind::Department, Some(parent)) => {
+            format!("{} · {}", parent.name, unit.name)
+        }
+        _ => unit.name.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,46 +140,18 @@ mod tests {
         assert_eq!(path_to(&units, "a").len(), 2);
         assert!(tree_order(&units).is_empty());
     }
-}
-
-/// A unit's name as a list of units from several parents shows it: a department with its
-/// parent's name first (`Abay district · Housing department`), since many departments share
-/// theirs; other units by their own name; an unknown id as it is.
-pub fn qualified_name(units: &[Unit], id: &str) -> String {
-    let Some(unit) = units.iter().find(|u| u.id == id) else {
-        return id.to_string();
-    };
-    let parent = unit
-        .parent_id
-        .as_ref()
-        .and_then(|p| units.iter().find(|u| &u.id == p));
-    match (unit.kind, parent) {
-        (kpi_api::UnitKind::Department, Some(parent)) => format!("{} · {}", parent.name, unit.name),
-        _ => unit.name.clone(),
-    }
-}
-
-#[cfg(test)]
-mod qualified_name_tests {
-    use super::*;
-    use kpi_api::UnitKind;
-
-    fn unit(id: &str, parent: Option<&str>, kind: UnitKind, name: &str) -> Unit {
-        Unit {
-            id: id.into(),
-            parent_id: parent.map(Into::into),
-            kind,
-            name: name.into(),
-            population: None,
-        }
-    }
 
     #[test]
     fn a_department_carries_its_parents_name_and_others_their_own() {
+        let named = |id: &str, parent: Option<&str>, kind: UnitKind, name: &str| Unit {
+            kind,
+            name: name.into(),
+            ..unit(id, parent)
+        };
         let units = [
-            unit("c", None, UnitKind::City, "City"),
-            unit("d1", Some("c"), UnitKind::District, "District 1"),
-            unit(
+            named("c", None, UnitKind::City, "City"),
+            named("d1", Some("c"), UnitKind::District, "District 1"),
+            named(
                 "d1-h",
                 Some("d1"),
                 UnitKind::Department,

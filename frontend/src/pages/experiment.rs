@@ -114,7 +114,7 @@ pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
     );
     {
         let running = matches!(
-            analysis.state.data().map(|a| (**a).clone()),
+            analysis.state.data().map(|a| a.as_ref()),
             Some(Some(AnalysisAnswer::Running(_)))
         );
         let polls = polls.clone();

@@ -3,7 +3,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{AppFooter, ErrorBox, ImportTarget, Loading, PlanImport, UserMenu};
+use crate::components::{AppFooter, ErrorBox, FileImport, ImportTarget, Loading, UserMenu};
 use crate::hooks::{use_fetch, use_session, FetchState};
 use crate::i18n::{date_label, page_title, t, Text};
 use crate::logic::experiment_form::may_define;
@@ -72,7 +72,7 @@ pub fn ExperimentsPage() -> Html {
                         href={api::experiments_href()}>{ t(Text::DownloadExperiments) }</a>
                 </nav>
                 if defines {
-                    <PlanImport on_imported={list.retry()} target={ImportTarget::Experiments} />
+                    <FileImport on_imported={list.retry()} target={ImportTarget::Experiments} />
                 }
             </main>
             <AppFooter />

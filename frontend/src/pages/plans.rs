@@ -4,7 +4,7 @@ use yew_router::query::Raw;
 
 use crate::api;
 use crate::components::{
-    AppFooter, ErrorBox, Loading, OutsideJurisdiction, PlanImport, PlansTable, QueryLink,
+    AppFooter, ErrorBox, FileImport, Loading, OutsideJurisdiction, PlansTable, QueryLink,
     UnitPicker, UserMenu,
 };
 use crate::hooks::{use_fetch, use_session, FetchState};
@@ -97,7 +97,7 @@ pub fn PlansPage() -> Html {
                         href={api::export_href("plan_checkins", unit.as_deref(), None)}>{ t(Text::DownloadCheckinsCsv) }</a>
                 </nav>
                 if writes {
-                    <PlanImport on_imported={plans.retry()} />
+                    <FileImport on_imported={plans.retry()} />
                 }
             </main>
             <AppFooter />

@@ -15,18 +15,19 @@ pub enum ImportTarget {
 }
 
 #[derive(Properties, PartialEq)]
-pub struct PlanImportProps {
+pub struct FileImportProps {
     /// Called after a file was imported, to show the plans again.
     pub on_imported: Callback<()>,
     #[prop_or_default]
     pub target: ImportTarget,
 }
 
-/// Imports a plans or check-ins file (`input.plan-import-file`) through `POST /api/imports`: what
+/// Imports a plans or check-ins file (`input.plan-import-file`) through `POST /api/imports`, or an
+/// experiments file (`input.experiments-import-file`) through `POST /api/experiments/import`: what
 /// it did shows in `.import-done`, a refusal with its file, line and column in `.form-error`, and
 /// nothing stored before is lost either way.
 #[component]
-pub fn PlanImport(props: &PlanImportProps) -> Html {
+pub fn FileImport(props: &FileImportProps) -> Html {
     let session = use_session();
     let busy = use_state(|| false);
     let outcome = use_state(|| None::<Result<String, String>>);

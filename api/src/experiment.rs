@@ -137,6 +137,14 @@ pub struct StoredExperiment {
     pub updated_at: chrono::NaiveDateTime,
 }
 
+/// `GET /api/experiments/{id}/history`: every version the caller may read, newest first, and how
+/// many earlier versions named a unit outside the caller's jurisdiction and are left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentHistory {
+    pub versions: Vec<StoredExperiment>,
+    pub hidden: u32,
+}
+
 /// `PUT /api/experiments/{id}`: the new definition and the revision it replaces.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExperimentEdit {

@@ -26,6 +26,12 @@ pub const DEMO_USERS: &[(&str, &str, UserRole, Option<&str>)] = &[
     ),
     ("mayor.perm", "Mayor of Perm", UserRole::Mayor, Some("perm")),
     (
+        "governor.krasnodar",
+        "Governor of Krasnodar Krai",
+        UserRole::Governor,
+        Some("krasnodar-krai"),
+    ),
+    (
         "mayor.shymkent",
         "Akim of Shymkent",
         UserRole::Mayor,
@@ -36,6 +42,18 @@ pub const DEMO_USERS: &[(&str, &str, UserRole, Option<&str>)] = &[
         "Head of Shymkent's economy department",
         UserRole::DepartmentHead,
         Some("shymkent-economy"),
+    ),
+    (
+        "mayor.mashhad",
+        "Mayor of Mashhad",
+        UserRole::Mayor,
+        Some("mashhad"),
+    ),
+    (
+        "mayor.rasht",
+        "Mayor of Rasht",
+        UserRole::Mayor,
+        Some("rasht"),
     ),
     (
         "analyst.mashhad",

@@ -186,6 +186,10 @@ pub enum Text {
     NoSuggestion,
     DownloadExperiments,
     EditExperiment,
+    ExperimentHistory,
+    HiddenVersions,
+    NothingChanged,
+    PreviousVersionHidden,
     ExperimentId,
     ExperimentTitleField,
     EndField,
@@ -445,6 +449,10 @@ fn en(text: Text) -> &'static str {
         Text::NoSuggestion => "No unit of the same kind has enough data before the start.",
         Text::DownloadExperiments => "Download the experiments (JSON)",
         Text::EditExperiment => "Change the experiment",
+        Text::ExperimentHistory => "Versions",
+        Text::HiddenVersions => "Earlier versions named units outside your jurisdiction and are not shown.",
+        Text::NothingChanged => "Saved without changes.",
+        Text::PreviousVersionHidden => "Changed from a version that is not shown.",
         Text::ExperimentId => "Id (letters, digits and hyphens; part of its address)",
         Text::ExperimentTitleField => "Title",
         Text::EndField => "Last day (empty while it runs)",
@@ -1257,6 +1265,56 @@ pub fn pre_trend_label(test: &kpi_api::experiment::PreTrendTest) -> String {
 pub fn treated_label(unit: &str, start: NaiveDate) -> String {
     match lang() {
         Lang::En => format!("{unit}, from {}", date_label(start)),
+    }
+}
+
+/// One version of an experiment in its history: `Revision 2, by mayor.shymkent, 4 Oct 2021, 14:03 UTC`.
+pub fn version_label(revision: u32, by: &str, at: chrono::NaiveDateTime) -> String {
+    let utc = at.and_utc().to_rfc3339();
+    match lang() {
+        Lang::En => format!("Revision {revision}, by {by}, {}", timestamp_label(&utc)),
+    }
+}
+
+/// What one version of an experiment changed, with units by their names (`name`).
+pub fn experiment_change_label(
+    change: &crate::logic::experiment_history::Change,
+    name: &dyn Fn(&str) -> String,
+) -> String {
+    use crate::logic::experiment_history::Change;
+    match lang() {
+        Lang::En => match change {
+            Change::Created => "Defined.".to_string(),
+            Change::Title(title) => format!("Title now \u{201c}{title}\u{201d}."),
+            Change::Hypothesis => "Hypothesis reworded.".to_string(),
+            Change::Intervention => "Intervention reworded.".to_string(),
+            Change::Owner(owner) => format!("Owner now {owner}."),
+            Change::TreatedAdded { unit, start } => {
+                format!(
+                    "{} added to the units that changed, from {}.",
+                    name(unit),
+                    date_label(*start)
+                )
+            }
+            Change::TreatedRemoved(unit) => {
+                format!("{} removed from the units that changed.", name(unit))
+            }
+            Change::Start { unit, from, to } => format!(
+                "{} starts {} instead of {}.",
+                name(unit),
+                date_label(*to),
+                date_label(*from)
+            ),
+            Change::ComparisonAdded(unit) => format!("{} added to the comparison.", name(unit)),
+            Change::ComparisonRemoved(unit) => {
+                format!("{} removed from the comparison.", name(unit))
+            }
+            Change::End(Some(end)) => format!("Ends {}.", date_label(*end)),
+            Change::End(None) => "No longer has an end.".to_string(),
+            Change::KpiAdded(kpi) => format!("Watches {kpi}."),
+            Change::KpiRemoved(kpi) => format!("No longer watches {kpi}."),
+            Change::Grain(grain) => format!("Compared {}.", grain_name(*grain).to_lowercase()),
+        },
     }
 }
 

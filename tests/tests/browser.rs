@@ -757,5 +757,19 @@ async fn an_analyst_defines_an_experiment_and_reads_its_analysis() {
         t.contains("Evening reception desk, revised")
     })
     .await;
+
+    // The experiment's page keeps both versions, with who made each and what it changed.
+    c.goto(&server.url("/experiments/mashhad-evening-desk"))
+        .await
+        .unwrap();
+    click(c, "details.experiment-history summary").await;
+    let newest = wait_text(c, "li.version[data-revision='2']", |t| !t.is_empty()).await;
+    assert!(newest.contains("by analyst.mashhad"), "{newest}");
+    assert!(
+        newest.contains("Title now \u{201c}Evening reception desk, revised\u{201d}"),
+        "{newest}"
+    );
+    let first = wait_text(c, "li.version[data-revision='1']", |t| !t.is_empty()).await;
+    assert!(first.contains("Defined."), "{first}");
     browser.close().await;
 }

@@ -724,7 +724,7 @@ pub fn seeded() -> Vec<Experiment> {
             title: "Appeals through the regional feedback platform".into(),
             hypothesis: "Residents move to the feedback platform, where they are answered faster.".into(),
             intervention: "From January 2020 the five municipalities route residents' appeals to the regional feedback platform.".into(),
-            owner: "admin".into(),
+            owner: "governor.krasnodar".into(),
             treated: treated(
                 &["timashevsk", "belorechensk", "krymsk", "labinsk", "tikhoretsk"],
                 day(2020, 1, 1),

@@ -27,10 +27,21 @@ fn read(
 
 /// Every stored experiment, by id.
 pub fn list(conn: &Connection) -> Result<Vec<StoredExperiment>> {
-    let mut stmt = conn.prepare(
+    read_all(
+        conn,
         "SELECT id, definition, revision, updated_by, updated_at FROM main.experiments ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |r| {
+        [],
+    )
+}
+
+/// The experiments a query selects as (id, definition, revision, by, at).
+fn read_all(
+    conn: &Connection,
+    sql: &str,
+    params: impl duckdb::Params,
+) -> Result<Vec<StoredExperiment>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map(params, |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
     })?;
     rows.map(|r| {
@@ -51,6 +62,15 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<StoredExperiment>> {
         .optional()?;
     row.map(|(id, definition, revision, by, at)| read(id, definition, revision, by, at))
         .transpose()
+}
+
+/// Every version of experiment `id`, newest first (empty if there is none).
+pub fn history(conn: &Connection, id: &str) -> Result<Vec<StoredExperiment>> {
+    read_all(
+        conn,
+        "SELECT id, definition, revision, changed_by, changed_at FROM main.experiment_versions WHERE id = ? ORDER BY revision DESC",
+        [id],
+    )
 }
 
 /// Stores `experiment` as changed by `by`: new when `expected` is None (409 if the id is taken),

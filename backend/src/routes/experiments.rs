@@ -1,7 +1,7 @@
 //! Management experiments: the list under a unit, one experiment, its analysis per KPI, and
 //! creating and changing them.
 
-use kpi_api::experiment::{Experiment, ExperimentEdit, StoredExperiment};
+use kpi_api::experiment::{Experiment, ExperimentEdit, ExperimentHistory, StoredExperiment};
 
 use super::*;
 use crate::experiments;
@@ -60,6 +60,30 @@ pub(super) async fn get_experiment(
 ) -> Result<impl Reply, Rejection> {
     let stored = readable(&state, &access, &id).await.map_err(reject)?;
     Ok(json(&stored))
+}
+
+/// GET /api/experiments/{id}/history — every version (who changed it, when, to what), newest
+/// first. A version that named a unit outside the caller's jurisdiction is left out and counted.
+pub(super) async fn experiment_history(
+    id: String,
+    access: Access,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    readable(&state, &access, &id).await.map_err(reject)?;
+    let versions = state
+        .db
+        .run(move |c| experiments::store::history(c, &id))
+        .await
+        .map_err(reject)?;
+    let total = versions.len();
+    let versions: Vec<StoredExperiment> = versions
+        .into_iter()
+        .filter(|v| experiments::readable(&state, &access, &v.experiment).is_ok())
+        .collect();
+    Ok(json(&ExperimentHistory {
+        hidden: (total - versions.len()) as u32,
+        versions,
+    }))
 }
 
 /// GET /api/experiments/{id}/analysis?kpi= — the analysis of one KPI (default: the first the

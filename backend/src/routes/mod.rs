@@ -436,6 +436,12 @@ pub fn routes(
         .and(conditional())
         .and(with_state(state.clone()))
         .and_then(experiment_analysis);
+    // GET /api/experiments/{id}/history
+    let history = warp::path!("experiments" / String / "history")
+        .and(warp::get())
+        .and(user.clone())
+        .and(with_state(state.clone()))
+        .and_then(experiment_history);
     // Anything else under /api is a JSON 404, never the frontend's page.
     let api_unknown =
         warp::any().and_then(|| async { Err::<String, _>(warp::reject::not_found()) });
@@ -486,6 +492,7 @@ pub fn routes(
         .or(experiment)
         .or(change_experiment)
         .or(analysis)
+        .or(history)
         .map(Reply::into_response)
         .boxed();
     let api = warp::path("api").and(

@@ -1,5 +1,6 @@
 use kpi_api::experiment::{
-    AnalysisAnswer, ComparisonSuggestion, Experiment, ExperimentEdit, StoredExperiment,
+    AnalysisAnswer, ComparisonSuggestion, Experiment, ExperimentEdit, ExperimentHistory,
+    StoredExperiment,
 };
 
 use super::{api_path, get_json, post_json, put_json, FetchError};
@@ -13,6 +14,11 @@ pub async fn experiments(unit: Option<&str>) -> Result<Vec<StoredExperiment>, Fe
 /// `GET /api/experiments/{id}`: one experiment (403 outside the user's jurisdiction).
 pub async fn experiment(id: &str) -> Result<StoredExperiment, FetchError> {
     get_json(&api_path(&["experiments", id]), &[]).await
+}
+
+/// `GET /api/experiments/{id}/history`: every version the user may read, newest first.
+pub async fn experiment_history(id: &str) -> Result<ExperimentHistory, FetchError> {
+    get_json(&api_path(&["experiments", id, "history"]), &[]).await
 }
 
 /// `GET /api/experiments/{id}/analysis?kpi=`: did the change move the KPI? A long analysis

@@ -22,7 +22,7 @@ pub use admin::{add_user, audit, reset_password, users};
 pub use boards::{board, boards};
 pub use experiments::{
     create_experiment, edit_experiment, experiment, experiment_analysis, experiment_headlines,
-    experiments, experiments_href, import_experiments, suggest_comparison,
+    experiment_history, experiments, experiments_href, import_experiments, suggest_comparison,
 };
 pub use health::health;
 pub use imports::import_file;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod chart;
 pub mod editor;
 pub mod experiment_form;
+pub mod experiment_history;
 pub mod export;
 pub mod filters;
 pub mod live;

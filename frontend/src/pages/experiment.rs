@@ -1,4 +1,6 @@
-use kpi_api::experiment::{AnalysisAnswer, ExperimentAnalysis, StoredExperiment};
+use kpi_api::experiment::{
+    AnalysisAnswer, ExperimentAnalysis, ExperimentHistory, StoredExperiment,
+};
 use kpi_api::Measure;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -8,9 +10,11 @@ use crate::api;
 use crate::components::{ErrorBox, EventStudyChart, ExperimentFrame, Loading, OutsideJurisdiction};
 use crate::hooks::{use_fetch, use_live_fetch, use_session, FetchState};
 use crate::i18n::{
-    analysis_running, effect_label, page_title, pre_trend_label, t, treated_label, Text,
+    analysis_running, effect_label, experiment_change_label, page_title, pre_trend_label, t,
+    treated_label, version_label, Text,
 };
 use crate::logic::experiment_form::may_define;
+use crate::logic::experiment_history::version_changes;
 use crate::logic::units::qualified_name;
 use crate::Route;
 
@@ -74,6 +78,35 @@ fn analysis_view(a: &ExperimentAnalysis) -> Html {
     }
 }
 
+/// The versions of an experiment, newest first (`details.experiment-history`, one
+/// `li.version[data-revision]` each), and what each changed against the one before it.
+fn history_view(history: &ExperimentHistory, name: &dyn Fn(&str) -> String) -> Html {
+    let versions = &history.versions;
+    let changed = version_changes(versions);
+    html! {
+        <details class="experiment-history">
+            <summary>{ format!("{} ({})", t(Text::ExperimentHistory), versions.len()) }</summary>
+            <ol class="versions">
+                { for versions.iter().zip(changed).map(|(v, changed)| html! {
+                    <li class="version" data-revision={v.revision.to_string()}>
+                        <span class="version-label">{ version_label(v.revision, &v.updated_by, v.updated_at) }</span>
+                        <ul class="version-changes">{ match changed {
+                            None => html! { <li>{ t(Text::PreviousVersionHidden) }</li> },
+                            Some(list) if list.is_empty() => html! { <li>{ t(Text::NothingChanged) }</li> },
+                            Some(list) => html! {
+                                { for list.iter().map(|c| html! { <li>{ experiment_change_label(c, name) }</li> }) }
+                            },
+                        } }</ul>
+                    </li>
+                }) }
+            </ol>
+            if history.hidden > 0 {
+                <p class="hidden-versions">{ t(Text::HiddenVersions) }</p>
+            }
+        </details>
+    }
+}
+
 /// A management experiment (`/experiments/{id}`, `.experiment-page[data-experiment]`): what
 /// changed, where and from when, the comparison units, and for the chosen KPI (`select.kpi-choice`)
 /// whether it worked, in words first, then the numbers, the event study and the method.
@@ -87,6 +120,9 @@ pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
         props.id.clone(),
         |id| async move { api::experiment(&id).await },
     );
+    let history = use_fetch(props.id.clone(), |id| async move {
+        api::experiment_history(&id).await
+    });
     let units = use_fetch((), |()| api::units());
     let name = |id: &str| -> String {
         units
@@ -205,6 +241,9 @@ pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
                         None => html! {},
                     },
                 } }
+                if let Some(history) = history.state.data() {
+                    { history_view(history, &name) }
+                }
             </>
         },
     };

@@ -223,6 +223,20 @@ async fn experiments_are_read_defined_and_changed_within_the_jurisdiction() {
         .get_json("/api/experiments")
         .await;
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    // Every seeded experiment has a demo mayor or governor who reads it.
+    for (reader, id) in [
+        ("governor.perm", "perm-portal-and-posts"),
+        ("governor.krasnodar", "krasnodar-feedback-platform"),
+        ("mayor.mashhad", "mashhad-e-municipality"),
+    ] {
+        let (status, body) = server
+            .demo(reader)
+            .await
+            .get_json(&format!("/api/experiments/{id}/analysis"))
+            .await;
+        assert_eq!(status, 200, "{reader} reads {id}: {body}");
+        assert!(!body["verdict"].as_str().unwrap().is_empty());
+    }
 
     // An analyst of Mashhad defines one: two districts against two others, month by month.
     let analyst = server.demo("analyst.mashhad").await;
@@ -301,6 +315,63 @@ async fn experiments_are_read_defined_and_changed_within_the_jurisdiction() {
         stored["experiment"]["title"],
         "Evening reception desk, two districts"
     );
+
+    // The history keeps every version. One that named a unit outside the reader's jurisdiction
+    // (an admin compared with Perm for a while) is left out and counted, never shown.
+    let admin = server.demo("admin").await;
+    let mut wider = new.clone();
+    wider["comparison"] = serde_json::json!(["mashhad-district-3", "perm-leninsky"]);
+    for (body, revision) in [(&wider, 2), (&new, 3)] {
+        let (status, answer) = admin
+            .put_json(
+                "/api/experiments/mashhad-night-desk",
+                &serde_json::json!({ "experiment": body, "revision": revision }),
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    let revisions = |history: &serde_json::Value| -> Vec<(u64, String)> {
+        history["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["revision"].as_u64().unwrap(),
+                    v["updated_by"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (status, history) = analyst
+        .get_json("/api/experiments/mashhad-night-desk/history")
+        .await;
+    assert_eq!(status, 200, "{history}");
+    assert_eq!(
+        revisions(&history),
+        [
+            (4, "admin".to_string()),
+            (2, "analyst.mashhad".to_string()),
+            (1, "analyst.mashhad".to_string())
+        ]
+    );
+    assert_eq!(history["hidden"], 1);
+    assert!(!history.to_string().contains("perm-leninsky"), "{history}");
+    assert_eq!(
+        history["versions"][2]["experiment"]["title"],
+        "Evening reception desk"
+    );
+    let (_, history) = admin
+        .get_json("/api/experiments/mashhad-night-desk/history")
+        .await;
+    assert_eq!(revisions(&history).len(), 4);
+    assert_eq!(history["hidden"], 0);
+    let (status, _) = perm
+        .get_json("/api/experiments/mashhad-night-desk/history")
+        .await;
+    assert_eq!(status, 403, "another city's experiment's history");
+    let (status, _) = analyst.get_json("/api/experiments/no-such/history").await;
+    assert_eq!(status, 404);
     let (status, _) = server
         .demo("head.shymkent.economy")
         .await
@@ -425,7 +496,7 @@ async fn experiments_are_read_defined_and_changed_within_the_jurisdiction() {
             stored["experiment"]["title"].clone()
         ),
         (
-            serde_json::json!(3),
+            serde_json::json!(5),
             serde_json::json!("Evening desk, from a file")
         )
     );

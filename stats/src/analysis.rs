@@ -137,16 +137,6 @@ pub fn t_quantile(df: usize, level: f64) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// The `q` quantile of `values` (nearest rank).
-fn quantile(mut values: Vec<f64>, q: f64) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
-    Some(values[rank - 1])
-}
-
 /// Analyses `panel` under `starts` (a start period per unit; `None` for comparison units).
 pub fn analyse(panel: &Panel, starts: &Starts, options: &Options) -> Result<Analysis, Refusal> {
     analyse_with_progress(panel, starts, options, &|_, _| {})
@@ -212,20 +202,21 @@ pub fn analyse_with_progress(
             high: None,
         },
     };
-    let total = 2 * assignments.starts.len();
-    let randomisation = Randomisation::new(panel, &assignments, &|done| progress(done, total))
-        .ok_or(Refusal::NoTreatedData)?;
-    let (low, high) =
-        randomisation.interval(options.level, clustered_se.map_or(f64::NAN, |(se, _)| se));
-    let effect = Interval {
-        estimate: average,
-        low,
-        high,
-    };
-
-    // The event study: each event time's average, with the band that holds `level` of the
-    // averages the same analysis finds, under the other assignments, on the data with the
-    // estimated effects taken out.
+    // Every assignment is analysed once, for everything the tests need:
+    // - the estimate on the data and on the actual treatment indicator, overall and by event
+    //   (an effect of θ on every treated row shifts an assignment's estimate by θ times its
+    //   estimate on the indicator), for the effect's interval and each event's;
+    // - the placebo before the start, on the data with the estimated effects taken out, and on
+    //   the indicator of the actual placebo rows, for the pre-trend test and the bands before.
+    let lead = Target::Placebo { lead: options.lead };
+    let treated_indicator = panel.with_values(|_, o| match starts[o.unit] {
+        Some(s) if o.period >= s => 1.0,
+        _ => 0.0,
+    });
+    let lead_indicator = panel.with_values(|_, o| match starts[o.unit] {
+        Some(s) if o.period < s && o.period + options.lead >= s => 1.0,
+        _ => 0.0,
+    });
     let by_event = main.by_event();
     let mut effect_of_row = vec![0.0; panel.obs.len()];
     for e in &main.effects {
@@ -235,45 +226,69 @@ pub fn analyse_with_progress(
             .map_or(0.0, |(_, m, _)| *m);
     }
     let untreated = panel.with_values(|row, o| o.y - effect_of_row[row]);
-    let lead = Target::Placebo { lead: options.lead };
-    let placebo = estimate::impute(panel, starts, lead);
-    let placebo_events = placebo.by_event();
-    let half = assignments.starts.len();
-    let reruns = inference::rerun(&assignments, &|done| progress(half + done, total), |s| {
-        let post = estimate::impute(&untreated, s, Target::Treated).by_event();
-        let pre = estimate::impute(&untreated, s, lead).by_event();
-        Some((post, pre))
+    let total = assignments.starts.len();
+    let reruns = inference::rerun(&assignments, &|done| progress(done, total), |s| {
+        let on_data = estimate::impute(panel, s, Target::Treated);
+        let on_indicator = estimate::impute(&treated_indicator, s, Target::Treated);
+        Some(Rerun {
+            average: (on_data.average(), on_indicator.average()),
+            post: (on_data.by_event(), on_indicator.by_event()),
+            pre: (
+                estimate::impute(&untreated, s, lead).by_event(),
+                estimate::impute(&lead_indicator, s, lead).by_event(),
+            ),
+        })
     });
-    let band = |event: i64, pre: bool| -> Option<f64> {
-        let spread: Vec<f64> = reruns
+    let step = clustered_se.map_or(f64::NAN, |(se, _)| se);
+    let randomisation = Randomisation::from_reruns(
+        reruns
             .iter()
-            .skip(1)
-            .flatten()
-            .filter_map(|(post, before)| {
-                let list = if pre { before } else { post };
-                list.iter()
-                    .find(|(ev, _, _)| *ev == event)
-                    .map(|(_, m, _)| m.abs())
-            })
-            .collect();
-        quantile(spread, options.level)
+            .map(|r| r.as_ref().map_or((None, None), |r| r.average)),
+    )
+    .ok_or(Refusal::NoTreatedData)?;
+    let (low, high) = randomisation.interval(options.level, step);
+    let effect = Interval {
+        estimate: average,
+        low,
+        high,
     };
-    let point = |(event, value, rows): (i64, f64, usize), pre: bool| {
-        let half = band(event, pre);
-        EventPoint {
+
+    // The event study: each event time's average, with the effects of that size its own
+    // randomisation test does not reject (as for the whole effect, with the estimate at that
+    // event time as the statistic).
+    let at = |list: &[(i64, f64, usize)], event: i64| {
+        list.iter()
+            .find(|(e, _, _)| *e == event)
+            .map(|(_, m, _)| *m)
+    };
+    let point = |event: i64, rows: usize, pre: bool| -> Option<EventPoint> {
+        let test = Randomisation::from_reruns(reruns.iter().map(|r| match r {
+            Some(r) => {
+                let (data, indicator) = if pre { &r.pre } else { &r.post };
+                (at(data, event), at(indicator, event))
+            }
+            None => (None, None),
+        }))?;
+        let (low, high) = test.interval(options.level, step);
+        Some(EventPoint {
             event,
             effect: Interval {
-                estimate: value,
-                low: half.map(|h| value - h),
-                high: half.map(|h| value + h),
+                estimate: test.estimate(),
+                low,
+                high,
             },
             rows,
-        }
+        })
     };
+    let placebo_events = estimate::impute(panel, starts, lead).by_event();
     let mut events: Vec<EventPoint> = placebo_events
         .iter()
-        .map(|e| point(*e, true))
-        .chain(by_event.iter().map(|e| point(*e, false)))
+        .filter_map(|(event, _, rows)| point(*event, *rows, true))
+        .chain(
+            by_event
+                .iter()
+                .filter_map(|(event, _, rows)| point(*event, *rows, false)),
+        )
         .collect();
     events.sort_by_key(|e| e.event);
 
@@ -293,7 +308,7 @@ pub fn analyse_with_progress(
         let null: Vec<f64> = reruns
             .iter()
             .flatten()
-            .filter_map(|(_, pre)| squared(pre))
+            .filter_map(|r| squared(&r.pre.0))
             .collect();
         let at_least = null
             .iter()
@@ -325,6 +340,17 @@ pub fn analyse_with_progress(
         dropped_rows: main.dropped,
     })
 }
+
+/// What one assignment gives: (on the data, on the indicator) for the average effect, by event
+/// after the start, and by event before it.
+struct Rerun {
+    average: (Option<f64>, Option<f64>),
+    post: (Events, Events),
+    pre: (Events, Events),
+}
+
+/// Averages by event time: (event, average, rows).
+type Events = Vec<(i64, f64, usize)>;
 
 /// The least-squares slope of the event averages on event time, weighted by rows.
 fn slope(events: &[(i64, f64, usize)]) -> f64 {

@@ -9,8 +9,7 @@
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
-use crate::estimate::{self, Starts, Target};
-use crate::panel::Panel;
+use crate::estimate::Starts;
 
 /// The assignments an analysis is re-run under: the actual one first.
 #[derive(Debug, Clone)]
@@ -126,31 +125,26 @@ pub struct Randomisation {
 }
 
 impl Randomisation {
-    /// Re-runs the average effect of `panel` under each assignment (the actual one first).
-    pub fn new(
-        panel: &Panel,
-        assignments: &Assignments,
-        progress: &dyn Fn(usize),
+    /// The test from each assignment's (estimate on the data, estimate on the actual treatment
+    /// indicator), the actual assignment first; `None` when the actual one has no estimate.
+    /// An assignment without either estimate takes no part.
+    pub fn from_reruns(
+        reruns: impl IntoIterator<Item = (Option<f64>, Option<f64>)>,
     ) -> Option<Randomisation> {
-        let actual = &assignments.starts[0];
-        let indicator = panel.with_values(|_, o| match actual[o.unit] {
-            Some(s) if o.period >= s => 1.0,
-            _ => 0.0,
-        });
-        let reruns: Vec<Rerun> = assignments
-            .starts
-            .iter()
-            .enumerate()
-            .map(|(i, starts)| {
-                progress(i);
-                Rerun {
-                    on_data: estimate::impute(panel, starts, Target::Treated).average(),
-                    on_indicator: estimate::impute(&indicator, starts, Target::Treated).average(),
-                }
+        let reruns: Vec<Rerun> = reruns
+            .into_iter()
+            .map(|(on_data, on_indicator)| Rerun {
+                on_data,
+                on_indicator,
             })
             .collect();
-        let estimate = reruns[0].on_data?;
+        let estimate = reruns.first()?.on_data?;
         Some(Randomisation { estimate, reruns })
+    }
+
+    /// The actual assignment's estimate.
+    pub fn estimate(&self) -> f64 {
+        self.estimate
     }
 
     /// The share of assignments whose estimate is at least as far from θ as the actual one is,

@@ -54,7 +54,9 @@ fn simulate(
 
 /// With no effect, 9 units of which 3 change, the randomisation interval covers zero in 93-97%
 /// of 1,000 simulated experiments; the plain clustered interval covers it less often than it
-/// claims (the reason it is not the one used).
+/// claims (the reason it is not the one used). The event study's bands, period by period before
+/// and after the start, cover zero as often as they claim, too, and the pre-trend test raises a
+/// false alarm about as often as its 5% level says.
 #[test]
 fn with_few_units_the_randomisation_interval_covers_the_truth_and_the_clustered_one_does_not() {
     let draws = 1000;
@@ -63,6 +65,8 @@ fn with_few_units_the_randomisation_interval_covers_the_truth_and_the_clustered_
         ..Options::default()
     };
     let (mut covered, mut clustered_covered) = (0, 0);
+    // Event bands before and after the start: (bands, bands covering zero).
+    let (mut pre, mut post, mut flagged) = ((0, 0), (0, 0), 0);
     let mut rng = Normal::new(2024);
     for _ in 0..draws {
         let panel = simulate(&mut rng, 9, 12, |_, _| 0.0);
@@ -81,6 +85,12 @@ fn with_few_units_the_randomisation_interval_covers_the_truth_and_the_clustered_
         assert_eq!(a.method.assignments, 84);
         covered += usize::from(a.effect.covers(0.0));
         clustered_covered += usize::from(a.clustered.covers(0.0));
+        for e in &a.events {
+            let count = if e.event < 0 { &mut pre } else { &mut post };
+            count.0 += 1;
+            count.1 += usize::from(e.effect.covers(0.0));
+        }
+        flagged += usize::from(a.pre_trend.unwrap().p_value < 0.05);
     }
     let coverage = covered as f64 / draws as f64;
     let clustered = clustered_covered as f64 / draws as f64;
@@ -91,6 +101,20 @@ fn with_few_units_the_randomisation_interval_covers_the_truth_and_the_clustered_
     assert!(
         clustered < 0.93,
         "the clustered interval covered zero in {clustered}"
+    );
+    for (when, (bands, covering)) in [("before", pre), ("after", post)] {
+        assert_eq!(bands, draws * if when == "before" { 3 } else { 6 });
+        let coverage = covering as f64 / bands as f64;
+        assert!(
+            (0.93..=0.97).contains(&coverage),
+            "event bands {when} the start covered zero in {coverage}"
+        );
+    }
+    // With parallel trends, the pre-trend test says they diverged about 5% of the time.
+    let false_alarms = flagged as f64 / draws as f64;
+    assert!(
+        (0.03..=0.07).contains(&false_alarms),
+        "the pre-trend test flagged {false_alarms} of parallel panels"
     );
 }
 

@@ -437,7 +437,12 @@ fn analyse_reporting(
         method,
         ..base
     };
-    let (verdict, conclusive) = verdict(&analysis, def.direction, def.measure);
+    let against = if experiment.comparison.is_empty() {
+        Against::LaterStarters
+    } else {
+        Against::Comparison
+    };
+    let (verdict, conclusive) = verdict(&analysis, def.direction, def.measure, against);
     analysis.verdict = verdict;
     analysis.conclusive = conclusive;
     analysis.warnings = warnings;
@@ -531,7 +536,7 @@ fn before_after(
         })
         .collect();
     analysis.method = "Before and after: each treated unit's average after its start minus its average before, averaged over the units, with a t interval over units. Without comparison units nothing separates the change from whatever else happened at the same time.".into();
-    let (verdict, _) = verdict(&analysis, def.direction, def.measure);
+    let (verdict, _) = verdict(&analysis, def.direction, def.measure, Against::Before);
     analysis.verdict = format!("Not a causal estimate. {verdict}");
     analysis.conclusive = false;
     analysis.warnings = warnings;
@@ -561,8 +566,43 @@ fn amount(value: f64, measure: Measure, relative: bool) -> String {
     }
 }
 
+/// What the units that changed are compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Against {
+    /// The experiment's comparison units (and treated units before their start).
+    Comparison,
+    /// No comparison units: a roll-out's units that start later, until they start.
+    LaterStarters,
+    /// Themselves before their start.
+    Before,
+}
+
+impl Against {
+    /// How the verdict names the comparison, after "in the units that made the change, ".
+    fn phrase(self) -> &'static str {
+        match self {
+            Against::Comparison => "against the comparison units",
+            Against::LaterStarters => "against the units that had not started yet",
+            Against::Before => "after their start against before it",
+        }
+    }
+
+    /// Who the treated units are said to drift against, or move alike with.
+    fn others(self) -> &'static str {
+        match self {
+            Against::LaterStarters => "the units that started later",
+            Against::Comparison | Against::Before => "the comparison units",
+        }
+    }
+}
+
 /// The answer in words, and whether the data can tell.
-fn verdict(a: &ExperimentAnalysis, direction: Direction, measure: Measure) -> (String, bool) {
+fn verdict(
+    a: &ExperimentAnalysis,
+    direction: Direction,
+    measure: Measure,
+    against: Against,
+) -> (String, bool) {
     // A share moves in points; a time or a volume in percent of what it was.
     let (effect, is_relative) = match a.relative {
         Some(r) if measure != Measure::Percent => (r, true),
@@ -572,8 +612,9 @@ fn verdict(a: &ExperimentAnalysis, direction: Direction, measure: Measure) -> (S
     if let Some(p) = a.pre_trend.filter(|p| !p.parallel) {
         return (
             format!(
-                "The data cannot tell. Before the start, the treated units were already drifting {} against the comparison units (pre-trend test p = {:.2}), so the difference after it need not come from the change.",
+                "The data cannot tell. Before the start, the treated units were already drifting {} against {} (pre-trend test p = {:.2}), so the difference after it need not come from the change.",
                 if p.slope > 0.0 { "up" } else { "down" },
+                against.others(),
                 p.p_value
             ),
             false,
@@ -610,7 +651,8 @@ fn verdict(a: &ExperimentAnalysis, direction: Direction, measure: Measure) -> (S
     let better = (effect.estimate < 0.0) == (direction == Direction::Lower);
     let trend = match a.pre_trend {
         Some(p) => format!(
-            " The comparison units were on the same trend before the start (pre-trend test p = {:.2}).",
+            " Before the start, the units that made the change were on the same trend as {} (pre-trend test p = {:.2}).",
+            against.others(),
             p.p_value
         ),
         None => String::new(),
@@ -621,10 +663,7 @@ fn verdict(a: &ExperimentAnalysis, direction: Direction, measure: Measure) -> (S
             amount(effect.estimate, measure, is_relative),
             amount(low.abs().min(high.abs()), measure, is_relative),
             amount(low.abs().max(high.abs()), measure, is_relative),
-            match a.design {
-                Design::BeforeAfter { .. } => "after their start against before it",
-                Design::DifferenceInDifferences { .. } => "against the comparison units",
-            },
+            against.phrase(),
             match (better, direction) {
                 (true, Direction::Lower) => "An improvement: lower is better for this KPI.",
                 (true, Direction::Higher) => "An improvement: higher is better for this KPI.",

@@ -30,7 +30,6 @@ pub struct EventStudyChartProps {
 #[component]
 pub fn EventStudyChart(props: &EventStudyChartProps) -> Html {
     let events = &props.events;
-    let n = events.len();
     let mut values: Vec<f64> = events
         .iter()
         .flat_map(|e| [Some(e.effect.estimate), e.effect.low, e.effect.high])
@@ -42,9 +41,16 @@ pub fn EventStudyChart(props: &EventStudyChartProps) -> Html {
         return html! { <p class="empty chart-empty">{ t(Text::NoData) }</p> };
     };
     let y = Scale::new((lo, hi), (HEIGHT - BOTTOM, TOP));
-    let x = |i: usize| category_x(i, n, LEFT + INSET, WIDTH - RIGHT - INSET);
-    let start = events.iter().position(|e| e.event >= 0);
-    let every = n.div_ceil(X_LABELS).max(1);
+    // Periods sit at their distance from the start, so a period without an estimate (no unit
+    // left to compare with) shows as a gap, not as a shorter wait.
+    let first = events.first().map_or(0, |e| e.event);
+    let last = events.last().map_or(0, |e| e.event);
+    let slots = usize::try_from(last - first + 1).unwrap_or(1).max(1);
+    let x = |event: i64| {
+        let slot = usize::try_from(event - first).unwrap_or(0);
+        category_x(slot, slots, LEFT + INSET, WIDTH - RIGHT - INSET)
+    };
+    let every = i64::try_from(slots.div_ceil(X_LABELS).max(1)).unwrap_or(1);
 
     let y_axis = nice_ticks(lo, hi, Y_TICKS).into_iter().map(|v| {
         html! {
@@ -54,8 +60,8 @@ pub fn EventStudyChart(props: &EventStudyChartProps) -> Html {
             </g>
         }
     });
-    let points = events.iter().enumerate().map(|(i, e)| {
-        let cx = x(i);
+    let points = events.iter().map(|e| {
+        let cx = x(e.event);
         let class = if e.event < 0 { "event-point event-pre" } else { "event-point event-post" };
         let bar = match (e.effect.low, e.effect.high) {
             (Some(l), Some(h)) => html! {
@@ -72,22 +78,16 @@ pub fn EventStudyChart(props: &EventStudyChartProps) -> Html {
             </g>
         }
     });
-    let x_labels = events
-        .iter()
-        .enumerate()
-        // Every few periods, and the start; none crowding the start's label.
-        .filter(|(i, e)| {
-            e.event == 0 || (i % every == 0 && start.is_none_or(|s| i.abs_diff(s) * 2 >= every))
-        })
-        .map(|(i, e)| {
-            html! {
-                <text class="chart-x-label" x={px(x(i))} y={px(HEIGHT - BOTTOM + 18.0)} text-anchor="middle">
-                    { event_label(e.event, props.grain) }
-                </text>
-            }
-        });
-    let start_line = start.map(|i| {
-        let sx = if i == 0 { x(0) } else { (x(i - 1) + x(i)) / 2.0 };
+    // Every few periods counted from the start, so the start is always one of them.
+    let x_labels = (first..=last).filter(|e| e % every == 0).map(|e| {
+        html! {
+            <text class="chart-x-label" x={px(x(e))} y={px(HEIGHT - BOTTOM + 18.0)} text-anchor="middle">
+                { event_label(e, props.grain) }
+            </text>
+        }
+    });
+    let start_line = (first <= 0 && 0 <= last).then(|| {
+        let sx = if first < 0 { (x(-1) + x(0)) / 2.0 } else { x(0) };
         html! { <line class="event-start" x1={px(sx)} x2={px(sx)} y1={px(TOP)} y2={px(HEIGHT - BOTTOM)} /> }
     });
     let rows = events.iter().map(|e| {

@@ -197,7 +197,9 @@ pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
                     </ul></dd>
                     <dt>{ t(Text::ComparisonUnits) }</dt>
                     <dd class="comparison-units">{
-                        if e.comparison.is_empty() {
+                        if e.comparison.is_empty() && e.treated.iter().any(|u| Some(u.start) != e.first_start()) {
+                            t(Text::LaterStartersCompare).to_string()
+                        } else if e.comparison.is_empty() {
                             t(Text::NoComparisonUnits).to_string()
                         } else {
                             e.comparison.iter().map(|u| name(u)).collect::<Vec<_>>().join(", ")

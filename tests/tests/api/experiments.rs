@@ -101,6 +101,12 @@ async fn every_planted_effect_is_recovered_on_the_full_seed() {
         );
     }
     assert!(a.conclusive, "{}", a.verdict);
+    assert!(
+        a.verdict
+            .contains("against the units that had not started yet"),
+        "with no comparison units named, the verdict says what it compared with: {}",
+        a.verdict
+    );
     match a.design {
         Design::DifferenceInDifferences {
             units,

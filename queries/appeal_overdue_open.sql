@@ -11,13 +11,16 @@
 -- expect: perm 2021-01-01..2021-03-31 = 182 ± 0.01
 -- expect: mashhad 2021-01-01..2021-03-31 = 652 ± 0.01
 
+-- Every group and period gets a row: none overdue is 0, not "no data".
 SELECT
-    a.grp,
+    g.grp,
     p.period,
-    count(*) AS value
-FROM appeals AS a
-JOIN periods AS p
-  ON a.due_at < p.period_end
+    count(a.appeal_id) AS value
+FROM groups AS g
+CROSS JOIN periods AS p
+LEFT JOIN appeals AS a
+  ON a.grp = g.grp
+ AND a.due_at < p.period_end
  AND coalesce(a.closed_at, TIMESTAMP '9999-12-31') >= p.period_end
  AND a.received_at < p.period_end
-GROUP BY a.grp, p.period
+GROUP BY g.grp, p.period

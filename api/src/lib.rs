@@ -12,6 +12,7 @@
 
 pub mod experiment;
 pub mod format;
+pub mod league;
 pub mod period;
 pub mod plan;
 pub mod status;

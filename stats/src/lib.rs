@@ -1,5 +1,7 @@
-//! Did the change work? The statistics of management experiments: a KPI's values by unit and
-//! period, some units changed at their own start dates, the others for comparison.
+//! The statistics behind fair judgements: whether a unit really differs from its parent (the
+//! league tables' intervals and funnels, [`league`]), and whether a change worked (management
+//! experiments: a KPI's values by unit and period, some units changed at their own start dates,
+//! the others for comparison).
 //!
 //! - The effect is estimated by imputation (Borusyak, Jaravel and Spiess): what each treated
 //!   unit would have shown without the change is predicted from a unit-and-period fit on the
@@ -16,10 +18,12 @@
 //! - [`estimate`]: the imputation estimate, its weights, the clustered error, the naive estimate.
 //! - [`inference`]: assignments and the randomisation test and interval.
 //! - [`analysis`]: one KPI's whole analysis for one experiment.
+//! - [`league`]: fair comparisons of units: intervals of shares, rates and medians, funnels.
 
 pub mod analysis;
 pub mod estimate;
 pub mod inference;
+pub mod league;
 pub mod panel;
 
 pub use analysis::{

@@ -11,6 +11,7 @@
 //! - [`kpis_on_seed`]: every KPI on the seed; entity tags and an import shown at once.
 //! - [`plans`]: 12-week plans, their check-ins and their files.
 //! - [`reload`]: KPI files added, edited, broken and deleted while the server runs.
+//! - [`rollups`]: a ratio, a median and a volume at every level against the export files.
 
 mod access;
 mod attacks;
@@ -22,3 +23,4 @@ mod imports;
 mod kpis_on_seed;
 mod plans;
 mod reload;
+mod rollups;

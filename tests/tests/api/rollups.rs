@@ -1,0 +1,213 @@
+//! Roll-ups are right at every level: a ratio (appeals closed on time), a median (time to first
+//! response) and a volume (open appeals past their deadline) for a region, its cities, a
+//! district and its departments, each against the same figure computed here, independently of
+//! the server, from the seed's export files.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
+use kpi_tests::{seed_dir, TestServer};
+
+const FROM: &str = "2021-01-01";
+const TO: &str = "2021-03-31";
+
+/// One appeal of the export, as the KPIs read it.
+struct Appeal {
+    unit: String,
+    received: NaiveDateTime,
+    first_response: Option<NaiveDateTime>,
+    closed: Option<NaiveDateTime>,
+    due: NaiveDateTime,
+}
+
+fn moment(text: &str) -> Option<NaiveDateTime> {
+    (!text.is_empty()).then(|| {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+            .unwrap_or_else(|e| panic!("{text}: {e}"))
+    })
+}
+
+/// Every appeal of the seed, and each unit's parent (from `org_units.csv`).
+fn read_seed() -> (Vec<Appeal>, HashMap<String, Option<String>>) {
+    let dir = seed_dir();
+    let org = std::fs::read_to_string(dir.join("org_units.csv")).unwrap();
+    // id,parent_id,kind,name,population: only a name can be quoted, and it comes after these.
+    let parents = org
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let mut fields = line.splitn(3, ',');
+            let id = fields.next().unwrap().to_string();
+            let parent = fields.next().unwrap();
+            (id, (!parent.is_empty()).then(|| parent.to_string()))
+        })
+        .collect();
+    let mut appeals = Vec::new();
+    for year in 2019..=2021 {
+        let text = std::fs::read_to_string(dir.join(format!("appeals_{year}.csv"))).unwrap();
+        for line in text.lines().skip(1) {
+            // appeal_id,unit_id,channel,category,received_at,first_response_at,closed_at,due_at,rating
+            let f: Vec<&str> = line.split(',').collect();
+            appeals.push(Appeal {
+                unit: f[1].to_string(),
+                received: moment(f[4]).unwrap(),
+                first_response: moment(f[5]),
+                closed: moment(f[6]),
+                due: moment(f[7]).unwrap(),
+            });
+        }
+    }
+    (appeals, parents)
+}
+
+/// Whether `unit` is `ancestor` or lies under it.
+fn under(parents: &HashMap<String, Option<String>>, unit: &str, ancestor: &str) -> bool {
+    let mut at = Some(unit.to_string());
+    while let Some(u) = at {
+        if u == ancestor {
+            return true;
+        }
+        at = parents.get(&u).cloned().flatten();
+    }
+    false
+}
+
+/// Whole minutes between two moments, as DuckDB's `date_diff('minute', a, b)` counts them (the
+/// minute boundaries crossed).
+fn minutes(a: NaiveDateTime, b: NaiveDateTime) -> i64 {
+    let floor = |t: NaiveDateTime| t.with_second(0).unwrap().and_utc().timestamp() / 60;
+    floor(b) - floor(a)
+}
+
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    })
+}
+
+/// The three KPIs for the appeals under `unit` in `FROM..=TO`, computed from the rows.
+fn by_hand(
+    appeals: &[Appeal],
+    parents: &HashMap<String, Option<String>>,
+    unit: &str,
+) -> [Option<f64>; 3] {
+    let start = FROM
+        .parse::<NaiveDate>()
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let end = TO
+        .parse::<NaiveDate>()
+        .unwrap()
+        .succ_opt()
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let mine: Vec<&Appeal> = appeals
+        .iter()
+        .filter(|a| under(parents, &a.unit, unit))
+        .collect();
+    // Closed on time, of those due in the period.
+    let due: Vec<&&Appeal> = mine
+        .iter()
+        .filter(|a| a.due >= start && a.due < end)
+        .collect();
+    let on_time = due
+        .iter()
+        .filter(|a| a.closed.is_some_and(|c| c <= a.due))
+        .count();
+    let share = (!due.is_empty()).then(|| on_time as f64 / due.len() as f64 * 100.0);
+    // The median hours to a first response, of those received in the period and answered.
+    let hours = median(
+        mine.iter()
+            .filter(|a| a.received >= start && a.received < end)
+            .filter_map(|a| {
+                a.first_response
+                    .map(|r| minutes(a.received, r) as f64 / 60.0)
+            })
+            .collect(),
+    );
+    // Open past the deadline at the period's end.
+    let overdue = mine
+        .iter()
+        .filter(|a| a.due < end && a.received < end && a.closed.is_none_or(|c| c >= end))
+        .count();
+    [share, hours, Some(overdue as f64)]
+}
+
+const KPIS: [&str; 3] = [
+    "appeal_on_time_share",
+    "appeal_response_hours_median",
+    "appeal_overdue_open",
+];
+
+fn close(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ratio_a_median_and_a_volume_add_up_at_every_level() {
+    let server = TestServer::start(true).await;
+    let (appeals, parents) = tokio::task::block_in_place(read_seed);
+    assert!(appeals.len() > 10_000, "{} appeals", appeals.len());
+    // Region -> cities, city -> districts, district -> departments: the parent's total and each
+    // child's value, at every level down to the departments where the appeals are filed.
+    let mut checked = 0;
+    for parent in ["perm-krai", "perm", "perm-leninsky", "mashhad", "shymkent"] {
+        for (k, kpi) in KPIS.iter().enumerate() {
+            let (status, answer) = server
+                .get_json(&format!(
+                    "/api/kpis/{kpi}/children?unit={parent}&from={FROM}&to={TO}"
+                ))
+                .await;
+            assert_eq!(status, 200, "{answer}");
+            let want = by_hand(&appeals, &parents, parent)[k];
+            let got = answer["total"].as_f64();
+            assert!(
+                close(got, want),
+                "{kpi} for {parent}: server {got:?}, files {want:?}"
+            );
+            let children = answer["children"].as_array().unwrap();
+            assert!(!children.is_empty(), "{parent} has children");
+            for child in children {
+                let unit = child["unit"]["id"].as_str().unwrap();
+                let want = by_hand(&appeals, &parents, unit)[k];
+                let got = child["value"].as_f64();
+                assert!(
+                    close(got, want),
+                    "{kpi} for {unit}: server {got:?}, files {want:?}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    // The region's share is its appeals' share, not the mean of its cities' shares.
+    let (_, cities) = server
+        .get_json(&format!(
+            "/api/kpis/appeal_on_time_share/children?unit=perm-krai&from={FROM}&to={TO}"
+        ))
+        .await;
+    let values: Vec<f64> = cities["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_f64())
+        .collect();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    assert!(
+        (mean - cities["total"].as_f64().unwrap()).abs() > 1e-6,
+        "the test would not tell a mean of shares from the share"
+    );
+    assert!(checked >= 60, "{checked} values checked");
+}

@@ -13,11 +13,25 @@
 -- expect: perm 2021-01-01..2021-03-31 = 5.65 ± 0.01
 -- expect: mashhad 2021-01-01..2021-03-31 = 5.6 ± 0.01
 
+-- The median, with how many rows it is the middle of (n) and its 95% interval: the sample's
+-- j-th and k-th smallest values, j = n/2 - 0.98 sqrt(n) rounded down and k = n/2 + 1 + 0.98 sqrt(n)
+-- rounded up (the order-statistic interval; none below 6 rows). League tables use them.
 SELECT
-    c.grp,
-    p.period,
-    median(date_diff('minute', c.submitted_at, c.completed_at) / 1440.0) AS value
-FROM service_cases AS c
-JOIN periods AS p
-  ON c.completed_at >= p.period AND c.completed_at < p.period_end
-GROUP BY c.grp, p.period
+    grp,
+    period,
+    value,
+    n,
+    CASE WHEN n >= 6 THEN sorted[greatest(1, CAST(floor(n / 2.0 - 0.98 * sqrt(n)) AS BIGINT))] END AS low,
+    CASE WHEN n >= 6 THEN sorted[least(n, CAST(ceil(n / 2.0 + 1 + 0.98 * sqrt(n)) AS BIGINT))] END AS high
+FROM (
+    SELECT
+        c.grp,
+        p.period,
+        median(date_diff('minute', c.submitted_at, c.completed_at) / 1440.0) AS value,
+        count(*) AS n,
+        list_sort(list(date_diff('minute', c.submitted_at, c.completed_at) / 1440.0)) AS sorted
+    FROM service_cases AS c
+    JOIN periods AS p
+      ON c.completed_at >= p.period AND c.completed_at < p.period_end
+    GROUP BY c.grp, p.period
+) AS medians

@@ -24,8 +24,9 @@ use crate::sandbox::{Cancel, Request, Rows, Sandbox};
 /// How a KPI's SELECT hands over its numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
-    /// A `value` column, already final for the group and period.
-    Value,
+    /// A `value` column, already final for the group and period; with `spread`, also `n` (the
+    /// rows behind it) and `low`/`high` (its 95% interval), which fair league tables use.
+    Value { spread: bool },
     /// `numerator` and `denominator`; the value is their ratio times the measure's scale.
     Ratio,
 }
@@ -431,10 +432,13 @@ fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
     );
     let outer = match shape {
         None => "SELECT *",
-        Some(Shape::Value) => {
-            "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(value AS DOUBLE), NULL::DOUBLE"
+        Some(Shape::Value { spread: false }) => {
+            "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(value AS DOUBLE), NULL::DOUBLE, NULL::DOUBLE, NULL::DOUBLE"
         }
-        Some(Shape::Ratio) => "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE)",
+        Some(Shape::Value { spread: true }) => {
+            "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(value AS DOUBLE), CAST(n AS DOUBLE), CAST(low AS DOUBLE), CAST(high AS DOUBLE)"
+        }
+        Some(Shape::Ratio) => "SELECT CAST(grp AS VARCHAR), CAST(period AS DATE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE), NULL::DOUBLE, NULL::DOUBLE",
     };
     format!("{outer} FROM (WITH {tables} SELECT * FROM (\n{body}\n) AS kpi) AS result")
 }
@@ -533,8 +537,22 @@ pub fn validate(
             ),
         ));
     }
+    let spread = ["n", "low", "high"];
+    let missing: Vec<&str> = spread.iter().copied().filter(|c| !has(c)).collect();
+    if missing.len() == 1 || missing.len() == 2 {
+        return Err(load_error(
+            &def.file,
+            Some(body_line),
+            format!(
+                "a value's interval needs all of n, low and high; the SELECT lacks {}",
+                missing.join(" and ")
+            ),
+        ));
+    }
     match (has("value"), has("numerator") && has("denominator")) {
-        (true, false) => Ok(Shape::Value),
+        (true, false) => Ok(Shape::Value {
+            spread: missing.is_empty(),
+        }),
         (false, true) => Ok(Shape::Ratio),
         _ => Err(load_error(
             &def.file,
@@ -657,6 +675,25 @@ pub struct Cell {
     pub grp: String,
     pub period: NaiveDate,
     pub value: Option<f64>,
+    /// What the value is made of, for judging how sure it is.
+    pub parts: Parts,
+}
+
+/// What a cell's value is made of.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Parts {
+    /// A ratio KPI's numerator and denominator (before the measure's scale).
+    Ratio {
+        numerator: f64,
+        denominator: f64,
+    },
+    /// A value KPI that gives its rows and its 95% interval (`n`, `low`, `high`).
+    Spread {
+        n: f64,
+        low: f64,
+        high: f64,
+    },
+    None,
 }
 
 /// Evaluates a KPI for a scope over buckets, from the rows inside `jurisdiction` only, within
@@ -738,11 +775,23 @@ fn cells(kpi: &Kpi, table: &crate::sandbox::Table) -> Result<Vec<Cell>> {
             .and_then(|v| v.as_str())
             .and_then(|d| d.parse::<NaiveDate>().ok());
         let number = |i: usize| row.get(i).and_then(|v| v.as_f64());
-        let value = match kpi.shape {
-            Shape::Value => number(2),
+        let (value, parts) = match kpi.shape {
+            Shape::Value { .. } => (
+                number(2),
+                match (number(3), number(4), number(5)) {
+                    (Some(n), Some(low), Some(high)) => Parts::Spread { n, low, high },
+                    _ => Parts::None,
+                },
+            ),
             Shape::Ratio => match (number(2), number(3)) {
-                (Some(n), Some(d)) if d != 0.0 => Some(n / d * scale),
-                _ => None,
+                (Some(numerator), Some(denominator)) if denominator != 0.0 => (
+                    Some(numerator / denominator * scale),
+                    Parts::Ratio {
+                        numerator,
+                        denominator,
+                    },
+                ),
+                _ => (None, Parts::None),
             },
         };
         if let (Some(grp), Some(period)) = (grp, period) {
@@ -750,6 +799,7 @@ fn cells(kpi: &Kpi, table: &crate::sandbox::Table) -> Result<Vec<Cell>> {
                 grp: grp.to_string(),
                 period,
                 value: value.filter(|v| v.is_finite()),
+                parts,
             });
         }
     }

@@ -14,6 +14,7 @@
 //! - [`import`]: CSV and Parquet exports into tables, one transaction per file.
 //! - [`kpi`]: KPI files: header, validation, and evaluation at any level of the org tree.
 //! - [`boards`]: boards of KPI tiles and their evaluation.
+//! - [`league`]: fair league tables: the children of a unit ranked with intervals and a funnel.
 //! - [`experiments`]: management experiments: a KPI's panel by unit and period from the engine,
 //!   analysed by `kpi-stats` and put into words.
 //! - [`cli`]: what each `kpiboard` command does (`main.rs` parses the command line and calls it).
@@ -30,6 +31,8 @@
 //! - [`openapi`]: the description of the API served at `/api/openapi.json`.
 //! - [`error`]: the error type and its HTTP status.
 
+#![recursion_limit = "256"] // the OpenAPI document is one large `json!`
+
 pub mod audit;
 pub mod auth;
 pub mod boards;
@@ -42,6 +45,7 @@ pub mod error;
 pub mod experiments;
 pub mod import;
 pub mod kpi;
+pub mod league;
 pub mod openapi;
 pub mod plans;
 pub mod policy;

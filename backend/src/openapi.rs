@@ -54,6 +54,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "get", path: "/api/kpis", summary: "Every loaded KPI definition and every KPI file that failed to load.", who: Who::SignedIn, query: &[], body: None, answer: Some("KpiList"), status: 200 },
     Operation { method: "get", path: "/api/kpis/{id}/values", summary: "A KPI as a series at a grain, for a unit.", who: Who::SignedIn, query: PERIOD, body: None, answer: Some("Series"), status: 200 },
     Operation { method: "get", path: "/api/kpis/{id}/children", summary: "A KPI over the period for each child unit in the jurisdiction, with the unit's total.", who: Who::SignedIn, query: PERIOD, body: None, answer: Some("Children"), status: 200 },
+    Operation { method: "get", path: "/api/kpis/{id}/league", summary: "A fair league table of the child units: each value with its 95% interval (Wilson for shares, exact Poisson for rates and per-head volumes, order statistics for medians), better or worse than the unit only when the interval says so, ranked best first, with funnel limits (95% and 99.8%) by size.", who: Who::SignedIn, query: PERIOD, body: None, answer: Some("League"), status: 200 },
     Operation { method: "get", path: "/api/kpis/{id}", summary: "The KPI's passport: definition, formula, the file's text, tables read, the freshest row inside the jurisdiction, the boards that show it, its current load error.", who: Who::SignedIn, query: &[], body: None, answer: Some("KpiPassport"), status: 200 },
     Operation { method: "put", path: "/api/kpis/{id}", summary: "Save a KPI file from the editor: validated, written to queries/{id}.sql and loaded; optionally appended to a board. 422 invalid_kpi with file, line and column.", who: Who::Only(Action::SaveKpi), query: &[], body: Some("KpiSave"), answer: None, status: 200 },
     Operation { method: "post", path: "/api/kpis/preview", summary: "Run a KPI file's text in the sandbox without saving: its series for a unit and period and its first rows, or its error at the text's line. Cancellable by run_id.", who: Who::Only(Action::PreviewKpi), query: &[], body: Some("KpiPreviewRequest"), answer: Some("KpiPreview"), status: 200 },
@@ -120,6 +121,28 @@ fn schemas() -> Value {
         &["title", "kpi", "target", "tactics"],
         json!({ "title": string(), "kpi": string(), "target": { "type": "number" }, "tactics": { "type": "array", "minItems": 1, "items": new_tactic } }),
     );
+    let league_row = object(
+        &["unit", "versus", "zone", "status"],
+        json!({ "unit": schema_ref("Unit"), "value": nullable("number"), "low": nullable("number"), "high": nullable("number"), "volume": nullable("number"), "rank": nullable("integer"), "versus": { "type": "string", "enum": ["better", "worse", "alike", "unknown"] }, "zone": { "type": "string", "enum": ["inside", "better95", "worse95", "better998", "worse998", "unknown"] }, "status": string() }),
+    );
+    let number = json!({ "type": "number" });
+    let funnel_point = object(
+        &["volume", "low95", "high95", "low998", "high998"],
+        json!({ "volume": number, "low95": number, "high95": number, "low998": number, "high998": number }),
+    );
+    let league = object(
+        &[
+            "kpi",
+            "unit",
+            "from",
+            "to",
+            "per_capita",
+            "method",
+            "rows",
+            "funnel",
+        ],
+        json!({ "kpi": string(), "unit": schema_ref("Unit"), "from": string(), "to": string(), "parent_value": nullable("number"), "parent_volume": nullable("number"), "per_capita": { "type": "boolean" }, "method": { "type": "string", "enum": ["wilson", "poisson", "order_statistic", "none"] }, "volume_label": string(), "note": string(), "rows": { "type": "array", "items": league_row }, "funnel": { "type": "array", "items": funnel_point } }),
+    );
     json!({
         "Error": object(&["code", "message"], json!({ "code": string(), "message": string() })),
         "Health": object(&["status", "version", "rows", "today"], json!({ "status": string(), "version": string(), "rows": { "type": "array", "items": object(&["table", "rows"], json!({ "table": string(), "rows": { "type": "integer" } })) }, "data_from": nullable("string"), "data_to": nullable("string"), "today": string(), "cache": { "type": ["object", "null"], "properties": { "computed": { "type": "integer" }, "from_cache": { "type": "integer" }, "data_version": { "type": "integer" }, "catalog_version": { "type": "integer" } } } })),
@@ -129,6 +152,7 @@ fn schemas() -> Value {
         "Units": { "type": "array", "items": schema_ref("Unit") },
         "KpiList": object(&["kpis", "errors"], json!({ "kpis": { "type": "array", "items": { "type": "object" } }, "errors": { "type": "array", "items": object(&["file", "message"], json!({ "file": string(), "line": nullable("integer"), "column": nullable("integer"), "message": string() })) } })),
         "Series": object(&["kpi", "unit", "grain", "from", "to", "points"], json!({ "kpi": string(), "unit": string(), "grain": string(), "from": string(), "to": string(), "points": { "type": "array", "items": point } })),
+        "League": league,
         "Children": object(&["kpi", "unit", "from", "to", "children"], json!({ "kpi": string(), "unit": string(), "from": string(), "to": string(), "total": nullable("number"), "children": { "type": "array", "items": object(&["unit", "status"], json!({ "unit": schema_ref("Unit"), "value": nullable("number"), "status": string() })) } })),
         "Boards": { "type": "array", "items": object(&["id", "title", "kpis"], json!({ "id": string(), "title": string(), "description": string(), "kpis": { "type": "array", "items": string() } })) },
         "Board": object(&["id", "title", "unit", "from", "to", "grain", "tiles"], json!({ "id": string(), "title": string(), "unit": schema_ref("Unit"), "from": string(), "to": string(), "grain": string(), "previous_from": string(), "previous_to": string(), "tiles": { "type": "array", "items": { "type": "object" } } })),

@@ -37,7 +37,7 @@ pub fn wilson(successes: f64, trials: f64, level: f64) -> Option<(f64, f64)> {
 /// The exact (Garwood) interval of a Poisson count: the expected counts that would make the one
 /// seen at the edge of `level`.
 pub fn poisson(count: f64, level: f64) -> Option<(f64, f64)> {
-    if !(count >= 0.0 && count.is_finite()) {
+    if !count.is_finite() || count < 0.0 {
         return None;
     }
     let alpha = 1.0 - level;
@@ -119,7 +119,7 @@ pub enum Funnel {
 impl Funnel {
     /// The limits for a unit of size `n`, or `None` when `n` is not positive.
     pub fn limits(&self, n: f64, level: f64) -> Option<(f64, f64)> {
-        if !(n > 0.0) {
+        if n.is_nan() || n <= 0.0 {
             return None;
         }
         match *self {
@@ -148,7 +148,7 @@ impl Funnel {
 /// The central `level` range of a Poisson count with mean `mean`, interpolated between counts so
 /// the funnel's edges are smooth (the counts at `(1-level)/2` and `(1+level)/2`).
 fn poisson_counts(mean: f64, level: f64) -> Option<(f64, f64)> {
-    if !(mean > 0.0 && mean.is_finite()) {
+    if !mean.is_finite() || mean <= 0.0 {
         return None;
     }
     let tail = (1.0 - level) / 2.0;

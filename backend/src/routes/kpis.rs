@@ -70,6 +70,65 @@ pub(super) async fn kpi_values(
     Ok(conditional.reply(&series))
 }
 
+/// A KPI over a period for the children of a unit and for the unit itself.
+struct Below {
+    req: ViewParams,
+    def: kpi_api::KpiDef,
+    /// One per child with rows.
+    cells: Vec<kpi::Cell>,
+    /// The unit's own.
+    total: Option<kpi::Cell>,
+    /// The children the caller may see.
+    children: Vec<Unit>,
+}
+
+/// KPI `id` over `?from=&to=` for each child of `?unit=` and for the unit itself, from the
+/// caller's rows (from the cache when it has them).
+async fn below(id: &str, state: &Arc<AppState>, access: &Access, params: &Params) -> Result<Below> {
+    let req = ViewParams::parse(state, access, params)?;
+    let kpi = find_kpi(state, id)?;
+    let def = kpi.def.clone();
+    let whole = Periods::whole(req.from, req.to);
+    let unit_id = req.unit.id.clone();
+    let jurisdiction: Jurisdiction = access.jurisdiction();
+    let limit = state.config.limits.query_time;
+    // The children's cells, then the unit's own.
+    let cached: Option<Vec<Result<Vec<kpi::Cell>>>> =
+        [Scope::ChildrenOf(&unit_id), Scope::Unit(&unit_id)]
+            .into_iter()
+            .map(|scope| kpi::evaluate_cached(&state.sandbox, &kpi, scope, &whole, &jurisdiction))
+            .collect();
+    let mut both = match cached {
+        Some(both) => both.into_iter().collect::<Result<Vec<_>>>()?,
+        None => {
+            state
+                .sandboxed(move |s| {
+                    [Scope::ChildrenOf(&unit_id), Scope::Unit(&unit_id)]
+                        .into_iter()
+                        .map(|scope| kpi::evaluate(s, &kpi, scope, &whole, &jurisdiction, limit))
+                        .collect::<Result<Vec<_>>>()
+                })
+                .await?
+        }
+    };
+    let total = both.pop().unwrap_or_default();
+    let cells = both.pop().unwrap_or_default();
+    let units = state.units();
+    let children = units
+        .iter()
+        .filter(|u| u.parent_id.as_deref() == Some(req.unit.id.as_str()))
+        .filter(|u| access.reach(&units, &u.id) != Reach::Outside)
+        .cloned()
+        .collect();
+    Ok(Below {
+        req,
+        def,
+        cells,
+        total: total.into_iter().next(),
+        children,
+    })
+}
+
 /// GET /api/kpis/{id}/children
 pub(super) async fn kpi_children(
     id: String,
@@ -78,58 +137,19 @@ pub(super) async fn kpi_children(
     conditional: Conditional,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
-    let req = ViewParams::parse(&state, &access, &params).map_err(reject)?;
-    let kpi = find_kpi(&state, &id).map_err(reject)?;
-    let whole = Periods::whole(req.from, req.to);
-    let unit_id = req.unit.id.clone();
-    let def = kpi.def.clone();
-    let jurisdiction: Jurisdiction = access.jurisdiction();
-    let limit = state.config.limits.query_time;
-    let cached = kpi::evaluate_cached(
-        &state.sandbox,
-        &kpi,
-        Scope::ChildrenOf(&unit_id),
-        &whole,
-        &jurisdiction,
-    )
-    .zip(kpi::evaluate_cached(
-        &state.sandbox,
-        &kpi,
-        Scope::Unit(&unit_id),
-        &whole,
-        &jurisdiction,
-    ));
-    let (cells, total) = match cached {
-        Some((cells, total)) => (
-            cells.map_err(reject)?,
-            total.map_err(reject)?.first().and_then(|t| t.value),
-        ),
-        None => state
-            .sandboxed(move |s| {
-                let cells = kpi::evaluate(
-                    s,
-                    &kpi,
-                    Scope::ChildrenOf(&unit_id),
-                    &whole,
-                    &jurisdiction,
-                    limit,
-                )?;
-                let total =
-                    kpi::evaluate(s, &kpi, Scope::Unit(&unit_id), &whole, &jurisdiction, limit)?;
-                Ok((cells, total.first().and_then(|t| t.value)))
-            })
-            .await
-            .map_err(reject)?,
-    };
-    let units = state.units();
-    let children = units
-        .iter()
-        .filter(|u| u.parent_id.as_deref() == Some(req.unit.id.as_str()))
-        .filter(|u| access.reach(&units, &u.id) != Reach::Outside)
+    let Below {
+        req,
+        def,
+        cells,
+        total,
+        children,
+    } = below(&id, &state, &access, &params).await.map_err(reject)?;
+    let children = children
+        .into_iter()
         .map(|u| {
             let value = cells.iter().find(|c| c.grp == u.id).and_then(|c| c.value);
             ChildValue {
-                unit: u.clone(),
+                unit: u,
                 value,
                 status: kpi_api::status::status(value, def.target, def.amber, def.direction),
             }
@@ -140,9 +160,30 @@ pub(super) async fn kpi_children(
         unit: req.unit.id,
         from: req.from,
         to: req.to,
-        total,
+        total: total.and_then(|t| t.value),
         children,
     };
+    Ok(conditional.reply(&answer))
+}
+
+/// GET /api/kpis/{id}/league — the children of `unit` ranked fairly: intervals, per-head
+/// volumes, better or worse than the parent only where the interval says so, and a funnel.
+pub(super) async fn kpi_league(
+    id: String,
+    access: Access,
+    params: Params,
+    conditional: Conditional,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let b = below(&id, &state, &access, &params).await.map_err(reject)?;
+    let answer = crate::league::league(
+        &b.def,
+        &b.req.unit,
+        &b.children,
+        &b.cells,
+        b.total.as_ref(),
+        (b.req.from, b.req.to),
+    );
     Ok(conditional.reply(&answer))
 }
 

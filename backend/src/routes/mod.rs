@@ -245,6 +245,14 @@ pub fn routes(
         .and(conditional())
         .and(with_state(state.clone()))
         .and_then(kpi_children);
+    // GET /api/kpis/{id}/league?unit=&from=&to=
+    let league = warp::path!("kpis" / String / "league")
+        .and(warp::get())
+        .and(user.clone())
+        .and(params)
+        .and(conditional())
+        .and(with_state(state.clone()))
+        .and_then(kpi_league);
     // GET /api/boards
     let boards = warp::path!("boards")
         .and(warp::get())
@@ -463,6 +471,7 @@ pub fn routes(
         .or(kpis)
         .or(values)
         .or(children)
+        .or(league)
         .or(boards)
         .or(board)
         .or(import)

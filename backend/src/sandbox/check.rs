@@ -234,6 +234,8 @@ impl Walker {
                 "UNBOUND" => {
                     allowed_type(info_text("name"), info_text("schema"), info_text("catalog"))
                 }
+                // The type of the NULL literal, not a cast anyone wrote.
+                "NULL" => Ok(()),
                 id => allowed_type(id, "", ""),
             };
         }
@@ -442,6 +444,9 @@ mod tests {
         );
         accepted("WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELECT * FROM t");
         accepted("SELECT median(epoch(first_response_at - received_at)) FROM appeals");
+        // The NULL literal, bare and cast, and a CASE without ELSE (which is NULL).
+        accepted("SELECT NULL, CAST(NULL AS DOUBLE), CASE WHEN grp = 'a' THEN 1 END FROM appeals");
+        accepted("SELECT list_sort(list(rating))[greatest(1, 2)] FROM appeals");
     }
 
     #[test]

@@ -79,11 +79,10 @@ fn minutes(a: NaiveDateTime, b: NaiveDateTime) -> i64 {
     floor(b) - floor(a)
 }
 
-fn median(mut values: Vec<f64>) -> Option<f64> {
+fn median(values: Vec<f64>) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
-    values.sort_by(f64::total_cmp);
     let n = values.len();
     Some(if n % 2 == 1 {
         values[n / 2]
@@ -92,12 +91,18 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     })
 }
 
-/// The three KPIs for the appeals under `unit` in `FROM..=TO`, computed from the rows.
-fn by_hand(
-    appeals: &[Appeal],
-    parents: &HashMap<String, Option<String>>,
-    unit: &str,
-) -> [Option<f64>; 3] {
+/// What the three KPIs are made of for the appeals under `unit` in `FROM..=TO`, from the rows.
+struct Parts {
+    /// Closed on time, of those due in the period.
+    on_time: usize,
+    due: usize,
+    /// Hours to a first response, of those received in the period and answered, sorted.
+    hours: Vec<f64>,
+    /// Open past the deadline at the period's end.
+    overdue: usize,
+}
+
+fn parts(appeals: &[Appeal], parents: &HashMap<String, Option<String>>, unit: &str) -> Parts {
     let start = FROM
         .parse::<NaiveDate>()
         .unwrap()
@@ -114,32 +119,42 @@ fn by_hand(
         .iter()
         .filter(|a| under(parents, &a.unit, unit))
         .collect();
-    // Closed on time, of those due in the period.
     let due: Vec<&&Appeal> = mine
         .iter()
         .filter(|a| a.due >= start && a.due < end)
         .collect();
-    let on_time = due
+    let mut hours: Vec<f64> = mine
         .iter()
-        .filter(|a| a.closed.is_some_and(|c| c <= a.due))
-        .count();
-    let share = (!due.is_empty()).then(|| on_time as f64 / due.len() as f64 * 100.0);
-    // The median hours to a first response, of those received in the period and answered.
-    let hours = median(
-        mine.iter()
-            .filter(|a| a.received >= start && a.received < end)
-            .filter_map(|a| {
-                a.first_response
-                    .map(|r| minutes(a.received, r) as f64 / 60.0)
-            })
-            .collect(),
-    );
-    // Open past the deadline at the period's end.
-    let overdue = mine
-        .iter()
-        .filter(|a| a.due < end && a.received < end && a.closed.is_none_or(|c| c >= end))
-        .count();
-    [share, hours, Some(overdue as f64)]
+        .filter(|a| a.received >= start && a.received < end)
+        .filter_map(|a| {
+            a.first_response
+                .map(|r| minutes(a.received, r) as f64 / 60.0)
+        })
+        .collect();
+    hours.sort_by(f64::total_cmp);
+    Parts {
+        on_time: due
+            .iter()
+            .filter(|a| a.closed.is_some_and(|c| c <= a.due))
+            .count(),
+        due: due.len(),
+        hours,
+        overdue: mine
+            .iter()
+            .filter(|a| a.due < end && a.received < end && a.closed.is_none_or(|c| c >= end))
+            .count(),
+    }
+}
+
+/// The three KPIs for the appeals under `unit`, computed from the rows.
+fn by_hand(
+    appeals: &[Appeal],
+    parents: &HashMap<String, Option<String>>,
+    unit: &str,
+) -> [Option<f64>; 3] {
+    let p = parts(appeals, parents, unit);
+    let share = (p.due > 0).then(|| p.on_time as f64 / p.due as f64 * 100.0);
+    [share, median(p.hours), Some(p.overdue as f64)]
 }
 
 const KPIS: [&str; 3] = [
@@ -210,4 +225,135 @@ async fn a_ratio_a_median_and_a_volume_add_up_at_every_level() {
         "the test would not tell a mean of shares from the share"
     );
     assert!(checked >= 60, "{checked} values checked");
+}
+
+/// The league table's intervals are those of the rows: Wilson from the share's counts, the
+/// median's order statistics, and exact Poisson for the overdue count per 1,000 residents.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_league_tables_intervals_come_from_the_rows() {
+    let server = TestServer::start(true).await;
+    let (appeals, parents) = tokio::task::block_in_place(read_seed);
+    let league = |kpi: &'static str| {
+        let server = &server;
+        async move {
+            let (status, league) = server
+                .get_json(&format!(
+                    "/api/kpis/{kpi}/league?unit=perm&from={FROM}&to={TO}"
+                ))
+                .await;
+            assert_eq!(status, 200, "{league}");
+            league
+        }
+    };
+    let near = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    let (share, hours, overdue) = (
+        league("appeal_on_time_share").await,
+        league("appeal_response_hours_median").await,
+        league("appeal_overdue_open").await,
+    );
+    assert_eq!(share["method"], "wilson");
+    assert_eq!(hours["method"], "order_statistic");
+    assert_eq!(overdue["method"], "poisson");
+    assert_eq!(overdue["per_capita"], true);
+    let units: HashMap<String, i64> = {
+        let (_, list) = server.get_json("/api/units").await;
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|u| Some((u["id"].as_str()?.to_string(), u["population"].as_i64()?)))
+            .collect()
+    };
+    let row = |league: &serde_json::Value, unit: &str| -> serde_json::Value {
+        league["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit"]["id"] == unit)
+            .unwrap_or_else(|| panic!("{unit} in {league}"))
+            .clone()
+    };
+    let districts: Vec<String> = share["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["unit"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(districts.len(), 7, "Perm's seven districts");
+    for unit in &districts {
+        let p = parts(&appeals, &parents, unit);
+        let (low, high) = kpi_stats::league::wilson(p.on_time as f64, p.due as f64, 0.95).unwrap();
+        let r = row(&share, unit);
+        assert!(near(r["low"].as_f64().unwrap(), low * 100.0), "{unit}: {r}");
+        assert!(
+            near(r["high"].as_f64().unwrap(), high * 100.0),
+            "{unit}: {r}"
+        );
+        assert_eq!(r["volume"].as_f64(), Some(p.due as f64));
+
+        let n = p.hours.len();
+        assert!(n >= 6, "{unit}: {n} answered appeals");
+        let half = 0.98 * (n as f64).sqrt();
+        let j = ((n as f64 / 2.0 - half).floor() as usize).max(1);
+        let k = ((n as f64 / 2.0 + 1.0 + half).ceil() as usize).min(n);
+        let r = row(&hours, unit);
+        assert!(
+            near(r["low"].as_f64().unwrap(), p.hours[j - 1]),
+            "{unit}: {r}"
+        );
+        assert!(
+            near(r["high"].as_f64().unwrap(), p.hours[k - 1]),
+            "{unit}: {r}"
+        );
+        assert_eq!(r["volume"].as_f64(), Some(n as f64));
+        // The normal-approximation ranks are those of the exact binomial, or one wider.
+        let (exact_j, exact_k) = kpi_stats::league::median_ranks(n as u64, 0.95).unwrap();
+        assert!(
+            j <= exact_j as usize && exact_j as usize - j <= 1,
+            "{n}: {j} against {exact_j}"
+        );
+        assert!(
+            k >= exact_k as usize && k - exact_k as usize <= 1,
+            "{n}: {k} against {exact_k}"
+        );
+
+        let people = units[unit] as f64;
+        let (low, high) = kpi_stats::league::poisson(p.overdue as f64, 0.95).unwrap();
+        let r = row(&overdue, unit);
+        assert!(
+            near(
+                r["value"].as_f64().unwrap(),
+                p.overdue as f64 / people * 1000.0
+            ),
+            "{unit}: {r}"
+        );
+        assert!(
+            near(r["low"].as_f64().unwrap(), low / people * 1000.0),
+            "{unit}: {r}"
+        );
+        assert!(
+            near(r["high"].as_f64().unwrap(), high / people * 1000.0),
+            "{unit}: {r}"
+        );
+    }
+    // Ranked best first: the highest share, the shortest median.
+    let values = |league: &serde_json::Value| -> Vec<f64> {
+        league["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["value"].as_f64())
+            .collect()
+    };
+    assert!(values(&share).windows(2).all(|w| w[0] >= w[1]));
+    assert!(values(&hours).windows(2).all(|w| w[0] <= w[1]));
+    // "Better" or "worse" only where the interval leaves out the city's own value.
+    for league in [&share, &hours, &overdue] {
+        let city = league["parent_value"].as_f64().unwrap();
+        for r in league["rows"].as_array().unwrap() {
+            let (low, high) = (r["low"].as_f64().unwrap(), r["high"].as_f64().unwrap());
+            let differs = low > city || high < city;
+            assert_eq!(r["versus"] != "alike", differs, "{r} against {city}");
+        }
+        assert!(!league["funnel"].as_array().unwrap().is_empty());
+    }
 }

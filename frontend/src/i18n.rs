@@ -187,6 +187,27 @@ pub enum Text {
     NoSuggestion,
     DownloadExperiments,
     EditExperiment,
+    LeagueTitle,
+    LeagueLink,
+    LeagueRank,
+    LeagueSize,
+    LeagueInterval,
+    LeagueAgainst,
+    LeagueBoard,
+    LeagueOpenBoard,
+    LeagueNoChildren,
+    LeagueFunnel,
+    LeagueFunnelNote,
+    LeagueBest,
+    LeagueWorst,
+    LeagueChooseKpi,
+    LeagueSortBy,
+    PerThousand,
+    CsvRank,
+    CsvLow,
+    CsvHigh,
+    CsvVolume,
+    CsvVersus,
     ExperimentHistory,
     HiddenVersions,
     NothingChanged,
@@ -451,6 +472,27 @@ fn en(text: Text) -> &'static str {
         Text::NoSuggestion => "No unit of the same kind has enough data before the start.",
         Text::DownloadExperiments => "Download the experiments (JSON)",
         Text::EditExperiment => "Change the experiment",
+        Text::LeagueTitle => "Fair league table",
+        Text::LeagueLink => "Fair league table of the units below",
+        Text::LeagueRank => "Rank",
+        Text::LeagueSize => "Size",
+        Text::LeagueInterval => "95% interval",
+        Text::LeagueAgainst => "Against the unit above",
+        Text::LeagueBoard => "Board",
+        Text::LeagueOpenBoard => "Open the board",
+        Text::LeagueNoChildren => "This unit has no units below it to rank.",
+        Text::LeagueFunnel => "Funnel plot: each unit's value against its size",
+        Text::LeagueFunnelNote => "Inside the funnel a unit differs from the unit above no more than chance alone would make a unit of its size differ; dashed lines are the 95% limits, dotted the 99.8% limits.",
+        Text::LeagueBest => "Best, and really better",
+        Text::LeagueWorst => "Worst, and really worse",
+        Text::LeagueChooseKpi => "KPI",
+        Text::LeagueSortBy => "Sort by",
+        Text::PerThousand => "per 1,000 residents",
+        Text::CsvRank => "rank",
+        Text::CsvLow => "low_95",
+        Text::CsvHigh => "high_95",
+        Text::CsvVolume => "volume",
+        Text::CsvVersus => "against_parent",
         Text::ExperimentHistory => "Versions",
         Text::HiddenVersions => "Earlier versions named units outside your jurisdiction and are not shown.",
         Text::NothingChanged => "Saved without changes.",
@@ -1275,6 +1317,46 @@ pub fn version_label(revision: u32, by: &str, at: chrono::NaiveDateTime) -> Stri
     let utc = at.and_utc().to_rfc3339();
     match lang() {
         Lang::En => format!("Revision {revision}, by {by}, {}", timestamp_label(&utc)),
+    }
+}
+
+/// A unit against the one above it in a league table, in words (never by colour alone).
+pub fn versus_name(versus: kpi_api::league::Versus) -> &'static str {
+    use kpi_api::league::Versus;
+    match lang() {
+        Lang::En => match versus {
+            Versus::Better => "Better",
+            Versus::Worse => "Worse",
+            Versus::Alike => "No clear difference",
+            Versus::Unknown => "Cannot tell",
+        },
+    }
+}
+
+/// How a league table's intervals were made, in words.
+pub fn interval_method_name(method: kpi_api::league::IntervalMethod) -> &'static str {
+    use kpi_api::league::IntervalMethod;
+    match lang() {
+        Lang::En => match method {
+            IntervalMethod::Wilson => "Wilson score intervals",
+            IntervalMethod::Poisson => "exact Poisson intervals",
+            IntervalMethod::OrderStatistic => "order-statistic intervals of the median",
+            IntervalMethod::None => "no intervals",
+        },
+    }
+}
+
+/// The league page's heading: `Appeals closed on time: Krasnodar Krai's municipalities`.
+pub fn league_heading(kpi: &str, unit: &str) -> String {
+    match lang() {
+        Lang::En => format!("{kpi}: the units of {unit}"),
+    }
+}
+
+/// The parent's line under a league table: `Krasnodar Krai: 97.5%`.
+pub fn league_parent(unit: &str, value: &str) -> String {
+    match lang() {
+        Lang::En => format!("{unit} as a whole: {value}"),
     }
 }
 

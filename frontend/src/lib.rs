@@ -46,7 +46,7 @@ use crate::logic::filters::DEFAULT_BOARD;
 use crate::logic::session::split_target;
 use crate::pages::{
     AdminPage, BoardPage, EditorPage, ExperimentFormPage, ExperimentPage, ExperimentsPage,
-    LoginPage, NewPlanPage, NotFound, PassportPage, PlanPage, PlansPage,
+    LeaguePage, LoginPage, NewPlanPage, NotFound, PassportPage, PlanPage, PlansPage,
 };
 
 /// The app's addresses. Filters ride in the query string (see [`logic::filters`]).
@@ -92,6 +92,9 @@ pub enum Route {
     /// Changing an experiment's definition.
     #[at("/experiments/:id/edit")]
     EditExperiment { id: String },
+    /// A fair league table of the units below `?unit=` on one KPI.
+    #[at("/league/:kpi")]
+    League { kpi: String },
     /// Users and the audit log, for administrators.
     #[at("/admin")]
     Admin,
@@ -119,6 +122,7 @@ fn switch(route: Route) -> Html {
         Route::EditExperiment { id } => {
             html! { <ExperimentFormPage id={Some(AttrValue::from(id.clone()))} /> }
         }
+        Route::League { kpi } => html! { <LeaguePage kpi={kpi.clone()} /> },
         Route::Admin => html! { <AdminPage /> },
         Route::NotFound => html! { <NotFound /> },
     };

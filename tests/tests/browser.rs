@@ -773,3 +773,118 @@ async fn an_analyst_defines_an_experiment_and_reads_its_analysis() {
     assert!(first.contains("Defined."), "{first}");
     browser.close().await;
 }
+
+/// The governor of Krasnodar Krai opens the fair league table of the municipalities from the
+/// board, reads the API's ranking and verdicts in it, downloads it as CSV (the same rows), goes to
+/// one municipality's board, and comes back with Back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_governor_ranks_the_municipalities_fairly_and_goes_to_one_board_and_back() {
+    let server = TestServer::start(true).await;
+    let period = "from=2021-01-01&to=2021-03-31";
+    let governor = server.demo("governor.krasnodar").await;
+    let (status, league) = governor
+        .get_json(&format!(
+            "/api/kpis/appeal_on_time_share/league?unit=krasnodar-krai&{period}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{league}");
+    let rows = league["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 5, "five municipalities");
+
+    let browser = Browser::start().await.expect("browser");
+    let c = &browser.client;
+    c.goto(&server.url(&format!(
+        "/boards/overview?unit=krasnodar-krai&{period}&kpi=appeal_on_time_share"
+    )))
+    .await
+    .unwrap();
+    sign_in(c, "governor.krasnodar", DEMO_PASSWORD).await;
+    click(c, "section.kpi-detail a.league-link").await;
+    wait_for(c, "table.league-table tr.league-row").await;
+    assert_eq!(path_of(c).await, "/league/appeal_on_time_share");
+
+    // The rows in the API's order, each with its verdict against the region.
+    let mut seen = Vec::new();
+    for row in c
+        .find_all(Locator::Css("table.league-table tr.league-row"))
+        .await
+        .unwrap()
+    {
+        let unit = row.attr("data-unit").await.unwrap().unwrap_or_default();
+        let versus = row.attr("data-versus").await.unwrap().unwrap_or_default();
+        seen.push((unit, versus));
+    }
+    let want: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["unit"]["id"].as_str().unwrap().to_string(),
+                r["versus"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, want);
+    wait_for(c, "svg.funnel-plot circle.funnel-point").await;
+
+    // The CSV the link downloads: a line per municipality with the API's numbers.
+    let href = wait_for(c, "a.download-league")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let csv = c
+        .execute_async(
+            "fetch(arguments[0]).then(r => r.text()).then(arguments[1])",
+            vec![Value::from(href)],
+        )
+        .await
+        .unwrap();
+    let csv = csv
+        .as_str()
+        .unwrap()
+        .trim_start_matches('\u{feff}')
+        .to_string();
+    let lines: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(lines.len(), rows.len() + 1, "{csv}");
+    for (line, row) in lines.iter().zip(rows) {
+        assert_eq!(line[1], row["unit"]["id"].as_str().unwrap(), "{csv}");
+        let number = |i: usize| line[i].parse::<f64>().ok();
+        assert_eq!(number(3), row["value"].as_f64(), "{csv}");
+        assert_eq!(number(4), row["low"].as_f64(), "{csv}");
+        assert_eq!(number(5), row["high"].as_f64(), "{csv}");
+        assert_eq!(line[7], row["versus"].as_str().unwrap(), "{csv}");
+    }
+
+    // One municipality's board, and back to the table.
+    let first = want[0].0.clone();
+    click(
+        c,
+        &format!("tr.league-row[data-unit='{first}'] a.league-board-link"),
+    )
+    .await;
+    wait_for(c, ".tile").await;
+    assert_eq!(path_of(c).await, "/boards/overview");
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.query()
+            .unwrap_or_default()
+            .contains(&format!("unit={first}")),
+        "{url}"
+    );
+    c.back().await.unwrap();
+    wait_for(c, "table.league-table tr.league-row").await;
+    assert_eq!(path_of(c).await, "/league/appeal_on_time_share");
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.query()
+            .unwrap_or_default()
+            .contains("unit=krasnodar-krai"),
+        "{url}"
+    );
+    browser.close().await;
+}

@@ -1,4 +1,5 @@
 use chrono::NaiveDate;
+use kpi_api::league::League;
 use kpi_api::{
     Children, Grain, KpiDef, KpiList, KpiPassport, KpiPreview, KpiPreviewRequest, KpiSave, Series,
 };
@@ -62,11 +63,30 @@ pub async fn kpi_children(
 ) -> Result<Children, FetchError> {
     get_json(
         &api_path(&["kpis", kpi, "children"]),
-        &[
-            ("unit", unit.to_string()),
-            ("from", iso(from)),
-            ("to", iso(to)),
-        ],
+        &unit_period(unit, from, to),
     )
     .await
+}
+
+/// `GET /api/kpis/{id}/league?unit=&from=&to=`: the children of `unit` ranked fairly.
+pub async fn kpi_league(
+    kpi: &str,
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<League, FetchError> {
+    get_json(
+        &api_path(&["kpis", kpi, "league"]),
+        &unit_period(unit, from, to),
+    )
+    .await
+}
+
+/// The query of a unit over a period: `unit=&from=&to=`.
+fn unit_period(unit: &str, from: NaiveDate, to: NaiveDate) -> [(&'static str, String); 3] {
+    [
+        ("unit", unit.to_string()),
+        ("from", iso(from)),
+        ("to", iso(to)),
+    ]
 }

@@ -26,7 +26,7 @@ pub use experiments::{
 };
 pub use health::health;
 pub use imports::import_file;
-pub use kpis::{kpi_children, kpi_passport, kpi_values, kpis, preview_kpi, save_kpi};
+pub use kpis::{kpi_children, kpi_league, kpi_passport, kpi_values, kpis, preview_kpi, save_kpi};
 pub use plans::{add_tactic, change_tactic, check_in, create_plan, export_href, plan, plans};
 pub use query::cancel_query;
 pub use session::{login, logout, session};

@@ -26,7 +26,8 @@ pub struct KpiDetailProps {
 
 /// A KPI opened from its tile (`section.kpi-detail[data-kpi={id}]`): its series over the period as a
 /// chart and its value in each child unit as a table, each downloadable as CSV (`a.download-csv`),
-/// a link to its passport (`a.passport-link`) and, for analysts and administrators, to edit it
+/// a link to the fair league table of the units below (`a.league-link`), to its passport
+/// (`a.passport-link`) and, for analysts and administrators, to edit it
 /// (`a.kpi-edit-link`).
 #[component]
 pub fn KpiDetail(props: &KpiDetailProps) -> Html {
@@ -160,6 +161,13 @@ pub fn KpiDetail(props: &KpiDetailProps) -> Html {
                 <section class="detail-children">
                     <h3>{ t(Text::BySubordinateUnit) }</h3>
                     { table }
+                    <QueryLink
+                        to={Route::League { kpi: kpi.id.clone() }}
+                        query={AttrValue::from(f.clone().with_kpi(None).to_query())}
+                        class="league-link"
+                    >
+                        { t(Text::LeagueLink) }
+                    </QueryLink>
                 </section>
             </div>
         </section>

@@ -15,7 +15,8 @@ fn field(text: &str) -> String {
     }
 }
 
-fn line(fields: &[&str]) -> String {
+/// One CSV line of fields, ended by CRLF.
+pub fn line(fields: &[&str]) -> String {
     let mut out = fields
         .iter()
         .map(|f| field(f))
@@ -25,7 +26,8 @@ fn line(fields: &[&str]) -> String {
     out
 }
 
-fn number(value: Option<f64>) -> String {
+/// A number at full precision, or nothing.
+pub fn number(value: Option<f64>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 

@@ -8,6 +8,7 @@ pub mod experiment_form;
 pub mod experiment_history;
 pub mod export;
 pub mod filters;
+pub mod league;
 pub mod live;
 pub mod plan_form;
 pub mod plans;

@@ -287,6 +287,12 @@ pub struct Tile {
     pub previous: Option<f64>,
     /// value - previous, in the KPI's own measure (percentage points for percents).
     pub change: Option<f64>,
+    /// The same KPI over the same period a year before (`Board::year_ago_from..=year_ago_to`).
+    #[serde(default)]
+    pub year_ago: Option<f64>,
+    /// value - year_ago, in the KPI's own measure.
+    #[serde(default)]
+    pub change_year: Option<f64>,
     pub status: Status,
     /// The KPI at the board's grain across the chosen period.
     pub sparkline: Vec<Point>,
@@ -306,6 +312,9 @@ pub struct Board {
     pub grain: Grain,
     pub previous_from: NaiveDate,
     pub previous_to: NaiveDate,
+    /// The same period a year before (see [`period::year_ago`]).
+    pub year_ago_from: NaiveDate,
+    pub year_ago_to: NaiveDate,
     pub tiles: Vec<Tile>,
 }
 

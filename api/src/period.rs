@@ -92,6 +92,44 @@ pub fn previous(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
     (start, from.pred_opt().unwrap_or(from))
 }
 
+/// The same period a year before `from..=to`, as people compare them:
+/// - whole months with the same months a year before (Q1 with Q1, February with February, even
+///   when February 2021 also happens to be four whole weeks);
+/// - whole ISO weeks (Monday to Sunday) with the same week numbers of the ISO year before; a
+///   week 53 that year lacks becomes its last week, so week 53 of 2020 compares with week 52 of
+///   2019, and the whole ISO year 2020 (53 weeks) with the whole of 2019 (52);
+/// - any other range with the same days a year before (29 February with the 28th).
+pub fn year_ago(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    use chrono::Weekday;
+    if whole_months(from, to).is_some() {
+        let back = |day: NaiveDate| day - Months::new(12);
+        // The last day of `to`'s month a year before (28 February after a leap year).
+        let end = to.succ_opt().map_or(to, back).pred_opt().unwrap_or(to);
+        return (back(from), end);
+    }
+    if from.weekday() == Weekday::Mon && to.weekday() == Weekday::Sun && from <= to {
+        let shift = |day: NaiveDate, weekday: Weekday| {
+            let week = day.iso_week();
+            let year = week.year() - 1;
+            let last = weeks_in_iso_year(year);
+            NaiveDate::from_isoywd_opt(year, week.week().min(last), weekday)
+                .expect("a week number of that year")
+        };
+        return (shift(from, Weekday::Mon), shift(to, Weekday::Sun));
+    }
+    let back = |day: NaiveDate| {
+        day.with_year(day.year() - 1)
+            .unwrap_or_else(|| day - Days::new(366))
+    };
+    (back(from), back(to))
+}
+
+/// How many ISO weeks (52 or 53) the ISO year `year` has.
+pub fn weeks_in_iso_year(year: i32) -> u32 {
+    // 28 December always falls in the ISO year's last week.
+    NaiveDate::from_ymd_opt(year, 12, 28).map_or(52, |d| d.iso_week().week())
+}
+
 /// The number of days in `from..=to`.
 pub fn days(from: NaiveDate, to: NaiveDate) -> i64 {
     (to - from).num_days() + 1
@@ -188,6 +226,77 @@ mod tests {
         assert!(Grain::Week
             .buckets(d("2021-02-01"), d("2021-01-01"))
             .is_empty());
+    }
+
+    #[test]
+    fn a_year_ago_is_the_same_weeks_months_or_days_of_the_year_before() {
+        // ISO week 53 of 2020 (28 Dec 2020 to 3 Jan 2021, across the new year) against week 52 of
+        // 2019, which has no week 53.
+        assert_eq!(weeks_in_iso_year(2020), 53);
+        assert_eq!(weeks_in_iso_year(2019), 52);
+        assert_eq!(
+            year_ago(d("2020-12-28"), d("2021-01-03")),
+            (d("2019-12-23"), d("2019-12-29"))
+        );
+        // Week 1 of 2021 (4 to 10 January) against week 1 of 2020, which began in 2019.
+        assert_eq!(
+            year_ago(d("2021-01-04"), d("2021-01-10")),
+            (d("2019-12-30"), d("2020-01-05"))
+        );
+        // The whole ISO year 2020, 53 weeks, against the 52 of 2019.
+        assert_eq!(
+            year_ago(d("2019-12-30"), d("2021-01-03")),
+            (d("2018-12-31"), d("2019-12-29"))
+        );
+        // Weeks 50 to 2 across the new year.
+        assert_eq!(
+            year_ago(d("2020-12-07"), d("2021-01-17")),
+            (d("2019-12-09"), d("2020-01-12"))
+        );
+        // Whole months: a quarter, a February after a leap year, a year.
+        assert_eq!(
+            year_ago(d("2021-01-01"), d("2021-03-31")),
+            (d("2020-01-01"), d("2020-03-31"))
+        );
+        assert_eq!(
+            year_ago(d("2021-02-01"), d("2021-02-28")),
+            (d("2020-02-01"), d("2020-02-29"))
+        );
+        assert_eq!(
+            year_ago(d("2020-02-01"), d("2020-02-29")),
+            (d("2019-02-01"), d("2019-02-28"))
+        );
+        assert_eq!(
+            year_ago(d("2021-01-01"), d("2021-12-31")),
+            (d("2020-01-01"), d("2020-12-31"))
+        );
+        // Any other range: the same days, 29 February becoming the 28th.
+        assert_eq!(
+            year_ago(d("2020-02-10"), d("2020-02-29")),
+            (d("2019-02-10"), d("2019-02-28"))
+        );
+        assert_eq!(
+            year_ago(d("2021-01-01"), d("2021-06-15")),
+            (d("2020-01-01"), d("2020-06-15"))
+        );
+    }
+
+    #[test]
+    fn the_previous_period_across_a_year_boundary_and_a_week_53() {
+        // Week 53 of 2020 against week 52; week 1 of 2021 against week 53.
+        assert_eq!(
+            previous(d("2020-12-28"), d("2021-01-03")),
+            (d("2020-12-21"), d("2020-12-27"))
+        );
+        assert_eq!(
+            previous(d("2021-01-04"), d("2021-01-10")),
+            (d("2020-12-28"), d("2021-01-03"))
+        );
+        // January against December.
+        assert_eq!(
+            previous(d("2021-01-01"), d("2021-01-31")),
+            (d("2020-12-01"), d("2020-12-31"))
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Boards evaluated: each tile's value, previous value and sparkline (the board files are read
+//! Boards evaluated: each tile's value, previous and year-ago values, and sparkline (the board files are read
 //! with the KPI files, by [`crate::kpi::load_boards`]).
 
 use std::sync::Arc;
@@ -77,20 +77,43 @@ pub async fn series(
         .collect())
 }
 
-/// The KPI over `from..=to` and over the equally long period before, for a unit.
-pub async fn current_and_previous(
+/// A tile's numbers: the KPI over `from..=to`, over the equally long period before, and over
+/// the same period a year before.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Compared {
+    pub value: Option<f64>,
+    pub previous: Option<f64>,
+    pub year_ago: Option<f64>,
+}
+
+/// [`Compared`] for a unit, in one evaluation (two when the periods cannot share one).
+pub async fn compared(
     state: &Arc<AppState>,
     kpi: Kpi,
     unit: &str,
     from: NaiveDate,
     to: NaiveDate,
     jurisdiction: &Jurisdiction,
-) -> Result<(Option<f64>, Option<f64>)> {
-    let periods = Periods::previous_and_current(from, to);
+) -> Result<Compared> {
+    let (periods, apart) = Periods::comparisons(from, to);
     let (prev_start, current_start) = (periods.0[0].0, periods.0[1].0);
-    let cells = evaluate_unit(state, kpi, unit, periods, jurisdiction).await?;
-    let at = |d: NaiveDate| cells.iter().find(|c| c.period == d).and_then(|c| c.value);
-    Ok((at(current_start), at(prev_start)))
+    let year_start = kpi_api::period::year_ago(from, to).0;
+    let cells = evaluate_unit(state, kpi.clone(), unit, periods, jurisdiction).await?;
+    let at = |cells: &[kpi::Cell], d: NaiveDate| {
+        cells.iter().find(|c| c.period == d).and_then(|c| c.value)
+    };
+    let year_ago = match apart {
+        Some(year) => {
+            let cells = evaluate_unit(state, kpi, unit, year, jurisdiction).await?;
+            at(&cells, year_start)
+        }
+        None => at(&cells, year_start),
+    };
+    Ok(Compared {
+        value: at(&cells, current_start),
+        previous: at(&cells, prev_start),
+        year_ago,
+    })
 }
 
 async fn tile(
@@ -104,7 +127,7 @@ async fn tile(
 ) -> Tile {
     let def = kpi.def.clone();
     let (values, sparkline) = futures_util::join!(
-        current_and_previous(state, kpi.clone(), unit, from, to, jurisdiction),
+        compared(state, kpi.clone(), unit, from, to, jurisdiction),
         series(state, kpi, unit, grain, from, to, jurisdiction)
     );
     let error = values
@@ -112,10 +135,16 @@ async fn tile(
         .err()
         .or(sparkline.as_ref().err())
         .map(|e| e.to_string());
-    let (value, previous) = values.unwrap_or((None, None));
+    let Compared {
+        value,
+        previous,
+        year_ago,
+    } = values.unwrap_or_default();
     Tile {
         status: kpi_api::status::status(value, def.target, def.amber, def.direction),
         change: value.zip(previous).map(|(v, p)| v - p),
+        year_ago,
+        change_year: value.zip(year_ago).map(|(v, y)| v - y),
         kpi: def,
         value,
         previous,
@@ -150,6 +179,7 @@ pub async fn board(
     )
     .await;
     let (previous_from, previous_to) = kpi_api::period::previous(from, to);
+    let (year_ago_from, year_ago_to) = kpi_api::period::year_ago(from, to);
     Ok(Board {
         id: summary.id.clone(),
         title: summary.title.clone(),
@@ -160,6 +190,8 @@ pub async fn board(
         grain,
         previous_from,
         previous_to,
+        year_ago_from,
+        year_ago_to,
         tiles,
     })
 }

@@ -81,6 +81,24 @@ impl Periods {
         Periods(vec![(prev_from, from), (from, day_after(to))])
     }
 
+    /// What a tile compares: the previous period, the chosen one and the same period a year
+    /// before ([`kpi_api::period::year_ago`]), in one evaluation. Buckets are told apart by
+    /// their first day, so a year-ago bucket that starts with another but ends elsewhere comes
+    /// back on its own, to be evaluated apart; one equal to the previous period is not repeated.
+    pub fn comparisons(from: NaiveDate, to: NaiveDate) -> (Periods, Option<Periods>) {
+        let mut both = Periods::previous_and_current(from, to);
+        let (year_from, year_to) = kpi_api::period::year_ago(from, to);
+        let year = (year_from, day_after(year_to));
+        if both.0.contains(&year) {
+            return (both, None);
+        }
+        if both.0.iter().any(|(start, _)| *start == year.0) {
+            return (both, Some(Periods(vec![year])));
+        }
+        both.0.push(year);
+        (both, None)
+    }
+
     /// One bucket covering the whole of `from..=to` (a tile's value, a comparison table).
     pub fn whole(from: NaiveDate, to: NaiveDate) -> Periods {
         Periods(vec![(from, day_after(to))])
@@ -1074,6 +1092,32 @@ mod tests {
                 (d("2021-03-10"), d("2021-03-17"))
             ]
         );
+        // A quarter, the one before and the same quarter a year before, in one evaluation.
+        assert_eq!(
+            Periods::comparisons(d("2021-10-01"), d("2021-12-31")),
+            (
+                Periods(vec![
+                    (d("2021-07-01"), d("2021-10-01")),
+                    (d("2021-10-01"), d("2022-01-01")),
+                    (d("2020-10-01"), d("2021-01-01")),
+                ]),
+                None
+            )
+        );
+        // A year: the year before is both the previous period and the year ago.
+        assert_eq!(
+            Periods::comparisons(d("2021-01-01"), d("2021-12-31"))
+                .0
+                 .0
+                .len(),
+            2
+        );
+        // Weeks 1 to 53 of ISO 2020 (371 days): the previous 371 days start on 2018-12-24; the
+        // year ago is 2019's 52 weeks, from 2018-12-31.
+        let (three, apart) = Periods::comparisons(d("2019-12-30"), d("2021-01-03"));
+        assert_eq!(three.0.len(), 3);
+        assert_eq!(apart, None);
+        assert_eq!(three.0[2], (d("2018-12-31"), d("2019-12-30")));
         assert_eq!(
             Periods::whole(d("2021-01-01"), d("2021-12-31")).param(),
             "2021-01-01/2022-01-01"

@@ -64,6 +64,8 @@ pub fn PeriodPicker(props: &PeriodPickerProps) -> Html {
                     let period = preset.range(range.last);
                     let active = period == (props.from, props.to);
                     let (label, id) = match preset {
+                        Preset::LastWeek => (t(Text::LastWeek).to_string(), "last-week".to_string()),
+                        Preset::YearToDate => (t(Text::YearToDate).to_string(), "year-to-date".to_string()),
                         Preset::LastMonth => (t(Text::LastMonth).to_string(), "last-month".to_string()),
                         Preset::LastQuarter => (t(Text::LastQuarter).to_string(), "last-quarter".to_string()),
                         Preset::Year(year) => (year_label(year), year.to_string()),

@@ -23,6 +23,9 @@ pub struct TileCardProps {
     pub tile: Tile,
     /// The previous period, already written for people (`vs ...` is added here).
     pub previous: AttrValue,
+    /// The same period a year before, likewise.
+    #[prop_or_default]
+    pub year_ago: AttrValue,
     pub selected: bool,
     /// Called with the KPI id when the tile is clicked or activated from the keyboard.
     pub on_select: Callback<String>,
@@ -31,7 +34,9 @@ pub struct TileCardProps {
     pub headlines: Vec<ExperimentHeadline>,
 }
 
-/// One KPI on a board: value, target, change against the previous period, sparkline and status.
+/// One KPI on a board: value, target, change against the previous period and against the same
+/// period a year before (`.tile-change-year`), each coloured by the KPI's direction and signed, so
+/// colour is never the only cue; sparkline and status.
 /// The root is `.tile[data-kpi={id}]`; the value is `.tile-value`; a failed KPI shows `.tile-error`.
 #[component]
 pub fn TileCard(props: &TileCardProps) -> Html {
@@ -66,6 +71,7 @@ pub fn TileCard(props: &TileCardProps) -> Html {
                 None => t(Text::NoTarget).to_string(),
             };
             let tone = change_tone(tile.change, kpi.measure, kpi.direction);
+            let year_tone = change_tone(tile.change_year, kpi.measure, kpi.direction);
             html! {
                 <>
                     <div class="tile-value">{ format::value(tile.value, kpi.measure) }</div>
@@ -74,6 +80,11 @@ pub fn TileCard(props: &TileCardProps) -> Html {
                         <span class="tile-change-value">{ format::change(tile.change, kpi.measure) }</span>
                         { " " }
                         <span class="tile-change-period">{ versus_label(&props.previous) }</span>
+                    </div>
+                    <div class={classes!("tile-change", "tile-change-year", year_tone.class())}>
+                        <span class="tile-change-value">{ format::change(tile.change_year, kpi.measure) }</span>
+                        { " " }
+                        <span class="tile-change-period">{ versus_label(&props.year_ago) }</span>
                     </div>
                     <Sparkline points={tile.sparkline.clone()} />
                 </>

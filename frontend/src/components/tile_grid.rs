@@ -25,6 +25,7 @@ pub fn TileGrid(props: &TileGridProps) -> Html {
         return html! { <p class="empty">{ t(Text::BoardEmpty) }</p> };
     }
     let previous = AttrValue::from(range_label(board.previous_from, board.previous_to));
+    let year_ago = AttrValue::from(range_label(board.year_ago_from, board.year_ago_to));
     html! {
         <section class="tiles" data-board={board.id.clone()} data-unit={board.unit.id.clone()}>
             { for board.tiles.iter().map(|tile| {
@@ -34,6 +35,7 @@ pub fn TileGrid(props: &TileGridProps) -> Html {
                         key={tile.kpi.id.clone()}
                         tile={tile.clone()}
                         previous={previous.clone()}
+                        year_ago={year_ago.clone()}
                         {selected}
                         on_select={props.on_select.clone()}
                         headlines={props.headlines.iter().filter(|h| h.kpi == tile.kpi.id).cloned().collect::<Vec<_>>()}

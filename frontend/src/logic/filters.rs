@@ -227,16 +227,25 @@ pub fn last_full_month(last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// A one-click period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preset {
+    /// The last whole ISO week (Monday to Sunday).
+    LastWeek,
     LastMonth,
     LastQuarter,
+    /// From 1 January to the last day of data.
+    YearToDate,
     Year(i32),
 }
 
 impl Preset {
-    /// The presets offered for data covering `first_day..=last_day`: the last full month and
-    /// quarter, then every calendar year, newest first.
+    /// The presets offered for data covering `first_day..=last_day`: the last full week, month
+    /// and quarter, the year to date, then every calendar year, newest first.
     pub fn offered(first_day: NaiveDate, last_day: NaiveDate) -> Vec<Preset> {
-        let mut presets = vec![Preset::LastMonth, Preset::LastQuarter];
+        let mut presets = vec![
+            Preset::LastWeek,
+            Preset::LastMonth,
+            Preset::LastQuarter,
+            Preset::YearToDate,
+        ];
         presets.extend((first_day.year()..=last_day.year()).rev().map(Preset::Year));
         presets
     }
@@ -244,6 +253,18 @@ impl Preset {
     /// The period the preset stands for, counted back from the last day of data.
     pub fn range(self, last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
         match self {
+            Preset::LastWeek => {
+                // The Sunday on or before the last day ends the last whole week.
+                let sunday = last_day
+                    - chrono::Days::new(u64::from(
+                        (last_day.weekday().num_days_from_monday() + 1) % 7,
+                    ));
+                (sunday - chrono::Days::new(6), sunday)
+            }
+            Preset::YearToDate => (
+                NaiveDate::from_ymd_opt(last_day.year(), 1, 1).unwrap_or(last_day),
+                last_day,
+            ),
             Preset::LastMonth => last_full_month(last_day),
             Preset::LastQuarter => last_full_quarter(last_day),
             Preset::Year(year) => (
@@ -388,13 +409,15 @@ mod tests {
     }
 
     #[test]
-    fn presets_cover_last_month_quarter_and_each_year_newest_first() {
+    fn presets_cover_the_last_week_month_quarter_the_year_to_date_and_each_year_newest_first() {
         let presets = Preset::offered(DATA_FIRST_DAY, DATA_LAST_DAY);
         assert_eq!(
             presets,
             vec![
+                Preset::LastWeek,
                 Preset::LastMonth,
                 Preset::LastQuarter,
+                Preset::YearToDate,
                 Preset::Year(2021),
                 Preset::Year(2020),
                 Preset::Year(2019),
@@ -407,6 +430,20 @@ mod tests {
         assert_eq!(
             Preset::LastMonth.range(DATA_LAST_DAY),
             (d("2021-12-01"), d("2021-12-31"))
+        );
+        // 31 December 2021 is a Friday: the last whole week ended on Sunday the 26th.
+        assert_eq!(
+            Preset::LastWeek.range(DATA_LAST_DAY),
+            (d("2021-12-20"), d("2021-12-26"))
+        );
+        // Data to Sunday 3 January 2021: that week (ISO 2020-W53) is whole.
+        assert_eq!(
+            Preset::LastWeek.range(d("2021-01-03")),
+            (d("2020-12-28"), d("2021-01-03"))
+        );
+        assert_eq!(
+            Preset::YearToDate.range(d("2021-05-17")),
+            (d("2021-01-01"), d("2021-05-17"))
         );
     }
 

@@ -256,11 +256,7 @@ async fn main() {
             .iter()
             .flat_map(|k| {
                 [
-                    kpi::evaluation(
-                        k,
-                        Scope::Unit(unit),
-                        &Periods::previous_and_current(from, to),
-                    ),
+                    kpi::evaluation(k, Scope::Unit(unit), &Periods::comparisons(from, to).0),
                     kpi::evaluation(k, Scope::Unit(unit), &Periods::grain(Grain::Week, from, to)),
                 ]
             })

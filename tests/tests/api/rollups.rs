@@ -357,3 +357,65 @@ async fn the_league_tables_intervals_come_from_the_rows() {
         assert!(!league["funnel"].as_array().unwrap().is_empty());
     }
 }
+
+/// A tile compares with the period before and the same period a year before, across a year
+/// boundary and an ISO week 53: ISO week 1 of 2021 against week 53 of 2020 and week 1 of 2020.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tile_compares_with_the_week_before_and_the_same_week_a_year_before() {
+    let server = TestServer::start(true).await;
+    let board = |from: &'static str, to: &'static str| {
+        let server = &server;
+        async move {
+            let (status, board) = server
+                .get_json(&format!(
+                    "/api/boards/overview?unit=perm&from={from}&to={to}&grain=week"
+                ))
+                .await;
+            assert_eq!(status, 200, "{board}");
+            board
+        }
+    };
+    let week = board("2021-01-04", "2021-01-10").await;
+    assert_eq!(week["previous_from"], "2020-12-28");
+    assert_eq!(week["previous_to"], "2021-01-03");
+    assert_eq!(week["year_ago_from"], "2019-12-30");
+    assert_eq!(week["year_ago_to"], "2020-01-05");
+    let before = board("2020-12-28", "2021-01-03").await;
+    let year_ago = board("2019-12-30", "2020-01-05").await;
+    let value = |board: &serde_json::Value, kpi: &str, field: &str| -> Option<f64> {
+        board["tiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kpi"]["id"] == kpi)
+            .unwrap()[field]
+            .as_f64()
+    };
+    let mut compared = 0;
+    for tile in week["tiles"].as_array().unwrap() {
+        let kpi = tile["kpi"]["id"].as_str().unwrap();
+        let now = value(&week, kpi, "value");
+        assert_eq!(
+            value(&week, kpi, "previous"),
+            value(&before, kpi, "value"),
+            "{kpi}"
+        );
+        assert_eq!(
+            value(&week, kpi, "year_ago"),
+            value(&year_ago, kpi, "value"),
+            "{kpi}"
+        );
+        if let (Some(now), Some(then)) = (now, value(&year_ago, kpi, "value")) {
+            let change = value(&week, kpi, "change_year").unwrap();
+            assert!((change - (now - then)).abs() < 1e-9, "{kpi}");
+            compared += 1;
+        }
+    }
+    assert!(
+        compared >= 4,
+        "{compared} tiles compared with a year before"
+    );
+    // Week 53 of 2020 itself compares with week 52 of 2019, which has no week 53.
+    assert_eq!(before["year_ago_from"], "2019-12-23");
+    assert_eq!(before["year_ago_to"], "2019-12-29");
+}

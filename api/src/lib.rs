@@ -211,6 +211,29 @@ pub struct KpiDef {
     pub sql: String,
 }
 
+impl KpiDef {
+    /// A definition with only what every KPI needs; no target, weekly, a lag measure, in
+    /// `{id}.sql` with no SQL yet (for tests and the editor's first draft).
+    pub fn new(id: &str, title: &str, measure: Measure, direction: Direction) -> KpiDef {
+        KpiDef {
+            id: id.to_string(),
+            title: title.to_string(),
+            description: String::new(),
+            measure,
+            direction,
+            target: None,
+            amber: None,
+            grain: Grain::Week,
+            role: Role::Lag,
+            owner: None,
+            source: None,
+            tags: Vec::new(),
+            file: format!("{id}.sql"),
+            sql: String::new(),
+        }
+    }
+}
+
 /// A KPI file that could not be loaded, with where and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KpiLoadError {
@@ -247,6 +270,10 @@ pub struct Series {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub points: Vec<Point>,
+    /// The target in force for the unit at each point's period end (one per point; empty from
+    /// an older server): it changes where a rule of `queries/targets.csv` starts.
+    #[serde(default)]
+    pub targets: Vec<Option<f64>>,
 }
 
 /// One row of `GET /api/kpis/{id}/children?unit=&from=&to=`: a child unit's value over the period.
@@ -283,6 +310,14 @@ pub struct BoardSummary {
 pub struct Tile {
     pub kpi: KpiDef,
     pub value: Option<f64>,
+    /// The target and amber edge in force for the unit on the period's last day: the KPI file's
+    /// own, or a rule of `queries/targets.csv` (whose note says why).
+    #[serde(default)]
+    pub target: Option<f64>,
+    #[serde(default)]
+    pub amber: Option<f64>,
+    #[serde(default)]
+    pub target_note: Option<String>,
     /// The same KPI over the equally long period just before.
     pub previous: Option<f64>,
     /// value - previous, in the KPI's own measure (percentage points for percents).

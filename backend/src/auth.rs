@@ -123,6 +123,20 @@ impl<'a> Parents<'a> {
         )
     }
 
+    /// How many steps up from `unit` `ancestor` is (0: the unit itself), or None when it is not
+    /// on the way up. The walk stops after 64 steps, like [`Parents::is_within`].
+    pub fn depth_to(&self, unit: &str, ancestor: &str) -> Option<usize> {
+        let mut at = Some(unit);
+        for depth in 0..64 {
+            match at {
+                Some(id) if id == ancestor => return Some(depth),
+                Some(id) => at = self.0.get(id).copied().flatten(),
+                None => return None,
+            }
+        }
+        None
+    }
+
     /// Whether `unit` is `ancestor` or lies under it. The walk stops after 64 steps, so a cycle
     /// in broken data cannot hang it.
     pub fn is_within(&self, unit: &str, ancestor: &str) -> bool {

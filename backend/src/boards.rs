@@ -140,8 +140,12 @@ async fn tile(
         previous,
         year_ago,
     } = values.unwrap_or_default();
+    let (status, in_force) = state.judge(&def, unit, to, value);
     Tile {
-        status: kpi_api::status::status(value, def.target, def.amber, def.direction),
+        status,
+        target: in_force.target,
+        amber: in_force.amber,
+        target_note: in_force.note,
         change: value.zip(previous).map(|(v, p)| v - p),
         year_ago,
         change_year: value.zip(year_ago).map(|(v, y)| v - y),

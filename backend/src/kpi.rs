@@ -50,6 +50,8 @@ struct Checked;
 pub struct Catalog {
     pub kpis: BTreeMap<String, Kpi>,
     pub errors: Vec<KpiLoadError>,
+    /// Targets that change by unit and date (`targets.csv`).
+    pub targets: crate::targets::Targets,
 }
 
 /// Which rows a KPI is evaluated over, and how they are grouped.

@@ -164,6 +164,7 @@ pub fn league(
     cells: &[Cell],
     total: Option<&Cell>,
     (from, to): (NaiveDate, NaiveDate),
+    status: &dyn Fn(&str, Option<f64>) -> kpi_api::Status,
 ) -> League {
     let cell_of = |id: &str| cells.iter().find(|c| c.grp == id);
     let population = |u: &Unit| u.population.map(|p| p as f64);
@@ -204,7 +205,7 @@ pub fn league(
                 rank: None,
                 versus,
                 zone: zone(funnel.as_ref(), &judged, higher),
-                status: kpi_api::status::status(raw, def.target, def.amber, def.direction),
+                status: status(&u.id, raw),
             }
         })
         .collect();
@@ -295,27 +296,12 @@ pub fn league(
 
 #[cfg(test)]
 mod tests {
-    use kpi_api::{Grain, Role, UnitKind};
+    use kpi_api::UnitKind;
 
     use super::*;
 
     fn def(measure: Measure, direction: Direction) -> KpiDef {
-        KpiDef {
-            id: "k".into(),
-            title: "K".into(),
-            description: String::new(),
-            measure,
-            direction,
-            target: None,
-            amber: None,
-            grain: Grain::Month,
-            role: Role::Lag,
-            owner: None,
-            source: None,
-            tags: Vec::new(),
-            file: "k.sql".into(),
-            sql: String::new(),
-        }
+        KpiDef::new("k", "K", measure, direction)
     }
 
     fn unit(id: &str, population: Option<i64>) -> Unit {
@@ -330,6 +316,10 @@ mod tests {
 
     fn day() -> NaiveDate {
         NaiveDate::from_ymd_opt(2021, 1, 1).unwrap()
+    }
+
+    fn no_status(_: &str, _: Option<f64>) -> kpi_api::Status {
+        kpi_api::Status::None
     }
 
     fn ratio(grp: &str, numerator: f64, denominator: f64, scale: f64) -> Cell {
@@ -362,6 +352,7 @@ mod tests {
             &cells,
             Some(&total),
             (day(), day()),
+            &no_status,
         );
         assert_eq!(l.method, IntervalMethod::Wilson);
         let by = |id: &str| l.rows.iter().find(|r| r.unit.id == id).unwrap();
@@ -414,6 +405,7 @@ mod tests {
             &cells,
             Some(&total),
             (day(), day()),
+            &no_status,
         );
         assert!(l.per_capita);
         assert_eq!(l.method, IntervalMethod::Poisson);
@@ -443,6 +435,7 @@ mod tests {
             &[count("a", 5.0), count("b", 50.0)],
             Some(&count("city", 55.0)),
             (day(), day()),
+            &no_status,
         );
         assert!(!l.per_capita);
         assert_eq!(l.method, IntervalMethod::None);

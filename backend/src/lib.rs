@@ -13,6 +13,7 @@
 //!   freshness) and who may bring which.
 //! - [`import`]: CSV and Parquet exports into tables, one transaction per file.
 //! - [`kpi`]: KPI files: header, validation, and evaluation at any level of the org tree.
+//! - [`targets`]: targets that change by unit and date (`queries/targets.csv`).
 //! - [`boards`]: boards of KPI tiles and their evaluation.
 //! - [`league`]: fair league tables: the children of a unit ranked with intervals and a funnel.
 //! - [`experiments`]: management experiments: a KPI's panel by unit and period from the engine,
@@ -55,6 +56,7 @@ pub mod seed;
 pub mod server;
 pub mod state;
 pub mod tables;
+pub mod targets;
 pub mod transfer;
 
 pub use config::{Config, Limits};

@@ -183,6 +183,22 @@ impl AppState {
         self.catalog_version.load(AtomicOrdering::SeqCst)
     }
 
+    /// The status of `value` of `def` for `unit` over a period ending on `day`, against the
+    /// target in force then (see [`crate::targets`]), with that target.
+    pub fn judge(
+        &self,
+        def: &kpi_api::KpiDef,
+        unit: &str,
+        day: NaiveDate,
+        value: Option<f64>,
+    ) -> (kpi_api::Status, crate::targets::InForce) {
+        let units = self.units();
+        let parents = auth::Parents::of(&units);
+        let in_force = self.catalog().targets.in_force(def, unit, day, &parents);
+        let status = kpi_api::status::status(value, in_force.target, in_force.amber, def.direction);
+        (status, in_force)
+    }
+
     /// Loads and validates every KPI file and board. A KPI whose file no longer validates keeps
     /// serving its last good version (its error is listed all the same); a deleted file's KPI goes.
     pub fn reload_queries(&self) {
@@ -210,6 +226,17 @@ impl AppState {
             tracing::warn!(file = %e.file, "board not loaded: {}", e.message);
         }
         catalog.errors.extend(board_errors);
+        let units = self.units();
+        let (targets, target_errors) = crate::targets::Targets::load(
+            &dir,
+            &|id| catalog.kpis.get(id).map(|k| k.def.clone()),
+            &|unit| units.iter().any(|u| u.id == unit),
+        );
+        for e in &target_errors {
+            tracing::warn!(file = %e.file, line = ?e.line, "target not loaded: {}", e.message);
+        }
+        catalog.errors.extend(target_errors);
+        catalog.targets = targets;
         if let Err(e) = self.audit_definitions(&dir, &catalog, boards.len()) {
             tracing::warn!("cannot write the audit log: {e}");
         }
@@ -358,7 +385,12 @@ impl AppState {
         let report = result?;
         if !report.already_imported {
             self.sandbox.data_changed();
+            let units_before = self.units();
             self.refresh_data()?;
+            // New units may be what a target rule names: the rules are checked again.
+            if *units_before != *self.units() {
+                self.reload_queries();
+            }
         }
         Ok(report)
     }

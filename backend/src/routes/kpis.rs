@@ -48,6 +48,7 @@ pub(super) async fn kpi_values(
 ) -> Result<impl Reply, Rejection> {
     let req = ViewParams::parse(&state, &access, &params).map_err(reject)?;
     let kpi = find_kpi(&state, &id).map_err(reject)?;
+    let def = kpi.def.clone();
     let points = crate::boards::series(
         &state,
         kpi,
@@ -59,7 +60,21 @@ pub(super) async fn kpi_values(
     )
     .await
     .map_err(reject)?;
+    // The target in force at each period's last day (within the range asked).
+    let targets = points
+        .iter()
+        .map(|p| {
+            let last = req
+                .grain
+                .next(p.period)
+                .pred_opt()
+                .unwrap_or(p.period)
+                .min(req.to);
+            state.judge(&def, &req.unit.id, last, None).1.target
+        })
+        .collect();
     let series = Series {
+        targets,
         kpi: id,
         unit: req.unit.id,
         grain: req.grain,
@@ -149,9 +164,9 @@ pub(super) async fn kpi_children(
         .map(|u| {
             let value = cells.iter().find(|c| c.grp == u.id).and_then(|c| c.value);
             ChildValue {
+                status: state.judge(&def, &u.id, req.to, value).0,
                 unit: u,
                 value,
-                status: kpi_api::status::status(value, def.target, def.amber, def.direction),
             }
         })
         .collect();
@@ -176,6 +191,8 @@ pub(super) async fn kpi_league(
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
     let b = below(&id, &state, &access, &params).await.map_err(reject)?;
+    let to = b.req.to;
+    let status = |unit: &str, value: Option<f64>| state.judge(&b.def, unit, to, value).0;
     let answer = crate::league::league(
         &b.def,
         &b.req.unit,
@@ -183,6 +200,7 @@ pub(super) async fn kpi_league(
         &b.cells,
         b.total.as_ref(),
         (b.req.from, b.req.to),
+        &status,
     );
     Ok(conditional.reply(&answer))
 }

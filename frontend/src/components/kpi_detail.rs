@@ -114,8 +114,14 @@ pub fn KpiDetail(props: &KpiDetailProps) -> Html {
         }
     };
 
-    let target = kpi
-        .target
+    // The target in force at the period's end for this unit (a rule of targets.csv may set it).
+    let in_force = match series.state.data() {
+        Some(data) if data.targets.len() == data.points.len() && !data.targets.is_empty() => {
+            data.targets.last().copied().flatten()
+        }
+        _ => kpi.target,
+    };
+    let target = in_force
         .map(|target| target_label(&format::value(Some(target), kpi.measure)))
         .unwrap_or_else(|| t(Text::NoTarget).to_string());
     let on_close = props.on_close.clone();

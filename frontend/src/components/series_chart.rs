@@ -77,7 +77,14 @@ pub fn SeriesChart(props: &SeriesChartProps) -> Html {
     if domain_values.iter().all(|v| !v.is_finite()) {
         return html! { <p class="empty chart-empty">{ t(Text::NoData) }</p> };
     }
-    domain_values.extend(kpi.target);
+    // The target in force at each period (it changes where a rule of targets.csv starts), or
+    // the KPI file's own for a series without them (a preview).
+    let targets: Vec<Option<f64>> = if series.targets.len() == n {
+        series.targets.clone()
+    } else {
+        vec![kpi.target; n]
+    };
+    domain_values.extend(targets.iter().flatten());
     let Some((lo, hi)) = nice_domain(&domain_values, Y_TICKS) else {
         return html! { <p class="empty chart-empty">{ t(Text::NoData) }</p> };
     };
@@ -146,13 +153,36 @@ pub fn SeriesChart(props: &SeriesChartProps) -> Html {
             </g>
         }
     });
-    let target = kpi.target.map(|target| {
-        let ty = y.map(target);
+    // A step line through the targets: level within a period, a step where it changes.
+    let target_path = {
+        let half = if n > 1 {
+            (x(1) - x(0)) / 2.0
+        } else {
+            (WIDTH - LEFT - RIGHT) / 2.0
+        };
+        let steps: Vec<Option<(f64, f64)>> = targets
+            .iter()
+            .enumerate()
+            .flat_map(|(i, t)| {
+                let left = if i == 0 { LEFT } else { x(i) - half };
+                let right = if i + 1 == n {
+                    WIDTH - RIGHT
+                } else {
+                    x(i) + half
+                };
+                let t = t.filter(|v| v.is_finite());
+                [t.map(|v| (left, y.map(v))), t.map(|v| (right, y.map(v)))]
+            })
+            .collect();
+        line_path(&steps)
+    };
+    let target = targets.iter().rev().flatten().next().map(|last| {
+        let ty = y.map(*last);
         html! {
             <g class="chart-target-group">
-                <line class="chart-target" x1={px(LEFT)} x2={px(WIDTH - RIGHT)} y1={px(ty)} y2={px(ty)} stroke-dasharray="6 4" />
+                <path class="chart-target" d={target_path.clone()} fill="none" stroke-dasharray="6 4" />
                 <text class="chart-target-label" x={px(WIDTH - RIGHT - 4.0)} y={px(ty - 6.0)} text-anchor="end">
-                    { target_label(&format::value(Some(target), measure)) }
+                    { target_label(&format::value(Some(*last), measure)) }
                 </text>
             </g>
         }

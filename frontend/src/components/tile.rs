@@ -66,7 +66,8 @@ pub fn TileCard(props: &TileCardProps) -> Html {
             </div>
         },
         None => {
-            let target = match kpi.target {
+            // The target in force for this unit and period (a rule of targets.csv, or the KPI's).
+            let target = match tile.target {
                 Some(target) => target_label(&format::value(Some(target), kpi.measure)),
                 None => t(Text::NoTarget).to_string(),
             };
@@ -75,7 +76,12 @@ pub fn TileCard(props: &TileCardProps) -> Html {
             html! {
                 <>
                     <div class="tile-value">{ format::value(tile.value, kpi.measure) }</div>
-                    <div class="tile-target">{ target }</div>
+                    <div class="tile-target" title={tile.target_note.clone()}>
+                        { target }
+                        if tile.target_note.is_some() {
+                            <span class="tile-target-rule" aria-hidden="true">{ " *" }</span>
+                        }
+                    </div>
                     <div class={classes!("tile-change", tone.class())}>
                         <span class="tile-change-value">{ format::change(tile.change, kpi.measure) }</span>
                         { " " }

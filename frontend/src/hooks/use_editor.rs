@@ -227,6 +227,8 @@ impl Reducible for EditorState {
                                 from: preview_for.from,
                                 to: preview_for.to,
                                 points: preview.points.clone(),
+                                // A preview has no unit's rules: the chart shows the file's target.
+                                targets: Vec::new(),
                             })
                         });
                         next.run = Run::Done {
@@ -434,7 +436,7 @@ pub fn use_editor(text: String) -> EditorHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kpi_api::{Direction, Measure, Point, QueryResult, Role};
+    use kpi_api::{Direction, Measure, Point, QueryResult};
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -442,20 +444,8 @@ mod tests {
 
     fn def(id: &str) -> KpiDef {
         KpiDef {
-            id: id.to_string(),
-            title: "My KPI".to_string(),
-            description: String::new(),
-            measure: Measure::Count,
-            direction: Direction::Higher,
-            target: None,
-            amber: None,
-            grain: Grain::Week,
-            role: Role::Lag,
-            owner: None,
-            source: None,
-            tags: Vec::new(),
-            file: format!("{id}.sql"),
             sql: "SELECT 1".to_string(),
+            ..KpiDef::new(id, "My KPI", Measure::Count, Direction::Higher)
         }
     }
 

@@ -109,6 +109,7 @@ mod tests {
             grain: Grain::Month,
             from: d("2021-01-01"),
             to: d("2021-02-28"),
+            targets: Vec::new(),
             points: vec![
                 Point {
                     period: d("2021-01-01"),

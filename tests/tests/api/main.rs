@@ -12,6 +12,7 @@
 //! - [`plans`]: 12-week plans, their check-ins and their files.
 //! - [`reload`]: KPI files added, edited, broken and deleted while the server runs.
 //! - [`rollups`]: a ratio, a median and a volume at every level against the export files.
+//! - [`targets`]: targets that change by unit and date.
 
 mod access;
 mod attacks;
@@ -24,3 +25,4 @@ mod kpis_on_seed;
 mod plans;
 mod reload;
 mod rollups;
+mod targets;

@@ -1,0 +1,132 @@
+//! Targets that change by unit and date (`queries/targets.csv`): the status of tiles, children
+//! and league rows, and the target line of a series, follow the rule in force; a bad rule is
+//! named with its line while the others apply.
+
+use std::time::{Duration, Instant};
+
+use kpi_tests::TestServer;
+use serde_json::Value;
+
+fn tile<'a>(board: &'a Value, kpi: &str) -> &'a Value {
+    board["tiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kpi"]["id"] == kpi)
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rule_in_force_for_the_unit_and_period_sets_target_and_status() {
+    let (_dir, queries) = kpi_tests::queries_copy();
+    let server = TestServer::start_with_queries(true, queries.clone()).await;
+    let board = |unit: &'static str, from: &'static str, to: &'static str| {
+        let server = &server;
+        async move {
+            let (status, board) = server
+                .get_json(&format!(
+                    "/api/boards/overview?unit={unit}&from={from}&to={to}&grain=month"
+                ))
+                .await;
+            assert_eq!(status, 200, "{board}");
+            board
+        }
+    };
+    // Krasnodar Krai's federal rule from 2021: 60% satisfied (amber from 55), not the file's 80%.
+    let krai_2021 = board("krasnodar-krai", "2021-01-01", "2021-12-31").await;
+    let satisfied = tile(&krai_2021, "resident_satisfaction_share");
+    assert_eq!(satisfied["target"], 60.0);
+    assert_eq!(satisfied["amber"], 55.0);
+    assert!(satisfied["target_note"]
+        .as_str()
+        .unwrap()
+        .contains("Federal"));
+    let value = satisfied["value"].as_f64().unwrap();
+    let want = if value >= 60.0 {
+        "green"
+    } else if value >= 55.0 {
+        "amber"
+    } else {
+        "red"
+    };
+    assert_eq!(satisfied["status"], want, "{satisfied}");
+    // In 2020 the rule was not yet in force: the file's own target.
+    let krai_2020 = board("krasnodar-krai", "2020-01-01", "2020-12-31").await;
+    assert_eq!(
+        tile(&krai_2020, "resident_satisfaction_share")["target"],
+        80.0
+    );
+    assert!(tile(&krai_2020, "resident_satisfaction_share")["target_note"].is_null());
+    // A municipality falls under its region's rule; another region does not.
+    let town = board("timashevsk", "2021-01-01", "2021-12-31").await;
+    assert_eq!(tile(&town, "resident_satisfaction_share")["target"], 60.0);
+    let perm = board("perm", "2021-01-01", "2021-12-31").await;
+    assert_eq!(tile(&perm, "resident_satisfaction_share")["target"], 80.0);
+
+    // Perm's own goal from July 2021: the series' target steps from 95 to 97.
+    let (_, series) = server
+        .get_json("/api/kpis/appeal_on_time_share/values?unit=perm-leninsky&from=2021-04-01&to=2021-09-30&grain=month")
+        .await;
+    let targets: Vec<f64> = series["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_f64().unwrap())
+        .collect();
+    assert_eq!(targets, [95.0, 95.0, 95.0, 97.0, 97.0, 97.0]);
+    // The children's and the league's statuses use the rule of each child.
+    let (_, children) = server
+        .get_json("/api/kpis/resident_satisfaction_share/children?unit=krasnodar-krai&from=2021-01-01&to=2021-12-31")
+        .await;
+    let (_, league) = server
+        .get_json("/api/kpis/resident_satisfaction_share/league?unit=krasnodar-krai&from=2021-01-01&to=2021-12-31")
+        .await;
+    for child in children["children"].as_array().unwrap() {
+        let v = child["value"].as_f64().unwrap();
+        let want = if v >= 60.0 {
+            "green"
+        } else if v >= 55.0 {
+            "amber"
+        } else {
+            "red"
+        };
+        assert_eq!(child["status"], want, "{child}");
+        let row = league["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit"]["id"] == child["unit"]["id"])
+            .unwrap();
+        assert_eq!(row["status"], want, "{row}");
+    }
+
+    // A broken line is named with its line; the other rules still apply.
+    let file = queries.join("targets.csv");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("appeal_on_time_share,nowhere,2021-01-01,99,98,\n");
+    std::fs::write(&file, &text).unwrap();
+    let started = Instant::now();
+    let errors = loop {
+        let (_, list) = server.get_json("/api/kpis").await;
+        let errors: Vec<Value> = list["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["file"] == "targets.csv")
+            .cloned()
+            .collect();
+        if !errors.is_empty() {
+            break errors;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "{list}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let lines = text.lines().count() as u64;
+    assert_eq!(errors[0]["line"], lines, "{errors:?}");
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no unit 'nowhere'"));
+    let again = board("krasnodar-krai", "2021-01-01", "2021-12-31").await;
+    assert_eq!(tile(&again, "resident_satisfaction_share")["target"], 60.0);
+}

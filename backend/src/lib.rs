@@ -15,6 +15,7 @@
 //! - [`kpi`]: KPI files: header, validation, and evaluation at any level of the org tree.
 //! - [`targets`]: targets that change by unit and date (`queries/targets.csv`).
 //! - [`boards`]: boards of KPI tiles and their evaluation.
+//! - [`agenda`]: a review meeting's agenda: what is red or got worse under a unit.
 //! - [`league`]: fair league tables: the children of a unit ranked with intervals and a funnel.
 //! - [`experiments`]: management experiments: a KPI's panel by unit and period from the engine,
 //!   analysed by `kpi-stats` and put into words.
@@ -34,6 +35,7 @@
 
 #![recursion_limit = "256"] // the OpenAPI document is one large `json!`
 
+pub mod agenda;
 pub mod audit;
 pub mod auth;
 pub mod boards;

@@ -109,7 +109,7 @@ enum Command {
         spread: Option<u64>,
     },
     /// Write brotli and gzip copies of the built web app's files beside them (scripts/run and
-    /// scripts/test do, after trunk builds), and print their sizes.
+    /// scripts/test do, after xtask builds it), and print their sizes.
     Precompress {
         #[arg(default_value = "dist")]
         dir: PathBuf,

@@ -189,6 +189,18 @@ pub enum Text {
     NoSuggestion,
     DownloadExperiments,
     EditExperiment,
+    AgendaTitle,
+    AgendaNote,
+    AgendaEmpty,
+    AgendaKpi,
+    AgendaTarget,
+    AgendaOwner,
+    AgendaLink,
+    CsvKpi,
+    CsvTarget,
+    CsvChange,
+    CsvOffTarget,
+    CsvOwner,
     LeagueTitle,
     LeagueLink,
     LeagueRank,
@@ -476,6 +488,18 @@ fn en(text: Text) -> &'static str {
         Text::NoSuggestion => "No unit of the same kind has enough data before the start.",
         Text::DownloadExperiments => "Download the experiments (JSON)",
         Text::EditExperiment => "Change the experiment",
+        Text::AgendaTitle => "Agenda: what is red or got worse",
+        Text::AgendaNote => "Every KPI, in this unit and each unit under it, that is off target (red) or moved the wrong way since the period before. Red comes first, the furthest off target first; a row opens that unit's board.",
+        Text::AgendaEmpty => "Nothing is red and nothing got worse under this unit in this period.",
+        Text::AgendaKpi => "KPI",
+        Text::AgendaTarget => "Target",
+        Text::AgendaOwner => "Who answers for it",
+        Text::AgendaLink => "Agenda",
+        Text::CsvKpi => "kpi",
+        Text::CsvTarget => "target",
+        Text::CsvChange => "change",
+        Text::CsvOffTarget => "off_target",
+        Text::CsvOwner => "owner",
         Text::LeagueTitle => "Fair league table",
         Text::LeagueLink => "Fair league table of the units below",
         Text::LeagueRank => "Rank",
@@ -1095,10 +1119,11 @@ pub fn timestamp_label(rfc3339: &str) -> String {
 /// RFC 3339 or `YYYY-MM-DD HH:MM:SS` (taken as UTC); any other text is shown as it came.
 pub fn freshest_label(text: &str) -> String {
     let text = text.trim();
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+    if let Some(day) = crate::logic::filters::parse_date(text) {
         return date_label(day);
     }
-    if let Ok(moment) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f") {
+    // `YYYY-MM-DD HH:MM:SS[.f]`, read as ISO 8601 with its T.
+    if let Ok(moment) = text.replacen(' ', "T", 1).parse::<chrono::NaiveDateTime>() {
         return timestamp_label(&moment.and_utc().to_rfc3339());
     }
     timestamp_label(text)
@@ -1321,6 +1346,13 @@ pub fn version_label(revision: u32, by: &str, at: chrono::NaiveDateTime) -> Stri
     let utc = at.and_utc().to_rfc3339();
     match lang() {
         Lang::En => format!("Revision {revision}, by {by}, {}", timestamp_label(&utc)),
+    }
+}
+
+/// How many items an agenda has of how many values looked at.
+pub fn agenda_count(items: usize, checked: usize) -> String {
+    match lang() {
+        Lang::En => format!("{items} items of {checked} KPI values under this unit."),
     }
 }
 

@@ -45,8 +45,9 @@ use crate::components::{HealthProvider, RequireSession, SessionProvider};
 use crate::logic::filters::DEFAULT_BOARD;
 use crate::logic::session::split_target;
 use crate::pages::{
-    AdminPage, BoardPage, EditorPage, ExperimentFormPage, ExperimentPage, ExperimentsPage,
-    LeaguePage, LoginPage, NewPlanPage, NotFound, PassportPage, PlanPage, PlansPage,
+    AdminPage, AgendaPage, BoardPage, EditorPage, ExperimentFormPage, ExperimentPage,
+    ExperimentsPage, LeaguePage, LoginPage, NewPlanPage, NotFound, PassportPage, PlanPage,
+    PlansPage,
 };
 
 /// The app's addresses. Filters ride in the query string (see [`logic::filters`]).
@@ -92,6 +93,9 @@ pub enum Route {
     /// Changing an experiment's definition.
     #[at("/experiments/:id/edit")]
     EditExperiment { id: String },
+    /// A review meeting's agenda under `?unit=`: what is red or got worse.
+    #[at("/agenda")]
+    Agenda,
     /// A fair league table of the units below `?unit=` on one KPI.
     #[at("/league/:kpi")]
     League { kpi: String },
@@ -122,6 +126,7 @@ fn switch(route: Route) -> Html {
         Route::EditExperiment { id } => {
             html! { <ExperimentFormPage id={Some(AttrValue::from(id.clone()))} /> }
         }
+        Route::Agenda => html! { <AgendaPage /> },
         Route::League { kpi } => html! { <LeaguePage kpi={kpi.clone()} /> },
         Route::Admin => html! { <AdminPage /> },
         Route::NotFound => html! { <NotFound /> },

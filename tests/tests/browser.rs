@@ -776,7 +776,8 @@ async fn an_analyst_defines_an_experiment_and_reads_its_analysis() {
 
 /// The governor of Krasnodar Krai opens the fair league table of the municipalities from the
 /// board, reads the API's ranking and verdicts in it, downloads it as CSV (the same rows), goes to
-/// one municipality's board, and comes back with Back.
+/// one municipality's board, prints it (the print stylesheet at A4's width), and comes back with
+/// Back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_governor_ranks_the_municipalities_fairly_and_goes_to_one_board_and_back() {
     let server = TestServer::start(true).await;
@@ -868,6 +869,56 @@ async fn a_governor_ranks_the_municipalities_fairly_and_goes_to_one_board_and_ba
     )
     .await;
     wait_for(c, ".tile").await;
+    wait_for(c, "svg.series-chart").await;
+
+    // The board as printed: the print stylesheet's rules applied (copied out of their
+    // `@media print` blocks) at A4's width: no navigation, red tiles first, no chart cut off.
+    c.set_window_size(794, 1123).await.unwrap();
+    let printed = c
+        .execute(
+            "for (const sheet of document.styleSheets) {
+               for (const rule of sheet.cssRules) {
+                 if (rule instanceof CSSMediaRule && rule.conditionText === 'print') {
+                   const style = document.createElement('style');
+                   style.textContent = Array.from(rule.cssRules)
+                     .filter(r => !(r instanceof CSSPageRule)).map(r => r.cssText).join('\\n');
+                   document.head.appendChild(style);
+                 }
+               }
+             }
+             const shown = css => Array.from(document.querySelectorAll(css))
+               .filter(e => e.offsetParent !== null).length;
+             const width = document.documentElement.clientWidth;
+             const clipped = Array.from(document.querySelectorAll('svg'))
+               .filter(s => s.getBoundingClientRect().right > width + 1).length;
+             const tiles = Array.from(document.querySelectorAll('.tile'))
+               .map(t => [t.dataset.status, t.getBoundingClientRect().top, t.getBoundingClientRect().left])
+               .sort((a, b) => a[1] - b[1] || a[2] - b[2]).map(t => t[0]);
+             return { navigation: shown('.filters, .user-menu, .board-nav, .download-csv'),
+                      clipped, tiles, charts: document.querySelectorAll('svg.series-chart').length };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(printed["navigation"], 0, "{printed}");
+    assert_eq!(printed["clipped"], 0, "{printed}");
+    assert_eq!(printed["charts"], 1, "{printed}");
+    let statuses: Vec<&str> = printed["tiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let rank = |s: &str| match s {
+        "red" => 0,
+        "amber" => 1,
+        _ => 2,
+    };
+    assert!(
+        statuses.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
+        "red tiles first: {statuses:?}"
+    );
+    c.set_window_size(1280, 1000).await.unwrap();
     assert_eq!(path_of(c).await, "/boards/overview");
     let url = c.current_url().await.unwrap();
     assert!(

@@ -30,3 +30,18 @@ pub(super) async fn get_board(
     .map_err(reject)?;
     Ok(conditional.reply(&board))
 }
+
+/// GET /api/agenda?unit=&from=&to= — a review meeting's agenda: the KPIs red or worse than the
+/// period before, in the unit and every unit under it the caller may see.
+pub(super) async fn get_agenda(
+    access: Access,
+    params: Params,
+    conditional: Conditional,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let req = ViewParams::parse(&state, &access, &params).map_err(reject)?;
+    let agenda = crate::agenda::agenda(&state, &access, req.unit, req.from, req.to)
+        .await
+        .map_err(reject)?;
+    Ok(conditional.reply(&agenda))
+}

@@ -253,6 +253,14 @@ pub fn routes(
         .and(conditional())
         .and(with_state(state.clone()))
         .and_then(kpi_league);
+    // GET /api/agenda?unit=&from=&to=
+    let agenda = warp::path!("agenda")
+        .and(warp::get())
+        .and(user.clone())
+        .and(params)
+        .and(conditional())
+        .and(with_state(state.clone()))
+        .and_then(get_agenda);
     // GET /api/boards
     let boards = warp::path!("boards")
         .and(warp::get())
@@ -472,6 +480,7 @@ pub fn routes(
         .or(values)
         .or(children)
         .or(league)
+        .or(agenda)
         .or(boards)
         .or(board)
         .or(import)

@@ -1,4 +1,5 @@
 use chrono::NaiveDate;
+use kpi_api::agenda::Agenda;
 use kpi_api::{Board, BoardSummary, Grain};
 
 use super::{api_path, get_json, FetchError};
@@ -25,6 +26,15 @@ pub async fn board(
             ("to", iso(to)),
             ("grain", grain.as_str().to_string()),
         ],
+    )
+    .await
+}
+
+/// `GET /api/agenda?unit=&from=&to=`: what is red or got worse under the unit.
+pub async fn agenda(unit: &str, from: NaiveDate, to: NaiveDate) -> Result<Agenda, FetchError> {
+    get_json(
+        &api_path(&["agenda"]),
+        &super::kpis::unit_period(unit, from, to),
     )
     .await
 }

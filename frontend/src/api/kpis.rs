@@ -83,7 +83,11 @@ pub async fn kpi_league(
 }
 
 /// The query of a unit over a period: `unit=&from=&to=`.
-fn unit_period(unit: &str, from: NaiveDate, to: NaiveDate) -> [(&'static str, String); 3] {
+pub(super) fn unit_period(
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> [(&'static str, String); 3] {
     [
         ("unit", unit.to_string()),
         ("from", iso(from)),

@@ -200,12 +200,21 @@ pub fn query_unit(query: &str) -> Option<String> {
 
 /// A date as the API and the URL write it: `2021-10-01`.
 pub fn iso(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
+    // NaiveDate's own Display is ISO 8601 (and, unlike a format string, adds no parser of
+    // format strings to the web app).
+    day.to_string()
 }
 
 /// Reads a `YYYY-MM-DD` date (what a date input gives and the URL carries).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+    let text = text.trim();
+    // Exactly YYYY-MM-DD: FromStr alone would also take a signed or longer year.
+    let shape = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    shape.then(|| text.parse().ok()).flatten()
 }
 
 /// The latest calendar quarter that ends on or before `last_day`.

@@ -1,46 +1,8 @@
 //! Reading a tile at a glance: whether a change is good news and which colour a status wears.
 
-use kpi_api::{Direction, Measure, Status};
+use kpi_api::Status;
 
-/// Whether a change moved the KPI the right way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Good,
-    Bad,
-    Neutral,
-}
-
-impl Tone {
-    /// The CSS class that colours a change.
-    pub fn class(self) -> &'static str {
-        match self {
-            Tone::Good => "change-good",
-            Tone::Bad => "change-bad",
-            Tone::Neutral => "change-neutral",
-        }
-    }
-}
-
-/// Good when the KPI moved in its better direction, bad when it moved the other way, neutral when
-/// there is no change to judge or it rounds to zero as displayed.
-pub fn change_tone(change: Option<f64>, measure: Measure, direction: Direction) -> Tone {
-    let Some(change) = change.filter(|c| c.is_finite()) else {
-        return Tone::Neutral;
-    };
-    // The smallest change `kpi_api::format::change` shows as non-zero.
-    let shown_places = match measure {
-        Measure::Count => 0,
-        Measure::Per1000 => 2,
-        Measure::Percent | Measure::Hours | Measure::Days => 1,
-    };
-    if change.abs() < 0.5 * 10f64.powi(-shown_places) {
-        return Tone::Neutral;
-    }
-    match (change > 0.0, direction) {
-        (true, Direction::Higher) | (false, Direction::Lower) => Tone::Good,
-        _ => Tone::Bad,
-    }
-}
+pub use kpi_api::status::{change_tone, Tone};
 
 /// The CSS class of a red/amber/green marker: `status-green`, `status-amber`, `status-red`,
 /// `status-none`.
@@ -55,6 +17,8 @@ pub fn status_class(status: Status) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use kpi_api::{Direction, Measure};
+
     use super::*;
 
     #[test]

@@ -7,11 +7,10 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::{
-    AppFooter, Breadcrumb, ErrorBox, FunnelPlot, LeagueTable, Loading, OutsideJurisdiction,
-    PeriodPicker, UserMenu,
+    ErrorBox, FunnelPlot, LeagueTable, Loading, OutsideJurisdiction, ReviewFrame,
 };
-use crate::hooks::{use_fetch, use_filters, use_live_kpis, FetchState, FiltersHandle};
-use crate::i18n::{interval_method_name, league_heading, page_title, range_label, t, Text};
+use crate::hooks::{use_fetch, use_filters, use_live_kpis, FetchState};
+use crate::i18n::{interval_method_name, league_heading, page_title, t, Text};
 use crate::logic::export::{data_url, file_name};
 use crate::logic::filters::iso;
 use crate::logic::league::league_csv;
@@ -83,21 +82,6 @@ pub fn LeaguePage(props: &LeaguePageProps) -> Html {
                 </select>
             </label>
         }
-    });
-    let filters_bar = {
-        let (h1, h2, h3) = (handle.clone(), handle.clone(), handle.clone());
-        html! {
-            <section class="filters" aria-label={t(Text::Filters)}>
-                { for kpi_choice }
-                <PeriodPicker from={f.from} to={f.to}
-                    on_from={Callback::from(move |d| h1.set_from(d))}
-                    on_to={Callback::from(move |d| h2.set_to(d))}
-                    on_period={Callback::from(move |p| h3.set_period(p))} />
-            </section>
-        }
-    };
-    let breadcrumb = units.state.data().map(|list| {
-        html! { <Breadcrumb units={list.clone()} current={f.unit.clone()} /> }
     });
     let has_children: Rc<Vec<String>> = Rc::new(
         units
@@ -192,21 +176,9 @@ pub fn LeaguePage(props: &LeaguePageProps) -> Html {
         _ => t(Text::LeagueTitle).to_string(),
     };
     html! {
-        <ContextProvider<FiltersHandle> context={handle.clone()}>
-            <div class="page league-page" data-kpi={props.kpi.clone()}>
-                <header class="topbar">
-                    <span class="brand">{ t(Text::AppTitle) }</span>
-                    <UserMenu />
-                </header>
-                { filters_bar }
-                <main class="league">
-                    { for breadcrumb }
-                    <h1 class="league-title">{ heading }</h1>
-                    <p class="board-subtitle"><span class="board-period">{ range_label(f.from, f.to) }</span></p>
-                    { body }
-                </main>
-                <AppFooter />
-            </div>
-        </ContextProvider<FiltersHandle>>
+        <ReviewFrame handle={handle.clone()} class="league-page" title={heading}
+            units={units.state.data().cloned()} filter={kpi_choice.unwrap_or_default()} from={f.from} to={f.to}>
+            <div class="league-body" data-kpi={props.kpi.clone()}>{ body }</div>
+        </ReviewFrame>
     }
 }

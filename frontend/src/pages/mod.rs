@@ -1,6 +1,7 @@
 //! Routed screens.
 
 mod admin;
+mod agenda;
 mod board;
 mod editor;
 mod experiment;
@@ -15,6 +16,7 @@ mod plan;
 mod plans;
 
 pub use admin::AdminPage;
+pub use agenda::AgendaPage;
 pub use board::BoardPage;
 pub use editor::EditorPage;
 pub use experiment::ExperimentPage;

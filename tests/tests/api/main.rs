@@ -2,6 +2,7 @@
 //! a module per concern. The browser tests are the other binary (`tests/browser.rs`).
 //!
 //! # Layout
+//! - [`agenda`]: the review meeting's agenda under a unit.
 //! - [`access`]: sign-in, sessions, CSRF, every role on every endpoint family, jurisdictions.
 //! - [`attacks`]: the attack suite for jurisdictions (the sandbox, imports, sign-in, limits).
 //! - [`check`]: `kpiboard check` and the KPI files' expectations.
@@ -15,6 +16,7 @@
 //! - [`targets`]: targets that change by unit and date.
 
 mod access;
+mod agenda;
 mod attacks;
 mod check;
 mod durability;

@@ -112,6 +112,19 @@ pub struct Unit {
     pub population: Option<i64>,
 }
 
+impl Unit {
+    /// A unit named after its id (for tests and fixtures).
+    pub fn new(id: &str, parent: Option<&str>, kind: UnitKind) -> Unit {
+        Unit {
+            id: id.to_string(),
+            parent_id: parent.map(str::to_string),
+            kind,
+            name: id.to_string(),
+            population: None,
+        }
+    }
+}
+
 /// What a KPI's value is measured in; it decides formatting and how parts become a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -233,6 +246,17 @@ impl KpiDef {
             sql: String::new(),
         }
     }
+}
+
+/// A dated event shown on every chart that covers it (`GET /api/annotations?unit=`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Annotation {
+    pub from: NaiveDate,
+    /// The last day (the same as `from` for a single day).
+    pub to: NaiveDate,
+    /// The unit it concerns, with everything under it; None: everywhere.
+    pub unit: Option<String>,
+    pub title: String,
 }
 
 /// A KPI file that could not be loaded, with where and why.

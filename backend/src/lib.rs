@@ -14,6 +14,7 @@
 //! - [`import`]: CSV and Parquet exports into tables, one transaction per file.
 //! - [`kpi`]: KPI files: header, validation, and evaluation at any level of the org tree.
 //! - [`targets`]: targets that change by unit and date (`queries/targets.csv`).
+//! - [`annotations`]: dated events shown on the charts (`queries/annotations.csv`).
 //! - [`boards`]: boards of KPI tiles and their evaluation.
 //! - [`agenda`]: a review meeting's agenda: what is red or got worse under a unit.
 //! - [`league`]: fair league tables: the children of a unit ranked with intervals and a funnel.
@@ -36,6 +37,7 @@
 #![recursion_limit = "256"] // the OpenAPI document is one large `json!`
 
 pub mod agenda;
+pub mod annotations;
 pub mod audit;
 pub mod auth;
 pub mod boards;

@@ -238,6 +238,11 @@ impl AppState {
         }
         catalog.errors.extend(target_errors);
         catalog.targets = targets;
+        let (annotations, annotation_errors) = crate::annotations::load(&dir, &|unit| {
+            units.is_empty() || units.iter().any(|u| u.id == unit)
+        });
+        catalog.errors.extend(annotation_errors);
+        catalog.annotations = annotations;
         if let Err(e) = self.audit_definitions(&dir, &catalog, boards.len()) {
             tracing::warn!("cannot write the audit log: {e}");
         }

@@ -144,12 +144,7 @@ impl Targets {
 }
 
 fn error(line: Option<u32>, message: String) -> KpiLoadError {
-    KpiLoadError {
-        file: FILE.to_string(),
-        line,
-        column: None,
-        message,
-    }
+    crate::kpi::load_error(FILE, line, message)
 }
 
 /// One line: `kpi,unit,from,target,amber,note` (the note may hold commas; it is the rest).
@@ -226,13 +221,7 @@ mod tests {
     }
 
     fn units() -> Vec<Unit> {
-        let unit = |id: &str, parent: Option<&str>| Unit {
-            id: id.into(),
-            parent_id: parent.map(str::to_string),
-            kind: UnitKind::City,
-            name: id.into(),
-            population: None,
-        };
+        let unit = |id: &str, parent: Option<&str>| Unit::new(id, parent, UnitKind::City);
         vec![
             unit("krai", None),
             unit("town", Some("krai")),

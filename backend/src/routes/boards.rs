@@ -45,3 +45,21 @@ pub(super) async fn get_agenda(
         .map_err(reject)?;
     Ok(conditional.reply(&agenda))
 }
+
+/// GET /api/annotations?unit= — the dated events that concern the unit (everywhere's, its own
+/// and those of the units above it), for its charts.
+pub(super) async fn get_annotations(
+    access: Access,
+    params: Params,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    only_params(&params, &["unit"]).map_err(reject)?;
+    let unit = params
+        .get("unit")
+        .ok_or_else(|| reject(Error::bad_parameter("unit", "required")))?;
+    let unit = state.unit_for(&access, unit).map_err(reject)?;
+    let units = state.units();
+    let parents = crate::auth::Parents::of(&units);
+    let list = crate::annotations::for_unit(&state.catalog().annotations, &unit.id, &parents);
+    Ok(json(&list))
+}

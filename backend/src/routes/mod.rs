@@ -261,6 +261,13 @@ pub fn routes(
         .and(conditional())
         .and(with_state(state.clone()))
         .and_then(get_agenda);
+    // GET /api/annotations?unit=
+    let annotations = warp::path!("annotations")
+        .and(warp::get())
+        .and(user.clone())
+        .and(params)
+        .and(with_state(state.clone()))
+        .and_then(get_annotations);
     // GET /api/boards
     let boards = warp::path!("boards")
         .and(warp::get())
@@ -481,6 +488,7 @@ pub fn routes(
         .or(children)
         .or(league)
         .or(agenda)
+        .or(annotations)
         .or(boards)
         .or(board)
         .or(import)

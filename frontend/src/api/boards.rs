@@ -1,6 +1,6 @@
 use chrono::NaiveDate;
 use kpi_api::agenda::Agenda;
-use kpi_api::{Board, BoardSummary, Grain};
+use kpi_api::{Annotation, Board, BoardSummary, Grain};
 
 use super::{api_path, get_json, FetchError};
 use crate::logic::filters::iso;
@@ -37,4 +37,9 @@ pub async fn agenda(unit: &str, from: NaiveDate, to: NaiveDate) -> Result<Agenda
         &super::kpis::unit_period(unit, from, to),
     )
     .await
+}
+
+/// `GET /api/annotations?unit=`: the dated events that concern the unit.
+pub async fn annotations(unit: &str) -> Result<Vec<Annotation>, FetchError> {
+    get_json(&api_path(&["annotations"]), &[("unit", unit.to_string())]).await
 }

@@ -28,7 +28,8 @@ const MAX_DOTS: usize = 60;
 /// An experiment's window, shaded on every time chart that covers it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Band {
-    pub experiment: String,
+    /// The experiment it is the window of; None for an annotation (a dated event).
+    pub experiment: Option<String>,
     pub title: String,
     pub from: chrono::NaiveDate,
     /// The last day, or None while it runs.
@@ -42,11 +43,24 @@ impl Band {
             .iter()
             .filter_map(|s| {
                 Some(Band {
-                    experiment: s.experiment.id.clone(),
+                    experiment: Some(s.experiment.id.clone()),
                     title: s.experiment.title.clone(),
                     from: s.experiment.first_start()?,
                     to: s.experiment.end,
                 })
+            })
+            .collect()
+    }
+
+    /// Dated events (`GET /api/annotations`), each shaded over its days.
+    pub fn of_annotations(annotations: &[kpi_api::Annotation]) -> Vec<Band> {
+        annotations
+            .iter()
+            .map(|a| Band {
+                experiment: None,
+                title: a.title.clone(),
+                from: a.from,
+                to: Some(a.to),
             })
             .collect()
     }
@@ -56,7 +70,8 @@ impl Band {
 pub struct SeriesChartProps {
     pub series: Rc<Series>,
     pub kpi: KpiDef,
-    /// Experiment windows to shade (`.experiment-band[data-experiment]`, named on hover).
+    /// Experiment windows (`.experiment-band[data-experiment]`) and dated events
+    /// (`.annotation-band`) to shade, each named on hover and in the legend.
     #[prop_or_default]
     pub bands: Vec<Band>,
 }
@@ -213,7 +228,7 @@ pub fn SeriesChart(props: &SeriesChartProps) -> Html {
         .collect();
     let band_shapes = bands.iter().map(|(b, left, right)| {
         html! {
-            <g class="experiment-band" data-experiment={b.experiment.clone()}>
+            <g class={if b.experiment.is_some() { "experiment-band" } else { "annotation-band" }} data-experiment={b.experiment.clone()}>
                 <rect x={px(*left)} y={px(TOP)} width={px((right - left).max(1.0))} height={px(HEIGHT - BOTTOM - TOP)} />
                 <title>{ band_label(&b.title, b.from, b.to) }</title>
             </g>
@@ -223,11 +238,15 @@ pub fn SeriesChart(props: &SeriesChartProps) -> Html {
         html! {
             <ul class="band-legend">
                 { for bands.iter().map(|(b, _, _)| html! {
-                    <li data-experiment={b.experiment.clone()}>
+                    <li data-experiment={b.experiment.clone()} class={b.experiment.is_none().then_some("annotation")}>
                         <span class="band-swatch" aria-hidden="true"></span>
-                        <Link<Route> to={Route::Experiment { id: b.experiment.clone() }}>
+                        if let Some(id) = &b.experiment {
+                            <Link<Route> to={Route::Experiment { id: id.clone() }}>
+                                { band_label(&b.title, b.from, b.to) }
+                            </Link<Route>>
+                        } else {
                             { band_label(&b.title, b.from, b.to) }
-                        </Link<Route>>
+                        }
                     </li>
                 }) }
             </ul>

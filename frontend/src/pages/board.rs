@@ -48,11 +48,22 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
     let experiments = use_fetch(f.unit.clone(), |unit| async move {
         api::experiments(Some(&unit)).await
     });
-    let bands = experiments
+    // Dated events (annotations.csv) that concern the unit, shaded likewise.
+    let annotations = use_fetch(f.unit.clone(), |unit| async move {
+        api::annotations(&unit).await
+    });
+    let mut bands = experiments
         .state
         .data()
         .map(|list| Band::of(list))
         .unwrap_or_default();
+    bands.extend(
+        annotations
+            .state
+            .data()
+            .map(|list| Band::of_annotations(list))
+            .unwrap_or_default(),
+    );
     let headlines = use_fetch(experiments.state.data().cloned(), |list| async move {
         match list {
             Some(list) => api::experiment_headlines(&list).await,

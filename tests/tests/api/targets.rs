@@ -133,3 +133,31 @@ async fn the_rule_in_force_for_the_unit_and_period_sets_target_and_status() {
     let again = board("krasnodar-krai", "2021-01-01", "2021-12-31").await;
     assert_eq!(tile(&again, "resident_satisfaction_share")["target"], 60.0);
 }
+
+/// Annotations (`queries/annotations.csv`) reach the unit they name and everything under it, and
+/// everywhere's reach every unit; outside the jurisdiction they are refused like any number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn annotations_concern_their_unit_and_everything_under_it() {
+    let server = TestServer::start(true).await;
+    let governor = server.demo("governor.krasnodar").await;
+    let titles = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, town) = governor.get_json("/api/annotations?unit=timashevsk").await;
+    assert_eq!(status, 200, "{town}");
+    let town = titles(&town);
+    assert!(town.iter().any(|t| t.contains("8 days")), "{town:?}");
+    assert!(town.iter().any(|t| t.contains("COVID-19")), "{town:?}");
+    let (_, perm) = server.get_json("/api/annotations?unit=perm").await;
+    let perm = titles(&perm);
+    assert!(!perm.iter().any(|t| t.contains("8 days")), "{perm:?}");
+    assert!(perm.iter().any(|t| t.contains("COVID-19")), "{perm:?}");
+    let (status, _) = governor.get_json("/api/annotations?unit=perm").await;
+    assert_eq!(status, 403);
+    let (status, _) = governor.get_json("/api/annotations").await;
+    assert_eq!(status, 400);
+}

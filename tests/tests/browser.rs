@@ -939,3 +939,71 @@ async fn a_governor_ranks_the_municipalities_fairly_and_goes_to_one_board_and_ba
     );
     browser.close().await;
 }
+
+/// The governor of Krasnodar Krai opens the agenda of a quarter: the API's items in its
+/// order, red first; an item opens its unit's board with the KPI open, and Back returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_governor_runs_the_agenda_from_red_to_the_board_and_back() {
+    let server = TestServer::start(true).await;
+    let period = "from=2021-10-01&to=2021-12-31";
+    let governor = server.demo("governor.krasnodar").await;
+    let (status, agenda) = governor
+        .get_json(&format!("/api/agenda?unit=krasnodar-krai&{period}"))
+        .await;
+    assert_eq!(status, 200, "{agenda}");
+    let items = agenda["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+
+    let browser = Browser::start().await.expect("browser");
+    let c = &browser.client;
+    c.goto(&server.url(&format!("/boards/overview?unit=krasnodar-krai&{period}")))
+        .await
+        .unwrap();
+    sign_in(c, "governor.krasnodar", DEMO_PASSWORD).await;
+    // The header links to the agenda; the meeting's period is in the address like a board's.
+    wait_for(c, "a.agenda-nav-link").await;
+    c.goto(&server.url(&format!("/agenda?unit=krasnodar-krai&{period}")))
+        .await
+        .unwrap();
+    wait_for(c, "table.agenda-table tr.agenda-item").await;
+    assert_eq!(path_of(c).await, "/agenda");
+    let mut seen = Vec::new();
+    for row in c
+        .find_all(Locator::Css("table.agenda-table tr.agenda-item"))
+        .await
+        .unwrap()
+    {
+        seen.push((
+            row.attr("data-unit").await.unwrap().unwrap_or_default(),
+            row.attr("data-kpi").await.unwrap().unwrap_or_default(),
+            row.attr("data-status").await.unwrap().unwrap_or_default(),
+        ));
+    }
+    let want: Vec<(String, String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["unit"]["id"].as_str().unwrap().to_string(),
+                i["kpi"].as_str().unwrap().to_string(),
+                i["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, want);
+
+    let (unit, kpi, _) = &want[0];
+    click(c, "table.agenda-table tr.agenda-item a.agenda-link").await;
+    wait_for(c, &format!("section.kpi-detail[data-kpi='{kpi}']")).await;
+    assert_eq!(path_of(c).await, "/boards/overview");
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.query()
+            .unwrap_or_default()
+            .contains(&format!("unit={unit}")),
+        "{url}"
+    );
+    c.back().await.unwrap();
+    wait_for(c, "table.agenda-table tr.agenda-item").await;
+    assert_eq!(path_of(c).await, "/agenda");
+    browser.close().await;
+}

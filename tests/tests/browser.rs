@@ -774,6 +774,21 @@ async fn an_analyst_defines_an_experiment_and_reads_its_analysis() {
     browser.close().await;
 }
 
+/// On the board of `unit` (the address says so), Back returns to the page that led there, whose
+/// `row` shows again.
+async fn on_the_board_and_back(c: &Client, unit: &str, row: &str) {
+    assert_eq!(path_of(c).await, "/boards/overview");
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.query()
+            .unwrap_or_default()
+            .contains(&format!("unit={unit}")),
+        "{url}"
+    );
+    c.back().await.unwrap();
+    wait_for(c, row).await;
+}
+
 /// The governor of Krasnodar Krai opens the fair league table of the municipalities from the
 /// board, reads the API's ranking and verdicts in it, downloads it as CSV (the same rows), goes to
 /// one municipality's board, prints it (the print stylesheet at A4's width), and comes back with
@@ -919,16 +934,7 @@ async fn a_governor_ranks_the_municipalities_fairly_and_goes_to_one_board_and_ba
         "red tiles first: {statuses:?}"
     );
     c.set_window_size(1280, 1000).await.unwrap();
-    assert_eq!(path_of(c).await, "/boards/overview");
-    let url = c.current_url().await.unwrap();
-    assert!(
-        url.query()
-            .unwrap_or_default()
-            .contains(&format!("unit={first}")),
-        "{url}"
-    );
-    c.back().await.unwrap();
-    wait_for(c, "table.league-table tr.league-row").await;
+    on_the_board_and_back(c, &first, "table.league-table tr.league-row").await;
     assert_eq!(path_of(c).await, "/league/appeal_on_time_share");
     let url = c.current_url().await.unwrap();
     assert!(
@@ -994,16 +1000,7 @@ async fn a_governor_runs_the_agenda_from_red_to_the_board_and_back() {
     let (unit, kpi, _) = &want[0];
     click(c, "table.agenda-table tr.agenda-item a.agenda-link").await;
     wait_for(c, &format!("section.kpi-detail[data-kpi='{kpi}']")).await;
-    assert_eq!(path_of(c).await, "/boards/overview");
-    let url = c.current_url().await.unwrap();
-    assert!(
-        url.query()
-            .unwrap_or_default()
-            .contains(&format!("unit={unit}")),
-        "{url}"
-    );
-    c.back().await.unwrap();
-    wait_for(c, "table.agenda-table tr.agenda-item").await;
+    on_the_board_and_back(c, unit, "table.agenda-table tr.agenda-item").await;
     assert_eq!(path_of(c).await, "/agenda");
     browser.close().await;
 }

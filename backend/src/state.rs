@@ -192,11 +192,40 @@ impl AppState {
         day: NaiveDate,
         value: Option<f64>,
     ) -> (kpi_api::Status, crate::targets::InForce) {
-        let units = self.units();
-        let parents = auth::Parents::of(&units);
-        let in_force = self.catalog().targets.in_force(def, unit, day, &parents);
+        let targets = &self.catalog().targets;
+        // Most KPIs have no rule: their own target, without walking the org tree.
+        let in_force = if targets.rules.iter().any(|r| r.kpi == def.id) {
+            let units = self.units();
+            targets.in_force(def, unit, day, &auth::Parents::of(&units))
+        } else {
+            crate::targets::InForce::own(def)
+        };
         let status = kpi_api::status::status(value, in_force.target, in_force.amber, def.direction);
         (status, in_force)
+    }
+
+    /// Loads the files beside the KPIs that name units (targets, annotations) into `catalog`,
+    /// checked against the KPIs it holds and the org tree as it is now; their earlier errors go.
+    fn load_unit_files(&self, dir: &Path, catalog: &mut Catalog) {
+        let units = self.units();
+        // Before the org tree is imported there is nothing to check a unit against.
+        let known = |unit: &str| units.is_empty() || units.iter().any(|u| u.id == unit);
+        let (targets, target_errors) = crate::targets::Targets::load(
+            dir,
+            &|id| catalog.kpis.get(id).map(|k| k.def.clone()),
+            &known,
+        );
+        let (annotations, annotation_errors) = crate::annotations::load(dir, &known);
+        catalog
+            .errors
+            .retain(|e| e.file != crate::targets::FILE && e.file != crate::annotations::FILE);
+        for e in target_errors.iter().chain(&annotation_errors) {
+            tracing::warn!(file = %e.file, line = ?e.line, "not loaded: {}", e.message);
+        }
+        catalog.errors.extend(target_errors);
+        catalog.errors.extend(annotation_errors);
+        catalog.targets = targets;
+        catalog.annotations = annotations;
     }
 
     /// Loads and validates every KPI file and board. A KPI whose file no longer validates keeps
@@ -226,23 +255,7 @@ impl AppState {
             tracing::warn!(file = %e.file, "board not loaded: {}", e.message);
         }
         catalog.errors.extend(board_errors);
-        let units = self.units();
-        let (targets, target_errors) = crate::targets::Targets::load(
-            &dir,
-            &|id| catalog.kpis.get(id).map(|k| k.def.clone()),
-            // Before the org tree is imported there is nothing to check a unit against.
-            &|unit| units.is_empty() || units.iter().any(|u| u.id == unit),
-        );
-        for e in &target_errors {
-            tracing::warn!(file = %e.file, line = ?e.line, "target not loaded: {}", e.message);
-        }
-        catalog.errors.extend(target_errors);
-        catalog.targets = targets;
-        let (annotations, annotation_errors) = crate::annotations::load(&dir, &|unit| {
-            units.is_empty() || units.iter().any(|u| u.id == unit)
-        });
-        catalog.errors.extend(annotation_errors);
-        catalog.annotations = annotations;
+        self.load_unit_files(&dir, &mut catalog);
         if let Err(e) = self.audit_definitions(&dir, &catalog, boards.len()) {
             tracing::warn!("cannot write the audit log: {e}");
         }
@@ -393,9 +406,13 @@ impl AppState {
             self.sandbox.data_changed();
             let units_before = self.units();
             self.refresh_data()?;
-            // New units may be what a target rule names: the rules are checked again.
+            // New units may be what a target or an annotation names: those files are checked
+            // again (the KPI files do not name units).
             if *units_before != *self.units() {
-                self.reload_queries();
+                let mut catalog = (*self.catalog()).clone();
+                self.load_unit_files(&self.config.queries, &mut catalog);
+                *self.catalog.write().expect("catalog lock") = Arc::new(catalog);
+                self.catalog_version.fetch_add(1, AtomicOrdering::SeqCst);
             }
         }
         Ok(report)

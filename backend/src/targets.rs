@@ -49,6 +49,17 @@ pub struct InForce {
     pub note: Option<String>,
 }
 
+impl InForce {
+    /// The KPI file's own target and amber edge.
+    pub fn own(def: &KpiDef) -> InForce {
+        InForce {
+            target: def.target,
+            amber: def.amber,
+            note: None,
+        }
+    }
+}
+
 impl Targets {
     /// Reads `dir/targets.csv` (none is no rules), checking each line against the KPIs and units
     /// known: a bad line is an error naming the file and line, and is left out; the rest apply.
@@ -105,11 +116,6 @@ impl Targets {
 
     /// The target and amber edge of `def` for `unit` on `day`.
     pub fn in_force(&self, def: &KpiDef, unit: &str, day: NaiveDate, parents: &Parents) -> InForce {
-        let own = InForce {
-            target: def.target,
-            amber: def.amber,
-            note: None,
-        };
         // The nearest unit on the way up with a rule in force; then the rules for every unit.
         let mut best: Option<(usize, &Rule)> = None;
         for rule in self
@@ -138,7 +144,7 @@ impl Targets {
                 amber: rule.amber,
                 note: Some(rule.note.clone()).filter(|n| !n.is_empty()),
             },
-            None => own,
+            None => InForce::own(def),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! - this file: the JSON types of every endpoint.
 
 pub mod agenda;
+pub mod evaluation;
 pub mod experiment;
 pub mod format;
 pub mod league;

@@ -18,6 +18,10 @@ pub enum Groups {
     Unit(String),
     /// Everything under each of these units, one group each.
     EachOf(Vec<String>),
+    /// Everything under each child of the unit, one group each.
+    ChildrenOf(String),
+    /// The appeals each employee under the unit answered, one group each.
+    StaffOf(String),
 }
 
 impl Groups {
@@ -25,6 +29,8 @@ impl Groups {
         match self {
             Groups::Unit(unit) => Scope::Unit(unit),
             Groups::EachOf(units) => Scope::EachOf(units),
+            Groups::ChildrenOf(unit) => Scope::ChildrenOf(unit),
+            Groups::StaffOf(unit) => Scope::StaffOf(unit),
         }
     }
 }

@@ -153,6 +153,7 @@ CREATE TABLE IF NOT EXISTS imports (
     imported_at TIMESTAMP NOT NULL
 );
 ALTER TABLE imports ADD COLUMN IF NOT EXISTS imported_by VARCHAR;
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS employee VARCHAR;
 "#;
 
 /// The memory every query together may use unless the configuration says otherwise.

@@ -85,12 +85,13 @@ pub fn import_file(
             });
         }
         conn.execute_batch("DROP TABLE IF EXISTS temp.staging")?;
-        let outcome = stage(conn, path, name).and_then(|(spec, rows)| {
+        let outcome = stage(conn, path, name).and_then(|staged| {
+            let spec = staged.spec;
             by.kinds.check(spec, name)?;
-            validate(conn, spec, name, rows)?;
+            validate(conn, spec, name, staged.rows)?;
             within_jurisdiction(conn, spec, name, by)?;
             owns_keys(conn, spec, name, by)?;
-            merge(conn, spec, name, &sha256, rows, by, known_kpi)
+            merge(conn, &staged, name, &sha256, by, known_kpi)
         });
         conn.execute_batch("DROP TABLE IF EXISTS temp.staging")?;
         let (table, rows, inserted, updated) = outcome?;
@@ -221,7 +222,13 @@ fn recognise(header: &[String], name: &str) -> Result<&'static TableSpec> {
         .max_by_key(|s| s.columns.iter().filter(|c| given.contains(c.name)).count())
         .expect("there are specs");
     let wanted: BTreeSet<&str> = closest.columns.iter().map(|c| c.name).collect();
-    if wanted == given {
+    let older: BTreeSet<&str> = closest
+        .columns
+        .iter()
+        .filter(|c| !c.added)
+        .map(|c| c.name)
+        .collect();
+    if given.is_subset(&wanted) && given.is_superset(&older) {
         return Ok(closest);
     }
     if wanted.intersection(&given).count() == 0 {
@@ -237,7 +244,7 @@ fn recognise(header: &[String], name: &str) -> Result<&'static TableSpec> {
             kinds.join("; ")
         )));
     }
-    let missing: Vec<&str> = wanted.difference(&given).copied().collect();
+    let missing: Vec<&str> = older.difference(&given).copied().collect();
     let unknown: Vec<&str> = given.difference(&wanted).copied().collect();
     let mut reasons = Vec::new();
     if !missing.is_empty() {
@@ -266,8 +273,28 @@ fn create_staging(conn: &Connection, spec: &TableSpec) -> Result<()> {
     Ok(())
 }
 
-/// Loads the file as text into `temp.staging`, returning its kind and row count.
-fn stage(conn: &Connection, path: &Path, name: &str) -> Result<(&'static TableSpec, u64)> {
+/// A file loaded as text into `temp.staging`.
+struct Staged {
+    spec: &'static TableSpec,
+    rows: u64,
+    /// Columns of the export that the file does not have (see [`crate::tables::Column::added`]).
+    absent: Vec<&'static str>,
+}
+
+impl Staged {
+    fn new(spec: &'static TableSpec, header: &[String], rows: u64) -> Staged {
+        let absent = spec
+            .columns
+            .iter()
+            .filter(|c| !header.iter().any(|h| h == c.name))
+            .map(|c| c.name)
+            .collect();
+        Staged { spec, rows, absent }
+    }
+}
+
+/// Loads the file as text into `temp.staging`.
+fn stage(conn: &Connection, path: &Path, name: &str) -> Result<Staged> {
     if is_parquet(path)? {
         stage_parquet(conn, path, name)
     } else {
@@ -275,7 +302,7 @@ fn stage(conn: &Connection, path: &Path, name: &str) -> Result<(&'static TableSp
     }
 }
 
-fn stage_csv(conn: &Connection, path: &Path, name: &str) -> Result<(&'static TableSpec, u64)> {
+fn stage_csv(conn: &Connection, path: &Path, name: &str) -> Result<Staged> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -298,10 +325,10 @@ fn stage_csv(conn: &Connection, path: &Path, name: &str) -> Result<(&'static Tab
     let spec = recognise(&header, name)?;
     create_staging(conn, spec)?;
     // The staging columns are in the spec's order; map each to its position in the file.
-    let positions: Vec<usize> = spec
+    let positions: Vec<Option<usize>> = spec
         .columns
         .iter()
-        .map(|c| header.iter().position(|h| h == c.name).expect("recognised"))
+        .map(|c| header.iter().position(|h| h == c.name))
         .collect();
     let mut appender = conn.appender_to_catalog_and_db("staging", "temp", "main")?;
     let mut rows = 0u64;
@@ -314,14 +341,14 @@ fn stage_csv(conn: &Connection, path: &Path, name: &str) -> Result<(&'static Tab
         }
         let line = record.position().map(|p| p.line() as i64).unwrap_or(0);
         let values = std::iter::once(Some(line.to_string())).chain(positions.iter().map(|&i| {
-            let v = record.get(i).unwrap_or("").trim();
+            let v = i.and_then(|i| record.get(i)).unwrap_or("").trim();
             (!v.is_empty()).then(|| v.to_string())
         }));
         appender.append_row(duckdb::appender_params_from_iter(values))?;
         rows += 1;
     }
     appender.flush()?;
-    Ok((spec, rows))
+    Ok(Staged::new(spec, &header, rows))
 }
 
 fn csv_error(name: &str, e: &csv::Error) -> Error {
@@ -339,7 +366,7 @@ fn csv_error(name: &str, e: &csv::Error) -> Error {
     Error::InvalidFile(format!("{name}{at}: {reason}"))
 }
 
-fn stage_parquet(conn: &Connection, path: &Path, name: &str) -> Result<(&'static TableSpec, u64)> {
+fn stage_parquet(conn: &Connection, path: &Path, name: &str) -> Result<Staged> {
     let source = format!(
         "read_parquet({}, file_row_number = true)",
         quote_literal(&path.to_string_lossy())
@@ -383,7 +410,10 @@ fn stage_parquet(conn: &Connection, path: &Path, name: &str) -> Result<(&'static
     let cols: Vec<String> = spec
         .columns
         .iter()
-        .map(|c| format!("CAST({} AS VARCHAR)", quote_ident(c.name)))
+        .map(|c| match header.iter().any(|h| h == c.name) {
+            true => format!("CAST({} AS VARCHAR)", quote_ident(c.name)),
+            false => "CAST(NULL AS VARCHAR)".to_string(),
+        })
         .collect();
     let rows = conn
         .execute(
@@ -394,7 +424,7 @@ fn stage_parquet(conn: &Connection, path: &Path, name: &str) -> Result<(&'static
             [],
         )
         .map_err(|e| Error::InvalidFile(format!("{name}: {}", unstaged(e))))?;
-    Ok((spec, rows as u64))
+    Ok(Staged::new(spec, &header, rows as u64))
 }
 
 /// The first offending row for `sql` (which selects `line, value`), as "file, line N, column C: ...".
@@ -574,13 +604,13 @@ fn validate(conn: &Connection, spec: &TableSpec, name: &str, rows: u64) -> Resul
 /// Merges the staged rows into their table and records the file, all in one transaction.
 fn merge(
     conn: &Connection,
-    spec: &'static TableSpec,
+    staged: &Staged,
     name: &str,
     sha256: &str,
-    rows: u64,
     by: Importer,
     known_kpi: &dyn Fn(&str) -> bool,
 ) -> Result<(&'static str, u64, u64, u64)> {
+    let (spec, rows) = (staged.spec, staged.rows);
     // Plan files take the plans' write lock before their transaction begins, so that a check-in
     // given meanwhile is either seen by the import or waits for it, never overwritten.
     let _plan_writes = spec
@@ -588,7 +618,7 @@ fn merge(
         .then(|| crate::plans::WRITES.lock().expect("plan write lock"));
     let (inserted, updated) = crate::db::in_transaction(conn, || {
         let (inserted, updated) = match spec.merge {
-            Merge::Rows => merge_rows(conn, spec, name, rows)?,
+            Merge::Rows => merge_rows(conn, spec, name, &staged.absent)?,
             Merge::Plans => crate::plans::exchange::merge_plans(conn, spec, name, by, known_kpi)?,
             Merge::PlanCheckins => crate::plans::exchange::merge_checkins(conn, spec, name, by)?,
         };
@@ -615,7 +645,7 @@ fn merge_rows(
     conn: &Connection,
     spec: &'static TableSpec,
     name: &str,
-    rows: u64,
+    absent: &[&str],
 ) -> Result<(u64, u64)> {
     let updated: i64 = conn.query_row(
         &format!(
@@ -630,7 +660,7 @@ fn merge_rows(
     let set: Vec<String> = spec
         .columns
         .iter()
-        .filter(|c| !spec.key.contains(&c.name))
+        .filter(|c| !spec.key.contains(&c.name) && !absent.contains(&c.name))
         .map(|c| format!("{q} = excluded.{q}", q = quote_ident(c.name)))
         .collect();
     let keys: Vec<String> = spec.key.iter().map(|k| quote_ident(k)).collect();
@@ -658,7 +688,8 @@ fn merge_rows(
             )));
         }
     }
-    Ok((rows - updated as u64, updated as u64))
+    let rows: i64 = conn.query_row("SELECT count(*) FROM temp.staging", [], |r| r.get(0))?;
+    Ok(((rows - updated) as u64, updated as u64))
 }
 
 /// `t.key = CAST(s.key AS type) AND ...`: a staged row `s` and a stored row `t` with the same key.
@@ -776,6 +807,64 @@ mod tests {
             })
             .unwrap();
         assert_eq!(closed, "2021-03-02 09:00:00");
+    }
+
+    /// The employee column came later: an export with it records who answered, and an older
+    /// export without it is still read and leaves the names stored before as they were.
+    #[test]
+    fn an_export_without_the_employee_column_keeps_the_names_stored() {
+        let (state, dir) = tiny_state();
+        let employee = |id: &str| -> Option<String> {
+            state
+                .db
+                .with(|c| {
+                    Ok(c.query_row(
+                        "SELECT employee FROM appeals WHERE appeal_id = ?",
+                        [id],
+                        |r| r.get(0),
+                    )?)
+                })
+                .unwrap()
+        };
+        let mut lines = APPEALS.lines();
+        let mut with = format!("{},employee\n", lines.next().unwrap());
+        for (line, name) in lines.zip(["Ivanova A.", "Petrov B.", "", "Orlova \"Sasha\" C.", ""]) {
+            let name = if name.contains('"') {
+                format!("\"{}\"", name.replace('"', "\"\""))
+            } else {
+                name.to_string()
+            };
+            with.push_str(&format!("{line},{name}\n"));
+        }
+        let path = write(dir.path(), "with_staff.csv", &with);
+        state.import(&path, "with_staff.csv").unwrap();
+        assert_eq!(employee("a1").as_deref(), Some("Ivanova A."));
+        assert_eq!(employee("a4").as_deref(), Some("Orlova \"Sasha\" C."));
+        assert_eq!(employee("a3"), None);
+        // The older export again, with one date corrected: the date changes, the names stay.
+        let older = APPEALS.replace(
+            "2021-03-01 10:00:00,2021-03-01 10:00:00",
+            "2021-03-01 10:30:00,2021-03-01 10:30:00",
+        );
+        let path = write(dir.path(), "older.csv", &older);
+        let report = state.import(&path, "older.csv").unwrap();
+        assert_eq!((report.inserted, report.updated), (0, 5));
+        assert_eq!(employee("a1").as_deref(), Some("Ivanova A."));
+        // An employee on an appeal nobody has answered yet is refused, with its line.
+        let unanswered = format!(
+            "{}a9,d1-x,portal,housing,2021-03-01 09:00:00,,,2021-03-03 09:00:00,,Ivanova A.\n",
+            with
+        );
+        let path = write(dir.path(), "unanswered.csv", &unanswered);
+        let e = state
+            .import(&path, "unanswered.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 7, column employee") && e.contains("not yet answered"),
+            "{e}"
+        );
+        assert_eq!(employee("a1").as_deref(), Some("Ivanova A."));
     }
 
     #[test]

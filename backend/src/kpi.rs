@@ -54,6 +54,8 @@ pub struct Catalog {
     pub targets: crate::targets::Targets,
     /// Dated events for the charts (`annotations.csv`).
     pub annotations: Vec<kpi_api::Annotation>,
+    /// Evaluation schemes (`evaluations/*.json`).
+    pub evaluations: Vec<kpi_api::evaluation::Scheme>,
 }
 
 /// Which rows a KPI is evaluated over, and how they are grouped.
@@ -65,6 +67,14 @@ pub enum Scope<'a> {
     ChildrenOf(&'a str),
     /// Everything under each of these units, one group per unit (an experiment's units).
     EachOf(&'a [String]),
+    /// The appeals under the unit that an employee answered, one group per employee of each
+    /// department, named `department/employee`; other tables have no rows per employee.
+    StaffOf(&'a str),
+}
+
+/// The department and the employee of a [`Scope::StaffOf`] group.
+pub fn staff_group(grp: &str) -> Option<(&str, &str)> {
+    grp.split_once('/')
 }
 
 /// The buckets a KPI is evaluated over, each a first day and the day after its last (the end is
@@ -432,6 +442,7 @@ fn header_pair(line: &str) -> Option<(&str, &str)> {
 fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
     // Joins, not IN-lists or ORs, so that DuckDB plans the scoped query as fast as the whole one.
     let (rows, groups) = match scope {
+        Scope::StaffOf(_) => return wrap_staff(body, shape),
         Scope::Unit(_) => (
             "SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c WHERE c.ancestor_id = CAST($1 AS VARCHAR)",
             "SELECT g.grp, g.name, g.population FROM main.unit_groups g WHERE g.grp = CAST($1 AS VARCHAR)",
@@ -452,11 +463,40 @@ fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
         })
         .collect();
     let tables = format!(
-        "periods AS (SELECT CAST(split_part(x, '/', 1) AS DATE) AS period, CAST(split_part(x, '/', 2) AS DATE) AS period_end \
-             FROM (SELECT unnest(string_split(CAST($2 AS VARCHAR), ',')) AS x) AS t WHERE x <> ''), \
-         groups AS ({groups}), \
+        "{PERIODS}, groups AS ({groups}), \
          {data}org_units AS (SELECT s.grp, u.* FROM main.org_units u JOIN ({rows}) s ON u.id = s.unit_id)"
     );
+    outer(&tables, body, shape)
+}
+
+/// The `periods` table of [`wrap`] from its `$2`.
+const PERIODS: &str = "periods AS (SELECT CAST(split_part(x, '/', 1) AS DATE) AS period, CAST(split_part(x, '/', 2) AS DATE) AS period_end \
+     FROM (SELECT unnest(string_split(CAST($2 AS VARCHAR), ',')) AS x) AS t WHERE x <> '')";
+
+/// [`wrap`] for [`Scope::StaffOf`]: the appeals an employee answered under the unit, grouped by
+/// department and employee; the other tables are empty, so a KPI over them has no value per
+/// employee rather than a wrong one.
+fn wrap_staff(body: &str, shape: Option<Shape>) -> String {
+    let rows =
+        "SELECT c.unit_id FROM main.unit_closure c WHERE c.ancestor_id = CAST($1 AS VARCHAR)";
+    let answered = format!(
+        "SELECT x.unit_id || '/' || x.employee AS grp, x.* FROM main.appeals x JOIN ({rows}) s ON x.unit_id = s.unit_id WHERE x.employee IS NOT NULL"
+    );
+    let data: String = crate::tables::data_tables()
+        .map(|(table, _)| match table {
+            "appeals" => format!("appeals AS ({answered}), "),
+            _ => format!("{table} AS (SELECT CAST(NULL AS VARCHAR) AS grp, x.* FROM main.{table} x WHERE false), "),
+        })
+        .collect();
+    let tables = format!(
+        "{PERIODS}, groups AS (SELECT DISTINCT a.grp, a.employee AS name, CAST(NULL AS BIGINT) AS population FROM ({answered}) a), \
+         {data}org_units AS (SELECT CAST(NULL AS VARCHAR) AS grp, u.* FROM main.org_units u WHERE false)"
+    );
+    outer(&tables, body, shape)
+}
+
+/// The SELECT around a KPI's body over `tables`, casting its columns to the shape's.
+fn outer(tables: &str, body: &str, shape: Option<Shape>) -> String {
     let outer = match shape {
         None => "SELECT *",
         Some(Shape::Value { spread: false }) => {
@@ -474,7 +514,7 @@ fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
 /// one) and the periods.
 fn params(scope: &Scope, periods: &Periods) -> Vec<Option<String>> {
     let units = match scope {
-        Scope::Unit(u) | Scope::ChildrenOf(u) => u.to_string(),
+        Scope::Unit(u) | Scope::ChildrenOf(u) | Scope::StaffOf(u) => u.to_string(),
         Scope::EachOf(units) => units.join(","),
     };
     vec![Some(units), Some(periods.param())]
@@ -485,6 +525,11 @@ fn params(scope: &Scope, periods: &Periods) -> Vec<Option<String>> {
 /// second line), so DuckDB's line numbers mean the same as when it runs.
 fn check_body(sandbox: &Sandbox, body: &str) -> Result<Vec<String>> {
     sandbox.check(&format!("\n{body}"))
+}
+
+/// The scoped tables a KPI's SELECT reads, checked by the sandbox.
+pub fn tables_of(sandbox: &Sandbox, kpi: &Kpi) -> Result<Vec<String>> {
+    check_body(sandbox, &kpi.def.sql)
 }
 
 /// The scoped tables a KPI's SELECT reads (for its passport), parsed on `conn`.
@@ -637,6 +682,29 @@ struct BoardFile {
     kpis: Vec<String>,
 }
 
+/// The `*.json` files of `dir` (none if it is missing), sorted: (path, stem, file name).
+pub fn json_files(dir: &Path) -> Vec<(std::path::PathBuf, String, String)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let text = |s: Option<&std::ffi::OsStr>| {
+                s.map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default()
+            };
+            let (stem, name) = (text(path.file_stem()), text(path.file_name()));
+            (path, stem, name)
+        })
+        .collect()
+}
+
 /// Reads the board files, `dir/*.json` (a title, a description and the KPIs' ids); a board naming
 /// a KPI that is not loaded is reported, not served half-empty.
 pub fn load_boards(
@@ -645,25 +713,8 @@ pub fn load_boards(
 ) -> (Vec<BoardSummary>, Vec<KpiLoadError>) {
     let mut boards = Vec::new();
     let mut errors = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return (boards, errors);
-    };
-    let mut files: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    for path in files {
-        let file = format!(
-            "boards/{}",
-            path.file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default()
-        );
-        let id = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
+    for (path, id, name) in json_files(dir) {
+        let file = format!("boards/{name}");
         let parsed = std::fs::read_to_string(&path)
             .map_err(|e| e.to_string())
             .and_then(|t| serde_json::from_str::<BoardFile>(&t).map_err(|e| e.to_string()));

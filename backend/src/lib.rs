@@ -17,6 +17,7 @@
 //! - [`annotations`]: dated events shown on the charts (`queries/annotations.csv`).
 //! - [`boards`]: boards of KPI tiles and their evaluation.
 //! - [`agenda`]: a review meeting's agenda: what is red or got worse under a unit.
+//! - [`evaluations`]: scorecards of unit heads and staff from scheme files beside the KPIs.
 //! - [`league`]: fair league tables: the children of a unit ranked with intervals and a funnel.
 //! - [`experiments`]: management experiments: a KPI's panel by unit and period from the engine,
 //!   analysed by `kpi-stats` and put into words.
@@ -47,6 +48,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod evaluations;
 pub mod experiments;
 pub mod import;
 pub mod kpi;

@@ -35,10 +35,12 @@ pub enum Action {
     AuditLog,
     /// See the server's cache figures on `/api/health`.
     ServerFigures,
+    /// Read the scorecards of employees (of departments inside the jurisdiction).
+    ReadStaffScorecards,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::Import,
         Action::ImportHistory,
         Action::RunSql,
@@ -51,6 +53,7 @@ impl Action {
         Action::ResetPassword,
         Action::AuditLog,
         Action::ServerFigures,
+        Action::ReadStaffScorecards,
     ];
 
     /// The roles that may take this action.
@@ -60,6 +63,7 @@ impl Action {
             Action::RunSql | Action::SaveKpi | Action::PreviewKpi => &[Analyst, Admin],
             Action::EditPlans => &[DepartmentHead, Admin],
             Action::EditExperiments => &[Governor, Mayor, Analyst, Admin],
+            Action::ReadStaffScorecards => &[Governor, Mayor, DepartmentHead, Admin],
             Action::ListUsers
             | Action::AddUser
             | Action::ResetPassword
@@ -83,6 +87,7 @@ impl Action {
             Action::ResetPassword => "resetting passwords",
             Action::AuditLog => "the audit log",
             Action::ServerFigures => "the server's figures",
+            Action::ReadStaffScorecards => "staff scorecards",
         }
     }
 }
@@ -152,11 +157,17 @@ mod tests {
                 .filter(|a| access(role).may(*a).is_ok())
                 .collect()
         };
-        assert_eq!(allowed(UserRole::Governor), [Action::EditExperiments]);
-        assert_eq!(allowed(UserRole::Mayor), [Action::EditExperiments]);
+        let leaders = [Action::EditExperiments, Action::ReadStaffScorecards];
+        assert_eq!(allowed(UserRole::Governor), leaders);
+        assert_eq!(allowed(UserRole::Mayor), leaders);
         assert_eq!(
             allowed(DepartmentHead),
-            [Action::Import, Action::ImportHistory, Action::EditPlans]
+            [
+                Action::Import,
+                Action::ImportHistory,
+                Action::EditPlans,
+                Action::ReadStaffScorecards
+            ]
         );
         assert_eq!(
             allowed(Analyst),

@@ -56,6 +56,12 @@ pub const DEMO_USERS: &[(&str, &str, UserRole, Option<&str>)] = &[
         Some("rasht"),
     ),
     (
+        "head.rasht.social",
+        "Head of social affairs, Rasht district 1",
+        UserRole::DepartmentHead,
+        Some("rasht-district-1-social"),
+    ),
+    (
         "analyst.mashhad",
         "Mashhad analyst",
         UserRole::Analyst,

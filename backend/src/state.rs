@@ -204,7 +204,8 @@ impl AppState {
         (status, in_force)
     }
 
-    /// Loads the files beside the KPIs that name units (targets, annotations) into `catalog`,
+    /// Loads the files beside the KPIs that name units (targets, annotations, evaluation
+    /// schemes) into `catalog`,
     /// checked against the KPIs it holds and the org tree as it is now; their earlier errors go.
     fn load_unit_files(&self, dir: &Path, catalog: &mut Catalog) {
         let units = self.units();
@@ -216,16 +217,34 @@ impl AppState {
             &known,
         );
         let (annotations, annotation_errors) = crate::annotations::load(dir, &known);
-        catalog
-            .errors
-            .retain(|e| e.file != crate::targets::FILE && e.file != crate::annotations::FILE);
-        for e in target_errors.iter().chain(&annotation_errors) {
+        let (evaluations, evaluation_errors) = crate::evaluations::load(
+            dir,
+            &|id| {
+                let kpi = catalog.kpis.get(id)?;
+                let tables = crate::kpi::tables_of(&self.sandbox, kpi).ok()?;
+                Some((kpi.def.clone(), tables))
+            },
+            &known,
+        );
+        let evaluations_dir = format!("{}/", crate::evaluations::DIR);
+        catalog.errors.retain(|e| {
+            e.file != crate::targets::FILE
+                && e.file != crate::annotations::FILE
+                && !e.file.starts_with(&evaluations_dir)
+        });
+        for e in target_errors
+            .iter()
+            .chain(&annotation_errors)
+            .chain(&evaluation_errors)
+        {
             tracing::warn!(file = %e.file, line = ?e.line, "not loaded: {}", e.message);
         }
         catalog.errors.extend(target_errors);
         catalog.errors.extend(annotation_errors);
+        catalog.errors.extend(evaluation_errors);
         catalog.targets = targets;
         catalog.annotations = annotations;
+        catalog.evaluations = evaluations;
     }
 
     /// Loads and validates every KPI file and board. A KPI whose file no longer validates keeps
@@ -317,7 +336,7 @@ impl AppState {
     /// of every file so that the next load can tell.
     fn audit_definitions(&self, dir: &Path, catalog: &Catalog, boards: usize) -> Result<()> {
         let mut files: Vec<(String, String)> = Vec::new();
-        for sub in [dir.to_path_buf(), dir.join("boards")] {
+        for sub in definition_folders(dir) {
             if let Ok(entries) = std::fs::read_dir(&sub) {
                 for entry in entries.flatten() {
                     let path = entry.path();
@@ -483,9 +502,19 @@ impl Drop for HeavyQuery {
 
 /// Every KPI and board file's name, size and modification time: cheap to take twice a second,
 /// and different after any add, edit or delete.
+/// The folders of definition files: the KPIs (with targets and annotations), the boards and
+/// the evaluation schemes.
+fn definition_folders(dir: &Path) -> [std::path::PathBuf; 3] {
+    [
+        dir.to_path_buf(),
+        dir.join("boards"),
+        dir.join(crate::evaluations::DIR),
+    ]
+}
+
 fn queries_stamp(dir: &Path) -> String {
     let mut entries = Vec::new();
-    for sub in [dir.to_path_buf(), dir.join("boards")] {
+    for sub in definition_folders(dir) {
         if let Ok(read) = std::fs::read_dir(&sub) {
             for entry in read.flatten() {
                 if let Ok(meta) = entry.metadata() {

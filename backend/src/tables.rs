@@ -55,6 +55,9 @@ pub struct Column {
     pub ty: ColType,
     pub required: bool,
     pub check: Check,
+    /// Added after the export's first version: a file without the column is still recognised,
+    /// its rows carry no value, and rows it replaces keep the value stored before.
+    pub added: bool,
 }
 
 const fn col(name: &'static str, ty: ColType, required: bool, check: Check) -> Column {
@@ -63,6 +66,18 @@ const fn col(name: &'static str, ty: ColType, required: bool, check: Check) -> C
         ty,
         required,
         check,
+        added: false,
+    }
+}
+
+/// An optional column added to an export after its first version (see [`Column::added`]).
+const fn added(name: &'static str, ty: ColType, check: Check) -> Column {
+    Column {
+        name,
+        ty,
+        required: false,
+        check,
+        added: true,
     }
 }
 
@@ -151,6 +166,8 @@ pub static SPECS: [TableSpec; 6] = [
             col("closed_at", Timestamp, false, Any),
             col("due_at", Timestamp, true, Any),
             col("rating", Int, false, Range(1, 5)),
+            // Who gave the first response, as the registry names them (staff scorecards).
+            added("employee", Text, Any),
         ],
         key: &["appeal_id"],
         unit_column: Some("unit_id"),
@@ -174,6 +191,11 @@ pub static SPECS: [TableSpec; 6] = [
                 column: "rating",
                 bad: "rating IS NOT NULL AND closed_at IS NULL",
                 message: "an appeal that is not closed cannot be rated",
+            },
+            RowRule {
+                column: "employee",
+                bad: "employee IS NOT NULL AND first_response_at IS NULL",
+                message: "an appeal not yet answered has no employee who answered it",
             },
         ],
         merge: Merge::Rows,

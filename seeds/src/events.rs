@@ -33,7 +33,7 @@ use crate::org::{OrgTree, Program, Unit, BUILDING, CATEGORIES, LAND, SERVICES};
 use crate::rng::{cumulate, inv_norm, tag, Rng};
 
 pub const APPEALS_HEADER: &str =
-    "appeal_id,unit_id,channel,category,received_at,first_response_at,closed_at,due_at,rating";
+    "appeal_id,unit_id,channel,category,received_at,first_response_at,closed_at,due_at,rating,employee";
 pub const SERVICES_HEADER: &str =
     "case_id,unit_id,service_code,channel,submitted_at,completed_at,due_at,outcome";
 
@@ -377,6 +377,14 @@ pub fn write_year(
         SERVICES_HEADER,
     )?;
     let mut appeal_seq = vec![0u64; org.units.len()];
+    let staff: Vec<Vec<String>> = org
+        .units
+        .iter()
+        .map(|u| match u.is_leaf() {
+            true => crate::staff::employees(ctx.seed, u),
+            false => Vec::new(),
+        })
+        .collect();
     let mut case_seq = vec![0u64; org.units.len()];
     let mut stats = YearStats::default();
     let end = data_end();
@@ -483,6 +491,20 @@ pub fn write_year(
             } else {
                 w.empty();
             }
+            match first_response {
+                Some(first) => {
+                    let key = ((year as u64) << 40) | appeal_seq[unit.city];
+                    let late = first > a.due;
+                    w.str(crate::staff::answered_by(
+                        ctx.seed,
+                        unit,
+                        key,
+                        late,
+                        &staff[a.unit as usize],
+                    ))
+                }
+                None => w.empty(),
+            };
             w.end_row()?;
         }
         stats.appeals += batch.len() as u64;

@@ -29,6 +29,7 @@ pub mod measure;
 mod org;
 mod plans;
 mod rng;
+mod staff;
 mod staffing;
 
 #[cfg(test)]

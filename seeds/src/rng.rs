@@ -28,6 +28,8 @@ pub mod tag {
     pub const STAFF: u64 = 4;
     pub const UNIT_PARAMS: u64 = 5;
     pub const APPEAL_CLOSE: u64 = 6;
+    pub const EMPLOYEES: u64 = 7;
+    pub const ANSWERED_BY: u64 = 8;
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

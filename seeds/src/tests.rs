@@ -133,7 +133,7 @@ fn csv_headers_are_exact_and_files_are_listed() {
     for y in 2019..=2021 {
         assert_eq!(
             first_line(&format!("appeals_{y}.csv")),
-            "appeal_id,unit_id,channel,category,received_at,first_response_at,closed_at,due_at,rating"
+            "appeal_id,unit_id,channel,category,received_at,first_response_at,closed_at,due_at,rating,employee"
         );
         assert_eq!(
             first_line(&format!("service_cases_{y}.csv")),
@@ -276,12 +276,13 @@ fn every_appeal_belongs_to_a_leaf_department_and_its_timestamps_are_ordered() {
     let categories = kpi_api::vocab::APPEAL_CATEGORIES;
     let end = days_from_civil(2021, 12, 31) * DAY + DAY - 1;
     let mut ids = HashMap::new();
+    let mut staff: HashMap<String, BTreeSet<String>> = HashMap::new();
     let (mut n, mut rated, mut closed, mut open_overdue) = (0u64, 0u64, 0u64, 0u64);
     for (i, p) in appeal_files(&s.dir).iter().enumerate() {
         let year = 2019 + i as i64;
         let mut last_received = 0;
         rows(p, crate::events::APPEALS_HEADER, |f| {
-            assert_eq!(f.len(), 9, "{f:?}");
+            assert_eq!(f.len(), 10, "{f:?}");
             n += 1;
             assert!(ids.insert(f[0].to_string(), ()).is_none(), "dup {}", f[0]);
             assert!(leaves.contains(f[1]), "{} is not a leaf", f[1]);
@@ -299,6 +300,14 @@ fn every_appeal_belongs_to_a_leaf_department_and_its_timestamps_are_ordered() {
             assert!(due > r);
             if let Some(t) = first {
                 assert!(t >= r && t <= end, "{f:?}");
+            }
+            // Who answered: named exactly when there is an answer, from the department's staff.
+            assert_eq!(first.is_some(), !f[9].is_empty(), "{f:?}");
+            if !f[9].is_empty() {
+                staff
+                    .entry(f[1].to_string())
+                    .or_default()
+                    .insert(f[9].to_string());
             }
             match close {
                 Some(c) => {
@@ -319,6 +328,9 @@ fn every_appeal_belongs_to_a_leaf_department_and_its_timestamps_are_ordered() {
         });
     }
     assert_eq!(n, s.summary.appeals);
+    for (unit, names) in &staff {
+        assert!((1..=6).contains(&names.len()), "{unit}: {names:?}");
+    }
     let rated_share = rated as f64 / closed as f64;
     assert!((rated_share - 0.4).abs() < 0.02, "{rated_share}");
     assert!(open_overdue > 0);

@@ -27,13 +27,16 @@ pub fn repo_root() -> PathBuf {
     manifest.join("..")
 }
 
-/// A copy of the repository's KPI folder (KPI files and boards) that a test may add to, edit and
-/// delete from: `(the temporary folder that owns it, the copy's path)`.
+/// A copy of the repository's KPI folder (KPI files, boards, evaluation schemes) that a test may
+/// add to, edit and delete from: `(the temporary folder that owns it, the copy's path)`.
 pub fn queries_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let queries = dir.path().join("queries");
-    std::fs::create_dir_all(queries.join("boards")).expect("queries folder");
-    for sub in ["", "boards"] {
+    const SUBS: [&str; 3] = ["", "boards", "evaluations"];
+    for sub in SUBS {
+        std::fs::create_dir_all(queries.join(sub)).expect("queries folder");
+    }
+    for sub in SUBS {
         for entry in std::fs::read_dir(repo_root().join("queries").join(sub)).expect("queries") {
             let path = entry.expect("entry").path();
             if path.is_file() {

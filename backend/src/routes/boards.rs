@@ -63,3 +63,52 @@ pub(super) async fn get_annotations(
     let list = crate::annotations::for_unit(&state.catalog().annotations, &unit.id, &parents);
     Ok(json(&list))
 }
+
+/// GET /api/evaluations — the evaluation schemes the caller may open, each at the unit they
+/// would read it at.
+pub(super) async fn get_evaluations(
+    access: Access,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let schemes = crate::evaluations::readable(&state, &access);
+    Ok(json(&kpi_api::evaluation::SchemeList { schemes }))
+}
+
+/// GET /api/evaluations/{id}?unit=&from= — a scheme's scorecards at a unit for the period of its
+/// grain that holds `from` (the last whole one with data when absent).
+pub(super) async fn get_evaluation(
+    id: String,
+    access: Access,
+    params: Params,
+    conditional: Conditional,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    only_params(&params, &["unit", "from"]).map_err(reject)?;
+    let scheme = state
+        .catalog()
+        .evaluations
+        .iter()
+        .find(|s| s.id == id)
+        .cloned()
+        .ok_or_else(|| reject(Error::NotFound(format!("no evaluation scheme '{id}'"))))?;
+    let unit = crate::evaluations::unit_of(
+        &state,
+        &access,
+        &scheme,
+        params
+            .get("unit")
+            .map(String::as_str)
+            .filter(|u| !u.is_empty()),
+    )
+    .map_err(reject)?;
+    let from = params
+        .get("from")
+        .map(|t| parse_date("from", t))
+        .transpose()
+        .map_err(reject)?;
+    let period = crate::evaluations::period_of(&state, &scheme, from);
+    let evaluation = crate::evaluations::evaluate(&state, &access, &scheme, unit, period)
+        .await
+        .map_err(reject)?;
+    Ok(conditional.reply(&evaluation))
+}

@@ -261,6 +261,20 @@ pub fn routes(
         .and(conditional())
         .and(with_state(state.clone()))
         .and_then(get_agenda);
+    // GET /api/evaluations
+    let evaluations = warp::path!("evaluations")
+        .and(warp::get())
+        .and(user.clone())
+        .and(with_state(state.clone()))
+        .and_then(get_evaluations);
+    // GET /api/evaluations/{id}?unit=&from=
+    let evaluation = warp::path!("evaluations" / String)
+        .and(warp::get())
+        .and(user.clone())
+        .and(params)
+        .and(conditional())
+        .and(with_state(state.clone()))
+        .and_then(get_evaluation);
     // GET /api/annotations?unit=
     let annotations = warp::path!("annotations")
         .and(warp::get())
@@ -488,6 +502,8 @@ pub fn routes(
         .or(children)
         .or(league)
         .or(agenda)
+        .or(evaluations)
+        .or(evaluation)
         .or(annotations)
         .or(boards)
         .or(board)

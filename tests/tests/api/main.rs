@@ -7,6 +7,7 @@
 //! - [`attacks`]: the attack suite for jurisdictions (the sandbox, imports, sign-in, limits).
 //! - [`check`]: `kpiboard check` and the KPI files' expectations.
 //! - [`durability`]: an answered check-in survives `kill -9`; workers end with their server.
+//! - [`evaluations`]: scorecards of unit heads and staff, inside the reader's jurisdiction.
 //! - [`editor`]: the KPI editor's preview, cancel, save and passport.
 //! - [`imports`]: exports in and out, bad files refused without loss.
 //! - [`kpis_on_seed`]: every KPI on the seed; entity tags and an import shown at once.
@@ -21,6 +22,7 @@ mod attacks;
 mod check;
 mod durability;
 mod editor;
+mod evaluations;
 mod experiments;
 mod imports;
 mod kpis_on_seed;

@@ -13,6 +13,7 @@
 pub mod agenda;
 pub mod evaluation;
 pub mod experiment;
+pub mod forecast;
 pub mod format;
 pub mod league;
 pub mod period;
@@ -357,8 +358,52 @@ pub struct Tile {
     pub status: Status,
     /// The KPI at the board's grain across the chosen period.
     pub sparkline: Vec<Point>,
+    /// Where the KPI lands at the end of the quarter (or year) the period runs in, when the
+    /// period stops before that end.
+    #[serde(default)]
+    pub forecast: Option<Forecast>,
     /// Set when this tile's KPI failed to evaluate; the other tiles still show.
     pub error: Option<String>,
+}
+
+/// Where a KPI lands at the end of a running period if the rate so far goes on, and what each
+/// remaining week would need for the target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// The period forecast: the quarter (or the year, for a board over more than a quarter)
+    /// holding the board's last day.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The days known: `from..=as_of`.
+    pub as_of: NaiveDate,
+    /// Whole and part weeks left after `as_of`.
+    pub weeks_left: f64,
+    /// The value so far, over `from..=as_of`.
+    pub so_far: Option<f64>,
+    /// Where it lands at the period's end at the rate so far.
+    pub landing: Option<f64>,
+    /// The target in force at the period's end.
+    pub target: Option<f64>,
+    /// What the rest of the period must average, in the KPI's measure, to end on the target;
+    /// None when the KPI does not add up week by week (a median) or has no target.
+    pub needed: Option<f64>,
+    /// The rows a week so far behind `needed` (appeals due a week, say).
+    pub rows_per_week: Option<f64>,
+    /// The target is met at the landing, out of reach (needs more than 100%), or neither.
+    pub outlook: Outlook,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outlook {
+    /// It lands on target or better at the rate so far.
+    OnCourse,
+    /// It lands short, and the needed rate is possible.
+    NeedsMore,
+    /// Even a perfect rest of the period would not reach the target.
+    OutOfReach,
+    /// No target, or nothing to forecast by.
+    Unknown,
 }
 
 /// `GET /api/boards/{id}?unit=&from=&to=&grain=`

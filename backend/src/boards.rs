@@ -154,9 +154,10 @@ async fn tile(
     jurisdiction: &Jurisdiction,
 ) -> Tile {
     let def = kpi.def.clone();
-    let (values, sparkline) = futures_util::join!(
+    let (values, sparkline, forecast) = futures_util::join!(
         compared(state, kpi.clone(), unit, from, to, jurisdiction),
-        series(state, kpi, unit, grain, from, to, jurisdiction)
+        series(state, kpi.clone(), unit, grain, from, to, jurisdiction),
+        forecast(state, kpi, unit, from, to, jurisdiction)
     );
     let error = values
         .as_ref()
@@ -181,8 +182,46 @@ async fn tile(
         value,
         previous,
         sparkline: sparkline.unwrap_or_default(),
+        forecast: forecast.ok().flatten(),
         error,
     }
+}
+
+/// Where the KPI lands at the end of the quarter (or year) that `from..=to` stops inside, from
+/// the days since that period began (see [`kpi_api::forecast`]); None when `to` ends it.
+async fn forecast(
+    state: &Arc<AppState>,
+    kpi: Kpi,
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    jurisdiction: &Jurisdiction,
+) -> Result<Option<kpi_api::Forecast>> {
+    use kpi_api::forecast::{forecast, horizon, SoFar};
+    let Some((start, end)) = horizon(from, to) else {
+        return Ok(None);
+    };
+    let def = kpi.def.clone();
+    let cells = evaluate_unit(state, kpi, unit, Periods::whole(start, to), jurisdiction).await?;
+    let cell = cells.into_iter().next();
+    let so_far = SoFar {
+        value: cell.as_ref().and_then(|c| c.value),
+        ratio: cell.and_then(|c| match c.parts {
+            kpi::Parts::Ratio {
+                numerator,
+                denominator,
+            } => Some((numerator, denominator)),
+            _ => None,
+        }),
+    };
+    let target = state.judge(&def, unit, end, None).1.target;
+    Ok(Some(forecast(
+        def.measure,
+        def.direction,
+        so_far,
+        target,
+        (start, to, end),
+    )))
 }
 
 /// A whole board for a unit and period; the tiles are evaluated concurrently.

@@ -6,7 +6,10 @@
 //! file, which is where Solar Hijri dates and Persian digits will go. Nothing here touches the DOM.
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
-use kpi_api::{Direction, Grain, Measure, Role, Status, UnitKind, UserRole};
+use kpi_api::evaluation::{Scoring, Subjects};
+use kpi_api::{
+    format, Direction, Forecast, Grain, Measure, Outlook, Role, Status, UnitKind, UserRole,
+};
 
 /// A language the interface can speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -214,6 +217,35 @@ pub enum Text {
     LeagueFunnelNote,
     LeagueBest,
     LeagueWorst,
+    EvaluationsTitle,
+    EvaluationsLink,
+    EvaluationsNone,
+    EvaluationsNote,
+    ScoreSubject,
+    ScoreUnit,
+    ScoreTotal,
+    ScoreHow,
+    ScoreValue,
+    ScoreRows,
+    ScoreTarget,
+    ScoreFloor,
+    ScoreScore,
+    ScoreWeight,
+    ScorePoints,
+    ScoreNoTotal,
+    ScoreNoCards,
+    ScoreBoard,
+    ScoreAllStaff,
+    ScoreComputation,
+    CsvSubject,
+    CsvEmployee,
+    CsvScore,
+    CsvWeight,
+    CsvPoints,
+    CsvTotal,
+    CsvRows,
+    CsvFloor,
+    CsvTargetSource,
     LeagueChooseKpi,
     LeagueSortBy,
     PerThousand,
@@ -512,6 +544,35 @@ fn en(text: Text) -> &'static str {
         Text::LeagueFunnel => "Funnel plot: each unit's value against its size",
         Text::LeagueFunnelNote => "Inside the funnel a unit differs from the unit above no more than chance alone would make a unit of its size differ; dashed lines are the 95% limits, dotted the 99.8% limits.",
         Text::LeagueBest => "Best, and really better",
+        Text::EvaluationsTitle => "Evaluations",
+        Text::EvaluationsLink => "Evaluations",
+        Text::EvaluationsNone => "No evaluation scheme covers your units.",
+        Text::EvaluationsNote => "Each KPI's value is scored from 0 (at the floor or worse) to 100 (at the target or better), in a straight line between, or 100 when the target is met and 0 when not. The total weighs the scores by the scheme's weights among the KPIs scored. A value on fewer rows than the scheme asks for is not scored, so nobody is judged on a handful of cases; with under half the weight scored there is no total.",
+        Text::ScoreSubject => "Who",
+        Text::ScoreUnit => "Unit",
+        Text::ScoreTotal => "Total",
+        Text::ScoreHow => "How it was computed",
+        Text::ScoreValue => "Value",
+        Text::ScoreRows => "Rows",
+        Text::ScoreTarget => "Target",
+        Text::ScoreFloor => "Scores 0 at",
+        Text::ScoreScore => "Score",
+        Text::ScoreWeight => "Weight",
+        Text::ScorePoints => "Points",
+        Text::ScoreNoTotal => "no total: under half the weight has enough data",
+        Text::ScoreNoCards => "Nobody to evaluate here in this period.",
+        Text::ScoreBoard => "Board",
+        Text::ScoreAllStaff => "Back to everyone",
+        Text::ScoreComputation => "Computation",
+        Text::CsvSubject => "subject",
+        Text::CsvEmployee => "employee",
+        Text::CsvScore => "score",
+        Text::CsvWeight => "weight_percent",
+        Text::CsvPoints => "points",
+        Text::CsvTotal => "total",
+        Text::CsvRows => "rows",
+        Text::CsvFloor => "floor",
+        Text::CsvTargetSource => "target_source",
         Text::LeagueWorst => "Worst, and really worse",
         Text::LeagueChooseKpi => "KPI",
         Text::LeagueSortBy => "Sort by",
@@ -1379,6 +1440,101 @@ pub fn interval_method_name(method: kpi_api::league::IntervalMethod) -> &'static
             IntervalMethod::OrderStatistic => "order-statistic intervals of the median",
             IntervalMethod::None => "no intervals",
         },
+    }
+}
+
+/// The outlook as a stable key for styles and tests.
+pub fn outlook_key(outlook: Outlook) -> &'static str {
+    match outlook {
+        Outlook::OnCourse => "on_course",
+        Outlook::NeedsMore => "needs_more",
+        Outlook::OutOfReach => "out_of_reach",
+        Outlook::Unknown => "unknown",
+    }
+}
+
+/// A tile's forecast in words: "By 31 Dec 2021: 93.1% at the rate so far; 97.4% needed in each of
+/// the 6.7 weeks left (about 120 rows a week)".
+pub fn forecast_text(f: &Forecast, measure: Measure) -> String {
+    let end = date_label(f.to);
+    let landing = format::value(f.landing, measure);
+    let weeks = format!("{:.1}", f.weeks_left);
+    match lang() {
+        Lang::En => {
+            let head = format!("By {end}: {landing} at the rate so far");
+            match (f.outlook, f.needed) {
+                (Outlook::OnCourse, _) => format!("{head}, on target."),
+                (Outlook::OutOfReach, _) => {
+                    format!("{head}; the target is out of reach in the {weeks} weeks left.")
+                }
+                (Outlook::NeedsMore, Some(needed)) => {
+                    let rows = f
+                        .rows_per_week
+                        .map(|r| format!(" (about {r:.0} a week so far)"))
+                        .unwrap_or_default();
+                    let needed = match measure {
+                        Measure::Per1000 => {
+                            format!("{} a week", format::value(Some(needed), measure))
+                        }
+                        _ => format::value(Some(needed), measure),
+                    };
+                    format!("{head}; the target needs {needed} in each of the {weeks} weeks left{rows}.")
+                }
+                _ => format!("{head}."),
+            }
+        }
+    }
+}
+
+/// Whom a scheme evaluates, at which unit, over which grain.
+pub fn scheme_scope(subjects: Subjects, unit: &str, grain: Grain) -> String {
+    let every = match grain {
+        Grain::Year => "a year",
+        Grain::Quarter => "a quarter",
+        Grain::Month => "a month",
+        Grain::Week => "a week",
+    };
+    match (lang(), subjects) {
+        (Lang::En, Subjects::Heads) => {
+            format!("The heads of the units under {unit}, over {every}")
+        }
+        (Lang::En, Subjects::Staff) => {
+            format!("The staff of the departments under {unit}, on the appeals they answered, over {every}")
+        }
+    }
+}
+
+/// How a line's score came about, its numbers already written in the KPI's measure.
+pub fn score_formula(
+    scoring: Scoring,
+    value: &str,
+    floor: &str,
+    target: &str,
+    ratio: f64,
+    score: f64,
+) -> String {
+    match (lang(), scoring) {
+        (Lang::En, Scoring::Linear) => {
+            format!("({value} − {floor}) ÷ ({target} − {floor}) = {ratio:.2} → {score:.0} of 100")
+        }
+        (Lang::En, Scoring::Pass) => {
+            let met = if score > 0.0 { "met" } else { "not met" };
+            format!("target {target} {met} → {score:.0} of 100")
+        }
+    }
+}
+
+/// A line's share of the total: its score times its weight among the scored lines.
+pub fn points_formula(score: f64, weight: f64, scored: f64, points: f64) -> String {
+    match lang() {
+        Lang::En => format!("{score:.0} × {weight:.0}% ÷ {scored:.0}% = {points:.1}"),
+    }
+}
+
+/// A line left out of the total, and why.
+pub fn unscored(reason: &str) -> String {
+    match lang() {
+        Lang::En => format!("not scored: {reason}"),
     }
 }
 

@@ -45,9 +45,9 @@ use crate::components::{HealthProvider, RequireSession, SessionProvider};
 use crate::logic::filters::DEFAULT_BOARD;
 use crate::logic::session::split_target;
 use crate::pages::{
-    AdminPage, AgendaPage, BoardPage, EditorPage, ExperimentFormPage, ExperimentPage,
-    ExperimentsPage, LeaguePage, LoginPage, NewPlanPage, NotFound, PassportPage, PlanPage,
-    PlansPage,
+    AdminPage, AgendaPage, BoardPage, EditorPage, EvaluationPage, EvaluationsPage,
+    ExperimentFormPage, ExperimentPage, ExperimentsPage, LeaguePage, LoginPage, NewPlanPage,
+    NotFound, PassportPage, PlanPage, PlansPage,
 };
 
 /// The app's addresses. Filters ride in the query string (see [`logic::filters`]).
@@ -96,6 +96,12 @@ pub enum Route {
     /// A review meeting's agenda under `?unit=`: what is red or got worse.
     #[at("/agenda")]
     Agenda,
+    /// The evaluation schemes the user may open.
+    #[at("/evaluations")]
+    Evaluations,
+    /// A scheme's scorecards at `?unit=` for the period holding `?from=`; `?employee=` one card.
+    #[at("/evaluations/:id")]
+    Evaluation { id: String },
     /// A fair league table of the units below `?unit=` on one KPI.
     #[at("/league/:kpi")]
     League { kpi: String },
@@ -127,6 +133,8 @@ fn switch(route: Route) -> Html {
             html! { <ExperimentFormPage id={Some(AttrValue::from(id.clone()))} /> }
         }
         Route::Agenda => html! { <AgendaPage /> },
+        Route::Evaluations => html! { <EvaluationsPage /> },
+        Route::Evaluation { id } => html! { <EvaluationPage id={id.clone()} /> },
         Route::League { kpi } => html! { <LeaguePage kpi={kpi.clone()} /> },
         Route::Admin => html! { <AdminPage /> },
         Route::NotFound => html! { <NotFound /> },

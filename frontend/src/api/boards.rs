@@ -1,5 +1,6 @@
 use chrono::NaiveDate;
 use kpi_api::agenda::Agenda;
+use kpi_api::evaluation::{Evaluation, SchemeList};
 use kpi_api::{Annotation, Board, BoardSummary, Grain};
 
 use super::{api_path, get_json, FetchError};
@@ -42,4 +43,23 @@ pub async fn agenda(unit: &str, from: NaiveDate, to: NaiveDate) -> Result<Agenda
 /// `GET /api/annotations?unit=`: the dated events that concern the unit.
 pub async fn annotations(unit: &str) -> Result<Vec<Annotation>, FetchError> {
     get_json(&api_path(&["annotations"]), &[("unit", unit.to_string())]).await
+}
+
+/// `GET /api/evaluations`: the evaluation schemes the user may open.
+pub async fn evaluations() -> Result<SchemeList, FetchError> {
+    get_json(&api_path(&["evaluations"]), &[]).await
+}
+
+/// `GET /api/evaluations/{id}?unit=&from=`: a scheme's scorecards; no unit is the scheme's own
+/// (or the user's home under it).
+pub async fn evaluation(
+    id: &str,
+    unit: Option<&str>,
+    from: NaiveDate,
+) -> Result<Evaluation, FetchError> {
+    let mut query = vec![("from", iso(from))];
+    if let Some(unit) = unit {
+        query.push(("unit", unit.to_string()));
+    }
+    get_json(&api_path(&["evaluations", id]), &query).await
 }

@@ -19,7 +19,7 @@ mod session;
 mod units;
 
 pub use admin::{add_user, audit, reset_password, users};
-pub use boards::{agenda, annotations, board, boards};
+pub use boards::{agenda, annotations, board, boards, evaluation, evaluations};
 pub use experiments::{
     create_experiment, edit_experiment, experiment, experiment_analysis, experiment_headlines,
     experiment_history, experiments, experiments_href, import_experiments, suggest_comparison,

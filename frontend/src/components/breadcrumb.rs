@@ -13,6 +13,9 @@ pub struct BreadcrumbProps {
     pub units: Rc<Vec<Unit>>,
     /// The unit shown; the trail runs from its root down to it.
     pub current: AttrValue,
+    /// A step below the unit (an employee): the trail ends with it, and the unit links too.
+    #[prop_or_default]
+    pub leaf: Option<AttrValue>,
 }
 
 /// The path from the root unit to the one shown (`nav.breadcrumb`); each ancestor links to its own
@@ -23,7 +26,10 @@ pub fn Breadcrumb(props: &BreadcrumbProps) -> Html {
         return Html::default();
     };
     let path = path_to(&props.units, &props.current);
-    let last = path.len().saturating_sub(1);
+    let last = match props.leaf {
+        Some(_) => path.len(),
+        None => path.len().saturating_sub(1),
+    };
     html! {
         <nav class="breadcrumb" aria-label={t(Text::UnitPath)}>
             <ol>
@@ -46,6 +52,9 @@ pub fn Breadcrumb(props: &BreadcrumbProps) -> Html {
                         }
                     }
                 }) }
+                if let Some(leaf) = &props.leaf {
+                    <li class="crumb crumb-current crumb-leaf" aria-current="page">{ leaf.clone() }</li>
+                }
             </ol>
         </nav>
     }

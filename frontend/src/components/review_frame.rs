@@ -16,6 +16,9 @@ pub struct ReviewFrameProps {
     pub title: AttrValue,
     /// The org tree, for the breadcrumb (none until it arrives).
     pub units: Option<Rc<Vec<Unit>>>,
+    /// A last step of the breadcrumb under the unit (an employee).
+    #[prop_or_default]
+    pub leaf: Option<AttrValue>,
     /// A filter before the period: the KPI or the unit.
     #[prop_or_default]
     pub filter: Html,
@@ -48,7 +51,7 @@ pub fn ReviewFrame(props: &ReviewFrameProps) -> Html {
                 </section>
                 <main class="league">
                     if let Some(units) = &props.units {
-                        <Breadcrumb units={units.clone()} current={unit} />
+                        <Breadcrumb units={units.clone()} current={unit} leaf={props.leaf.clone()} />
                     }
                     <h1 class="review-title">{ props.title.clone() }</h1>
                     <p class="board-subtitle"><span class="board-period">{ range_label(props.from, props.to) }</span></p>

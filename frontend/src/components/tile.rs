@@ -4,7 +4,9 @@ use yew::prelude::*;
 use super::{Sparkline, StatusMarker};
 use yew_router::prelude::*;
 
-use crate::i18n::{experiment_headline, t, target_label, versus_label, Text};
+use crate::i18n::{
+    experiment_headline, forecast_text, outlook_key, t, target_label, versus_label, Text,
+};
 use crate::logic::trend::change_tone;
 use crate::Route;
 
@@ -92,6 +94,11 @@ pub fn TileCard(props: &TileCardProps) -> Html {
                         { " " }
                         <span class="tile-change-period">{ versus_label(&props.year_ago) }</span>
                     </div>
+                    if let Some(f) = &tile.forecast {
+                        <div class="tile-forecast" data-outlook={outlook_key(f.outlook)}>
+                            { forecast_text(f, kpi.measure) }
+                        </div>
+                    }
                     <Sparkline points={tile.sparkline.clone()} />
                 </>
             }

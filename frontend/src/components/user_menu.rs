@@ -72,6 +72,7 @@ pub fn UserMenu() -> Html {
                 <span class="user-role">{ role_name(info.role) }</span>
             </span>
             <Link<Route> to={Route::Agenda} classes="agenda-nav-link">{ t(Text::AgendaLink) }</Link<Route>>
+            <Link<Route> to={Route::Evaluations} classes="evaluations-link">{ t(Text::EvaluationsLink) }</Link<Route>>
             <Link<Route> to={Route::Plans} classes="plans-link">{ t(Text::Plans) }</Link<Route>>
             <Link<Route> to={Route::Experiments} classes="experiments-link">{ t(Text::Experiments) }</Link<Route>>
             if info.role.writes_sql() {

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod chart;
 pub mod editor;
+pub mod evaluation;
 pub mod experiment_form;
 pub mod experiment_history;
 pub mod export;

@@ -2,6 +2,7 @@
 //! response) and a volume (open appeals past their deadline) for a region, its cities, a
 //! district and its departments, each against the same figure computed here, independently of
 //! the server, from the seed's export files.
+//! A running quarter's forecast is checked the same way.
 
 use std::collections::HashMap;
 
@@ -418,4 +419,69 @@ async fn a_tile_compares_with_the_week_before_and_the_same_week_a_year_before() 
     // Week 53 of 2020 itself compares with week 52 of 2019, which has no week 53.
     assert_eq!(before["year_ago_from"], "2019-12-23");
     assert_eq!(before["year_ago_to"], "2019-12-29");
+}
+
+/// A board that stops inside a quarter forecasts the quarter: a share lands where it stands, and
+/// the rest of the quarter must average what brings the whole to the target, at the rows a week
+/// seen so far; computed here from the export files. A board over a whole quarter has none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_quarter_is_forecast_from_the_rows_so_far() {
+    let (appeals, parents) = read_seed();
+    let server = TestServer::start(true).await;
+    let mayor = server.demo("mayor.perm").await;
+    let (status, board) = mayor
+        .get_json("/api/boards/appeals?unit=perm&from=2021-10-01&to=2021-11-14")
+        .await;
+    assert_eq!(status, 200, "{board}");
+    let tile = board["tiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kpi"]["id"] == "appeal_on_time_share")
+        .unwrap();
+    let f = &tile["forecast"];
+    assert_eq!(f["from"], "2021-10-01", "{f}");
+    assert_eq!(f["to"], "2021-12-31");
+    assert_eq!(f["as_of"], "2021-11-14");
+    let at = |d: &str| {
+        d.parse::<NaiveDate>()
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+    };
+    let (start, end) = (at("2021-10-01"), at("2021-11-15"));
+    let due: Vec<&Appeal> = appeals
+        .iter()
+        .filter(|a| under(&parents, &a.unit, "perm") && a.due >= start && a.due < end)
+        .collect();
+    let on_time = due
+        .iter()
+        .filter(|a| a.closed.is_some_and(|c| c <= a.due))
+        .count() as f64;
+    let n = due.len() as f64;
+    let share = on_time / n * 100.0;
+    assert!(close(f["so_far"].as_f64(), Some(share)), "{f}");
+    assert!(close(f["landing"].as_f64(), Some(share)), "{f}");
+    // 45 of the quarter's 92 days are known.
+    let rows_end = n * 92.0 / 45.0;
+    let target = f["target"].as_f64().unwrap();
+    if share < target {
+        let needed = (target / 100.0 * rows_end - on_time) / (rows_end - n) * 100.0;
+        assert!(close(f["needed"].as_f64(), Some(needed)), "{f}");
+        assert_ne!(f["outlook"], "on_course");
+    } else {
+        assert_eq!(f["outlook"], "on_course", "{f}");
+    }
+    assert!(
+        close(f["rows_per_week"].as_f64(), Some(n / (45.0 / 7.0))),
+        "{f}"
+    );
+    let (_, whole) = mayor
+        .get_json("/api/boards/appeals?unit=perm&from=2021-10-01&to=2021-12-31")
+        .await;
+    assert!(whole["tiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["forecast"].is_null()));
 }

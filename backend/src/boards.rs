@@ -215,13 +215,9 @@ async fn forecast(
         }),
     };
     let target = state.judge(&def, unit, end, None).1.target;
-    Ok(Some(forecast(
-        def.measure,
-        def.direction,
-        so_far,
-        target,
-        (start, to, end),
-    )))
+    let f = forecast(def.measure, def.direction, so_far, target, (start, to, end));
+    // A count (open appeals is a stock, not a flow) gives nothing to carry on.
+    Ok(f.landing.is_some().then_some(f))
 }
 
 /// A whole board for a unit and period; the tiles are evaluated concurrently.

@@ -1470,7 +1470,12 @@ pub fn forecast_text(f: &Forecast, measure: Measure) -> String {
                 (Outlook::NeedsMore, Some(needed)) => {
                     let rows = f
                         .rows_per_week
-                        .map(|r| format!(" (about {r:.0} a week so far)"))
+                        .map(|r| {
+                            format!(
+                                " (about {} cases a week so far)",
+                                format::value(Some(r), Measure::Count)
+                            )
+                        })
                         .unwrap_or_default();
                     let needed = match measure {
                         Measure::Per1000 => {
@@ -1479,6 +1484,10 @@ pub fn forecast_text(f: &Forecast, measure: Measure) -> String {
                         _ => format::value(Some(needed), measure),
                     };
                     format!("{head}; the target needs {needed} in each of the {weeks} weeks left{rows}.")
+                }
+                (Outlook::NeedsMore, None) => {
+                    let target = format::value(f.target, measure);
+                    format!("{head}, short of the target of {target}.")
                 }
                 _ => format!("{head}."),
             }

@@ -776,6 +776,22 @@ async fn an_analyst_defines_an_experiment_and_reads_its_analysis() {
 
 /// On the board of `unit` (the address says so), Back returns to the page that led there, whose
 /// `row` shows again.
+/// The text a download link (`css`) gives, without a byte order mark.
+async fn downloaded(c: &Client, css: &str) -> String {
+    let href = wait_for(c, css).await.attr("href").await.unwrap().unwrap();
+    let text = c
+        .execute_async(
+            "fetch(arguments[0]).then(r => r.text()).then(arguments[1])",
+            vec![Value::from(href)],
+        )
+        .await
+        .unwrap();
+    text.as_str()
+        .unwrap()
+        .trim_start_matches('\u{feff}')
+        .to_string()
+}
+
 async fn on_the_board_and_back(c: &Client, unit: &str, row: &str) {
     assert_eq!(path_of(c).await, "/boards/overview");
     let url = c.current_url().await.unwrap();
@@ -843,24 +859,7 @@ async fn a_governor_ranks_the_municipalities_fairly_and_goes_to_one_board_and_ba
     wait_for(c, "svg.funnel-plot circle.funnel-point").await;
 
     // The CSV the link downloads: a line per municipality with the API's numbers.
-    let href = wait_for(c, "a.download-league")
-        .await
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
-    let csv = c
-        .execute_async(
-            "fetch(arguments[0]).then(r => r.text()).then(arguments[1])",
-            vec![Value::from(href)],
-        )
-        .await
-        .unwrap();
-    let csv = csv
-        .as_str()
-        .unwrap()
-        .trim_start_matches('\u{feff}')
-        .to_string();
+    let csv = downloaded(c, "a.download-league").await;
     let lines: Vec<Vec<&str>> = csv
         .lines()
         .skip(1)
@@ -1002,5 +1001,162 @@ async fn a_governor_runs_the_agenda_from_red_to_the_board_and_back() {
     wait_for(c, &format!("section.kpi-detail[data-kpi='{kpi}']")).await;
     on_the_board_and_back(c, unit, "table.agenda-table tr.agenda-item").await;
     assert_eq!(path_of(c).await, "/agenda");
+    browser.close().await;
+}
+
+/// The keys of the scorecards shown, in order.
+async fn cards_shown(c: &Client) -> Vec<String> {
+    let mut keys = Vec::new();
+    for row in c.find_all(Locator::Css("tr.scorecard")).await.unwrap() {
+        keys.push(row.attr("data-card").await.unwrap().unwrap_or_default());
+    }
+    keys
+}
+
+/// Waits up to 30 s for the scorecards shown to be `want`; returns the last seen.
+async fn wait_cards(c: &Client, want: &[String]) -> Vec<String> {
+    let started = Instant::now();
+    loop {
+        let seen = cards_shown(c).await;
+        if seen == want || started.elapsed() > Duration::from_secs(30) {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// The current crumbs of the breadcrumb, root first.
+async fn crumbs(c: &Client) -> Vec<String> {
+    let mut names = Vec::new();
+    for crumb in c.find_all(Locator::Css("nav.breadcrumb li")).await.unwrap() {
+        names.push(crumb.text().await.unwrap());
+    }
+    names
+}
+
+/// The mayor of Rasht evaluates the city's experts: the API's ranking, one card's computation
+/// opened from the keyboard, a drill-down from the city to a department and to one expert (the
+/// breadcrumb ends with them), Back at every step, and the CSV for HR with the API's numbers. The
+/// head of a department then sees their own staff only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mayor_evaluates_the_experts_down_to_one_and_a_head_sees_only_their_own() {
+    let server = TestServer::start(true).await;
+    let mayor = server.demo("mayor.rasht").await;
+    let (status, city) = mayor
+        .get_json("/api/evaluations/rasht_experts?from=2021-10-01")
+        .await;
+    assert_eq!(status, 200, "{city}");
+    let cards = city["cards"].as_array().unwrap();
+    let key = |c: &Value| {
+        format!(
+            "{}/{}",
+            c["unit"]["id"].as_str().unwrap(),
+            c["employee"].as_str().unwrap()
+        )
+    };
+    let want: Vec<String> = cards.iter().map(key).collect();
+    assert!(want.len() > 10, "{want:?}");
+
+    let browser = Browser::start().await.expect("browser");
+    let c = &browser.client;
+    c.goto(&server.url("/evaluations?from=2021-10-01"))
+        .await
+        .unwrap();
+    sign_in(c, "mayor.rasht", DEMO_PASSWORD).await;
+    click(c, "li.scheme[data-scheme=rasht_experts] a.evaluation-link").await;
+    assert_eq!(wait_cards(c, &want).await, want);
+    assert_eq!(path_of(c).await, "/evaluations/rasht_experts");
+
+    // The first card's computation, opened with the keyboard: a line per KPI.
+    let how = wait_for(c, "tr.scorecard button.score-how").await;
+    how.send_keys("\u{E007}").await.unwrap();
+    wait_for(c, "tr.score-detail tr.score-line").await;
+    assert_eq!(
+        how.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let lines = c
+        .find_all(Locator::Css("tr.score-detail tr.score-line"))
+        .await
+        .unwrap();
+    assert_eq!(lines.len(), 3);
+
+    // The CSV: a line per expert and KPI, with the API's numbers.
+    let csv = downloaded(c, "a.download-evaluation").await;
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), cards.len() * 3, "{csv}");
+    let first = &cards[0];
+    let fields: Vec<&str> = rows[0].split(',').collect();
+    assert_eq!(fields[2], first["employee"].as_str().unwrap(), "{csv}");
+    assert_eq!(fields[3], first["unit"]["id"].as_str().unwrap(), "{csv}");
+    assert_eq!(
+        fields[5],
+        first["lines"][0]["kpi"].as_str().unwrap(),
+        "{csv}"
+    );
+    assert_eq!(
+        fields[6].parse::<f64>().ok(),
+        first["lines"][0]["value"].as_f64(),
+        "{csv}"
+    );
+
+    // Down to the first expert's department, then to the expert.
+    let dept = first["unit"]["id"].as_str().unwrap().to_string();
+    let name = first["employee"].as_str().unwrap().to_string();
+    click(c, "tr.scorecard a.card-unit").await;
+    wait_text(c, "nav.breadcrumb li.crumb-current", |t| {
+        t == first["unit"]["name"]
+    })
+    .await;
+    let in_dept: Vec<String> = want
+        .iter()
+        .filter(|k| k.starts_with(&format!("{dept}/")))
+        .cloned()
+        .collect();
+    assert_eq!(wait_cards(c, &in_dept).await, in_dept);
+    let trail = crumbs(c).await;
+    assert_eq!(trail.len(), 3, "city, district, department: {trail:?}");
+    assert_eq!(trail[0], "Rasht");
+    click(c, "tr.scorecard a.card-subject").await;
+    wait_for(c, "nav.breadcrumb li.crumb-leaf").await;
+    assert_eq!(crumbs(c).await.last(), Some(&name));
+    let alone = [format!("{dept}/{name}")];
+    assert_eq!(wait_cards(c, &alone).await, alone);
+    wait_for(c, "tr.score-detail tr.score-line").await;
+    // Back: the department, then the city.
+    c.back().await.unwrap();
+    wait_text(c, "nav.breadcrumb li.crumb-current", |t| {
+        t == first["unit"]["name"]
+    })
+    .await;
+    assert!(c
+        .find(Locator::Css("nav.breadcrumb li.crumb-leaf"))
+        .await
+        .is_err());
+    c.back().await.unwrap();
+    wait_text(c, "nav.breadcrumb li.crumb-current", |t| t == "Rasht").await;
+    assert_eq!(wait_cards(c, &want).await, want);
+
+    // The head of District 1's social department: their own experts, and nobody else's.
+    wait_for(c, "button.sign-out").await.click().await.unwrap();
+    c.goto(&server.url("/evaluations/rasht_experts?from=2021-10-01"))
+        .await
+        .unwrap();
+    sign_in(c, "head.rasht.social", DEMO_PASSWORD).await;
+    wait_for(c, "tr.scorecard").await;
+    let own = cards_shown(c).await;
+    assert!(!own.is_empty());
+    assert!(
+        own.iter()
+            .all(|k| k.starts_with("rasht-district-1-social/")),
+        "{own:?}"
+    );
+    c.goto(
+        &server.url("/evaluations/rasht_experts?unit=rasht-district-1-transport&from=2021-10-01"),
+    )
+    .await
+    .unwrap();
+    wait_for(c, ".outside-jurisdiction").await;
+    assert!(c.find(Locator::Css("tr.scorecard")).await.is_err());
     browser.close().await;
 }

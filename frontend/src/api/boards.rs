@@ -51,13 +51,16 @@ pub async fn evaluations() -> Result<SchemeList, FetchError> {
 }
 
 /// `GET /api/evaluations/{id}?unit=&from=`: a scheme's scorecards; no unit is the scheme's own
-/// (or the user's home under it).
+/// (or the user's home under it), no day the last whole period with data.
 pub async fn evaluation(
     id: &str,
     unit: Option<&str>,
-    from: NaiveDate,
+    from: Option<NaiveDate>,
 ) -> Result<Evaluation, FetchError> {
-    let mut query = vec![("from", iso(from))];
+    let mut query = Vec::new();
+    if let Some(from) = from {
+        query.push(("from", iso(from)));
+    }
     if let Some(unit) = unit {
         query.push(("unit", unit.to_string()));
     }

@@ -24,6 +24,7 @@ use crate::Route;
 pub fn EvaluationsPage() -> Html {
     let handle = use_filters(Route::Evaluations);
     let f = handle.filters().clone();
+    let from = use_location().and_then(|l| query_day(l.query_str()));
     let schemes = use_fetch((), |()| api::evaluations());
     let units = use_fetch((), |()| api::units());
     use_effect_with((), |()| {
@@ -44,7 +45,10 @@ pub fn EvaluationsPage() -> Html {
                         .state
                         .data()
                         .map_or_else(|| s.unit.clone(), |u| qualified_name(u, &s.unit));
-                    let query = format!("unit={}&from={}", encode_component(&s.unit), iso(f.from));
+                    let mut query = format!("unit={}", encode_component(&s.unit));
+                    if let Some(day) = from {
+                        query.push_str(&format!("&from={}", iso(day)));
+                    }
                     html! {
                         <li class="scheme" data-scheme={s.id.clone()}>
                             <QueryLink to={Route::Evaluation { id: s.id.clone() }} {query} class="evaluation-link">
@@ -69,6 +73,14 @@ pub fn EvaluationsPage() -> Html {
 #[derive(Properties, PartialEq)]
 pub struct EvaluationPageProps {
     pub id: AttrValue,
+}
+
+/// The day `?from=` names, if any.
+fn query_day(query: &str) -> Option<chrono::NaiveDate> {
+    parse_query(query)
+        .into_iter()
+        .find(|(k, _)| k == "from")
+        .and_then(|(_, v)| crate::logic::filters::parse_date(&v))
 }
 
 /// The key of a card in the page's URL (`?employee=`) and in its rows (`data-card`).
@@ -96,6 +108,9 @@ pub fn EvaluationPage(props: &EvaluationPageProps) -> Html {
         .map(|l| l.query_str().to_string())
         .unwrap_or_default();
     let asked_unit = query_unit(&query);
+    // The period is the scheme's: `from` only picks which one (the server's default is the last
+    // whole one with data), so the board's default range does not stand in for it.
+    let asked_from = query_day(&query);
     let employee = parse_query(&query)
         .into_iter()
         .find(|(k, _)| k == "employee")
@@ -103,7 +118,7 @@ pub fn EvaluationPage(props: &EvaluationPageProps) -> Html {
     let navigator = use_navigator();
     let units = use_fetch((), |()| api::units());
     let evaluation = use_fetch(
-        (props.id.clone(), asked_unit.clone(), f.from),
+        (props.id.clone(), asked_unit.clone(), asked_from),
         |(id, unit, from)| async move { api::evaluation(&id, unit.as_deref(), from).await },
     );
     let open = use_state(HashSet::<String>::new);
@@ -117,15 +132,30 @@ pub fn EvaluationPage(props: &EvaluationPageProps) -> Html {
             gloo::utils::document().set_title(&page_title(title));
         });
     }
-    // Without a unit in the link the server chose one: name it in the URL (replacing, so Back
-    // is not caught), so the breadcrumb and every link below start from it.
+    // The server chose the unit (when the link names none) and the period (the scheme's that
+    // holds `from`): the URL says them (replacing it, so Back is not caught), so the breadcrumb
+    // and every link below keep them.
     {
-        let chosen = evaluation.state.data().map(|e| e.unit.id.clone());
-        let (route, f, navigator) = (route.clone(), f.clone(), navigator.clone());
-        use_effect_with((chosen, asked_unit.is_none()), move |(chosen, missing)| {
-            if let (Some(unit), true, Some(navigator)) = (chosen, *missing, navigator) {
-                let query = f.with_unit(unit).to_query();
-                let Ok(()) = navigator.replace_with_query(&route, Raw(query));
+        let chosen = evaluation
+            .state
+            .data()
+            .map(|e| (e.unit.id.clone(), e.from, e.to));
+        let asked = (asked_unit.clone(), asked_from);
+        let (route, f, navigator, employee) = (
+            route.clone(),
+            f.clone(),
+            navigator.clone(),
+            employee.clone(),
+        );
+        use_effect_with((chosen, asked), move |(chosen, (unit, from))| {
+            if let (Some((id, start, end)), Some(navigator)) = (chosen, navigator) {
+                if unit.as_ref() != Some(id) || *from != Some(*start) {
+                    let mut query = f.with_unit(id).with_period((*start, *end)).to_query();
+                    if let Some(key) = &employee {
+                        query.push_str(&format!("&employee={}", encode_component(key)));
+                    }
+                    let Ok(()) = navigator.replace_with_query(&route, Raw(query));
+                }
             }
         });
     }

@@ -259,6 +259,24 @@ pub struct Annotation {
     /// The unit it concerns, with everything under it; None: everywhere.
     pub unit: Option<String>,
     pub title: String,
+    /// Set for an event entered in the app (None: from `annotations.csv`): its id, to remove it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Who entered it in the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+/// `POST /api/annotations`: a dated event entered in the app for a unit of the jurisdiction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAnnotation {
+    pub from: NaiveDate,
+    /// The last day; None for a single day.
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    pub unit: String,
+    pub title: String,
 }
 
 /// A KPI file that could not be loaded, with where and why.

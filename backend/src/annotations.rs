@@ -8,13 +8,18 @@
 //! ```
 //!
 //! `to` empty: a single day. `unit` empty: everywhere; else the unit and everything under it.
+//!
+//! People also enter events in the app, for a unit of their jurisdiction; those are stored in the
+//! database ([`add`], [`remove`]) and shown beside the file's.
 
 use std::path::Path;
 
-use chrono::NaiveDate;
-use kpi_api::{Annotation, KpiLoadError};
+use chrono::{Datelike, NaiveDate};
+use duckdb::Connection;
+use kpi_api::{Annotation, KpiLoadError, NewAnnotation};
 
 use crate::auth::Parents;
+use crate::error::{Error, Result};
 
 /// The file beside the KPI files.
 pub const FILE: &str = "annotations.csv";
@@ -91,7 +96,89 @@ fn annotation(line: &str, units: &dyn Fn(&str) -> bool) -> Result<Annotation, St
         to,
         unit,
         title: title.to_string(),
+        id: None,
+        by: None,
     })
+}
+
+/// The longest title an event entered in the app may have.
+const MAX_TITLE: usize = 200;
+
+/// The events entered in the app, oldest first.
+pub fn stored(c: &Connection) -> Result<Vec<Annotation>> {
+    let mut stmt = c.prepare(
+        "SELECT id, from_day, to_day, unit_id, title, created_by FROM main.annotations ORDER BY created_at, id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(Annotation {
+                id: Some(r.get(0)?),
+                from: r.get(1)?,
+                to: r.get(2)?,
+                unit: Some(r.get(3)?),
+                title: r.get(4)?,
+                by: Some(r.get(5)?),
+            })
+        })?
+        .collect::<duckdb::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Checks and stores an event entered by `by` (whose jurisdiction the caller has checked).
+pub fn add(c: &Connection, by: &str, new: &NewAnnotation) -> Result<Annotation> {
+    let title = new.title.trim();
+    if title.is_empty() {
+        return Err(Error::bad_parameter("title", "the title is empty"));
+    }
+    if title.chars().count() > MAX_TITLE || title.chars().any(char::is_control) {
+        return Err(Error::bad_parameter(
+            "title",
+            format!("at most {MAX_TITLE} characters, on one line"),
+        ));
+    }
+    let to = new.to.unwrap_or(new.from);
+    if to < new.from {
+        return Err(Error::bad_parameter(
+            "to",
+            format!("{to} is before from {}", new.from),
+        ));
+    }
+    let years = 1990..=2100;
+    if !years.contains(&new.from.year()) || !years.contains(&to.year()) {
+        return Err(Error::bad_parameter(
+            "from",
+            "the days must fall between 1990 and 2100",
+        ));
+    }
+    let id: String = c.query_row(
+        "INSERT INTO main.annotations (id, from_day, to_day, unit_id, title, created_by, created_at)
+         VALUES ('a' || nextval('annotation_ids'), ?, ?, ?, ?, ?, now()) RETURNING id",
+        duckdb::params![new.from, to, new.unit, title, by],
+        |r| r.get(0),
+    )?;
+    Ok(Annotation {
+        from: new.from,
+        to,
+        unit: Some(new.unit.clone()),
+        title: title.to_string(),
+        id: Some(id),
+        by: Some(by.to_string()),
+    })
+}
+
+/// Removes event `id`, which `may_remove` (its creator, an admin) allows; returns it.
+pub fn remove(
+    c: &Connection,
+    id: &str,
+    may_remove: &dyn Fn(&Annotation) -> Result<()>,
+) -> Result<Annotation> {
+    let found = stored(c)?
+        .into_iter()
+        .find(|a| a.id.as_deref() == Some(id))
+        .ok_or_else(|| Error::NotFound(format!("no event '{id}' entered in the app")))?;
+    may_remove(&found)?;
+    c.execute("DELETE FROM main.annotations WHERE id = ?", [id])?;
+    Ok(found)
 }
 
 /// The annotations that concern `unit`: everywhere's, and those of the unit or a unit above it.

@@ -154,6 +154,16 @@ CREATE TABLE IF NOT EXISTS imports (
 );
 ALTER TABLE imports ADD COLUMN IF NOT EXISTS imported_by VARCHAR;
 ALTER TABLE appeals ADD COLUMN IF NOT EXISTS employee VARCHAR;
+CREATE SEQUENCE IF NOT EXISTS annotation_ids;
+CREATE TABLE IF NOT EXISTS annotations (
+    id         VARCHAR PRIMARY KEY,
+    from_day   DATE NOT NULL,
+    to_day     DATE NOT NULL,
+    unit_id    VARCHAR NOT NULL,
+    title      VARCHAR NOT NULL,
+    created_by VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
 "#;
 
 /// The memory every query together may use unless the configuration says otherwise.

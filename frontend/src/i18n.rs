@@ -217,6 +217,12 @@ pub enum Text {
     LeagueFunnelNote,
     LeagueBest,
     LeagueWorst,
+    EventsTitle,
+    EventsNone,
+    EventNeedsDay,
+    EventTitle,
+    EventAdd,
+    EventRemove,
     EvaluationsTitle,
     EvaluationsLink,
     EvaluationsNone,
@@ -544,6 +550,12 @@ fn en(text: Text) -> &'static str {
         Text::LeagueFunnel => "Funnel plot: each unit's value against its size",
         Text::LeagueFunnelNote => "Inside the funnel a unit differs from the unit above no more than chance alone would make a unit of its size differ; dashed lines are the 95% limits, dotted the 99.8% limits.",
         Text::LeagueBest => "Best, and really better",
+        Text::EventsTitle => "Events on the charts",
+        Text::EventsNone => "No events are marked for this unit.",
+        Text::EventNeedsDay => "Give the event's first day.",
+        Text::EventTitle => "What happened",
+        Text::EventAdd => "Mark the event",
+        Text::EventRemove => "Remove",
         Text::EvaluationsTitle => "Evaluations",
         Text::EvaluationsLink => "Evaluations",
         Text::EvaluationsNone => "No evaluation scheme covers your units.",
@@ -1440,6 +1452,15 @@ pub fn interval_method_name(method: kpi_api::league::IntervalMethod) -> &'static
             IntervalMethod::OrderStatistic => "order-statistic intervals of the median",
             IntervalMethod::None => "no intervals",
         },
+    }
+}
+
+/// An event's days: one day, or the first and last.
+pub fn event_span(from: NaiveDate, to: NaiveDate) -> String {
+    if from == to {
+        date_label(from)
+    } else {
+        range_label(from, to)
     }
 }
 

@@ -309,6 +309,19 @@ impl Session {
         self.send_json(reqwest::Method::PUT, path, body).await
     }
 
+    /// DELETEs with the session's cookie and CSRF token; the status.
+    pub async fn delete(&self, path: &str) -> u16 {
+        reqwest::Client::new()
+            .delete(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+            .send()
+            .await
+            .expect("request")
+            .status()
+            .as_u16()
+    }
+
     async fn send_json(
         &self,
         method: reqwest::Method,

@@ -1160,3 +1160,57 @@ async fn a_mayor_evaluates_the_experts_down_to_one_and_a_head_sees_only_their_ow
     assert!(c.find(Locator::Css("tr.scorecard")).await.is_err());
     browser.close().await;
 }
+
+/// The mayor of Perm marks an event for a district from its board: it is listed, shaded on the
+/// open KPI's chart with its title, and removed again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mayor_marks_an_event_on_the_charts_and_removes_it() {
+    let server = TestServer::start(true).await;
+    let browser = Browser::start().await.expect("browser");
+    let c = &browser.client;
+    c.goto(&server.url(
+        "/boards/overview?unit=perm-sverdlovsky&from=2021-04-01&to=2021-06-30&grain=week&kpi=appeal_on_time_share",
+    ))
+    .await
+    .unwrap();
+    sign_in(c, "mayor.perm", DEMO_PASSWORD).await;
+    wait_for(c, "svg.series-chart").await;
+    let title = "District office moves to an open space";
+    let from = wait_for(c, "form.event-form input[name=from]").await;
+    // A date input takes the typed day in the browser's own order; set it as the form reads it.
+    c.execute(
+        "const set = (name, v) => { const i = document.querySelector(`form.event-form input[name=${name}]`); i.value = v; };
+         set('from', '2021-05-04'); set('to', '2021-05-21');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        from.prop("value").await.unwrap().as_deref(),
+        Some("2021-05-04")
+    );
+    type_into(c, "form.event-form input[name=title]", title).await;
+    click(c, "form.event-form button[type=submit]").await;
+    let listed = wait_text(c, "li.event:last-child .event-title", |t| t == title).await;
+    assert_eq!(listed, title);
+    // Shaded on the chart, named on hover.
+    let started = Instant::now();
+    loop {
+        let titles = c
+            .execute(
+                "return Array.from(document.querySelectorAll('svg.series-chart g.annotation-band title')).map(t => t.textContent);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if titles.to_string().contains(title) {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{titles}");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    click(c, "li.event:last-child button.event-remove").await;
+    let gone = wait_text(c, "li.event:last-child .event-title", |t| t != title).await;
+    assert_ne!(gone, title);
+    browser.close().await;
+}

@@ -60,8 +60,94 @@ pub(super) async fn get_annotations(
     let unit = state.unit_for(&access, unit).map_err(reject)?;
     let units = state.units();
     let parents = crate::auth::Parents::of(&units);
-    let list = crate::annotations::for_unit(&state.catalog().annotations, &unit.id, &parents);
+    let mut all = state.catalog().annotations.clone();
+    all.extend(
+        state
+            .db
+            .run(|c| crate::annotations::stored(c))
+            .await
+            .map_err(reject)?,
+    );
+    let list = crate::annotations::for_unit(&all, &unit.id, &parents);
     Ok(json(&list))
+}
+
+/// POST /api/annotations — an event entered in the app, for a unit wholly inside the caller's
+/// jurisdiction; shown on every chart of that unit and the units under it.
+pub(super) async fn post_annotation(
+    access: Access,
+    addr: Option<SocketAddr>,
+    new: kpi_api::NewAnnotation,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let unit = state.unit_for(&access, &new.unit).map_err(reject)?;
+    if access.reach(&state.units(), &unit.id) != Reach::Inside {
+        return Err(reject(Error::Forbidden(format!(
+            "{} is above your jurisdiction: mark events for your own units",
+            unit.id
+        ))));
+    }
+    let by = access.user.clone();
+    let added = state
+        .db
+        .run(move |c| crate::annotations::add(c, &by, &new))
+        .await
+        .map_err(reject)?;
+    record(
+        &state,
+        Some(access.user),
+        "annotation_added",
+        format!(
+            "{} for {} {}..{}: {}",
+            added.id.as_deref().unwrap_or_default(),
+            unit.id,
+            added.from,
+            added.to,
+            added.title
+        ),
+        client_ip(addr),
+    )
+    .await;
+    Ok(warp::reply::with_status(json(&added), StatusCode::CREATED))
+}
+
+/// DELETE /api/annotations/{id} — removes an event entered in the app: its author's, or any for
+/// an admin.
+pub(super) async fn delete_annotation(
+    id: String,
+    access: Access,
+    addr: Option<SocketAddr>,
+    state: Arc<AppState>,
+) -> Result<impl Reply, Rejection> {
+    let (user, admin) = (access.user.clone(), access.role == kpi_api::UserRole::Admin);
+    let removed = state
+        .db
+        .run(move |c| {
+            crate::annotations::remove(c, &id, &|a| {
+                if admin || a.by.as_deref() == Some(user.as_str()) {
+                    Ok(())
+                } else {
+                    Err(Error::Forbidden(
+                        "an event is removed by whoever entered it, or an admin".to_string(),
+                    ))
+                }
+            })
+        })
+        .await
+        .map_err(reject)?;
+    record(
+        &state,
+        Some(access.user),
+        "annotation_removed",
+        format!(
+            "{}: {}",
+            removed.id.as_deref().unwrap_or_default(),
+            removed.title
+        ),
+        client_ip(addr),
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// GET /api/evaluations — the evaluation schemes the caller may open, each at the unit they

@@ -261,6 +261,18 @@ pub fn routes(
         .and(conditional())
         .and(with_state(state.clone()))
         .and_then(get_agenda);
+    // POST /api/annotations
+    let add_annotation = warp::path!("annotations")
+        .and(warp::post())
+        .and(json_write(user.clone(), state.clone()))
+        .and_then(post_annotation);
+    // DELETE /api/annotations/{id}
+    let remove_annotation = warp::path!("annotations" / String)
+        .and(warp::delete())
+        .and(user.clone())
+        .and(warp::addr::remote())
+        .and(with_state(state.clone()))
+        .and_then(delete_annotation);
     // GET /api/evaluations
     let evaluations = warp::path!("evaluations")
         .and(warp::get())
@@ -505,6 +517,8 @@ pub fn routes(
         .or(evaluations)
         .or(evaluation)
         .or(annotations)
+        .or(add_annotation)
+        .or(remove_annotation)
         .or(boards)
         .or(board)
         .or(import)

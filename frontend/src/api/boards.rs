@@ -1,9 +1,9 @@
 use chrono::NaiveDate;
 use kpi_api::agenda::Agenda;
 use kpi_api::evaluation::{Evaluation, SchemeList};
-use kpi_api::{Annotation, Board, BoardSummary, Grain};
+use kpi_api::{Annotation, Board, BoardSummary, Grain, NewAnnotation};
 
-use super::{api_path, get_json, FetchError};
+use super::{api_path, delete, get_json, post_json, FetchError};
 use crate::logic::filters::iso;
 
 /// `GET /api/boards`
@@ -43,6 +43,16 @@ pub async fn agenda(unit: &str, from: NaiveDate, to: NaiveDate) -> Result<Agenda
 /// `GET /api/annotations?unit=`: the dated events that concern the unit.
 pub async fn annotations(unit: &str) -> Result<Vec<Annotation>, FetchError> {
     get_json(&api_path(&["annotations"]), &[("unit", unit.to_string())]).await
+}
+
+/// `POST /api/annotations`: marks an event on the charts of a unit.
+pub async fn add_annotation(csrf: &str, event: &NewAnnotation) -> Result<Annotation, FetchError> {
+    post_json(&api_path(&["annotations"]), Some(csrf), event).await
+}
+
+/// `DELETE /api/annotations/{id}`: removes an event entered in the app.
+pub async fn remove_annotation(csrf: &str, id: &str) -> Result<(), FetchError> {
+    delete(&api_path(&["annotations", id]), csrf).await
 }
 
 /// `GET /api/evaluations`: the evaluation schemes the user may open.

@@ -19,7 +19,9 @@ mod session;
 mod units;
 
 pub use admin::{add_user, audit, reset_password, users};
-pub use boards::{agenda, annotations, board, boards, evaluation, evaluations};
+pub use boards::{
+    add_annotation, agenda, annotations, board, boards, evaluation, evaluations, remove_annotation,
+};
 pub use experiments::{
     create_experiment, edit_experiment, experiment, experiment_analysis, experiment_headlines,
     experiment_history, experiments, experiments_href, import_experiments, suggest_comparison,
@@ -140,6 +142,16 @@ where
     T: DeserializeOwned,
 {
     send_json(Request::put(path), Some(csrf), body).await
+}
+
+/// DELETEs `path` with the session's `csrf` token; the answer is a 204.
+async fn delete(path: &str, csrf: &str) -> Result<(), FetchError> {
+    let request = Request::delete(path)
+        .header("Accept", "application/json")
+        .header(kpi_api::CSRF_HEADER, csrf)
+        .build()
+        .map_err(|e| FetchError::Network(e.to_string()))?;
+    read(request.send().await).await
 }
 
 /// Sends `body` as JSON with the request `builder` started, and the CSRF token when given.

@@ -2,7 +2,7 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::{
-    AppFooter, Band, BoardNav, Breadcrumb, ErrorBox, GrainPicker, KpiDetail, Loading,
+    AppFooter, Band, BoardNav, Breadcrumb, ErrorBox, EventsPanel, GrainPicker, KpiDetail, Loading,
     OutsideJurisdiction, PeriodPicker, TileGrid, TileSkeletons, UnitPicker, UserMenu,
 };
 use crate::hooks::{
@@ -202,6 +202,14 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
         }
     };
 
+    // The events shaded on the charts, and a form to mark one for this unit.
+    let events = annotations.state.data().map(|list| {
+        let retry = annotations.retry();
+        html! {
+            <EventsPanel unit={f.unit.clone()} events={list.clone()} day={f.to}
+                on_change={Callback::from(move |()| retry.emit(()))} />
+        }
+    });
     html! {
         <ContextProvider<FiltersHandle> context={handle.clone()}>
             <div class="page board-page" data-board={props.id.clone()}>
@@ -218,6 +226,7 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
                     </div>
                     { tiles }
                     { for detail }
+                    { for events }
                 </main>
                 <AppFooter />
             </div>

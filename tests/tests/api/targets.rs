@@ -161,3 +161,100 @@ async fn annotations_concern_their_unit_and_everything_under_it() {
     let (status, _) = governor.get_json("/api/annotations").await;
     assert_eq!(status, 400);
 }
+
+/// An event entered in the app reaches its unit and everything under it, inside the author's
+/// jurisdiction only; a bad one is refused naming its field; only its author (or an admin)
+/// removes it, and every change is in the audit log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_entered_in_the_app_reach_their_unit_and_only_their_author_removes_them() {
+    let server = TestServer::start(true).await;
+    let mayor = server.demo("mayor.perm").await;
+    let event = serde_json::json!({
+        "from": "2021-05-04", "to": "2021-05-07", "unit": "perm-sverdlovsky",
+        "title": "The district office moves to an open space"
+    });
+    let (status, added) = mayor.post_json("/api/annotations", &event).await;
+    assert_eq!(status, 201, "{added}");
+    let id = added["id"].as_str().unwrap().to_string();
+    assert_eq!(added["by"], "mayor.perm");
+    let has = |list: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == id.as_str())
+    };
+    let (_, units) = mayor.get_json("/api/units").await;
+    let dept = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["parent_id"] == "perm-sverdlovsky")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (unit, shown) in [
+        ("perm-sverdlovsky", true),
+        (dept.as_str(), true),
+        ("perm", false),
+    ] {
+        let (status, list) = mayor
+            .get_json(&format!("/api/annotations?unit={unit}"))
+            .await;
+        assert_eq!(status, 200, "{list}");
+        assert_eq!(has(&list), shown, "{unit}: {list}");
+    }
+    // Bad events, named by field; outside the jurisdiction, refused.
+    for (bad, field) in [
+        (
+            serde_json::json!({"from": "2021-05-04", "to": "2021-05-01", "unit": "perm", "title": "x"}),
+            "to",
+        ),
+        (
+            serde_json::json!({"from": "2021-05-04", "unit": "perm", "title": "  "}),
+            "title",
+        ),
+        (
+            serde_json::json!({"from": "2021-05-04", "unit": "perm", "title": "a\nb"}),
+            "title",
+        ),
+        (
+            serde_json::json!({"from": "1021-05-04", "unit": "perm", "title": "x"}),
+            "from",
+        ),
+    ] {
+        let (status, refusal) = mayor.post_json("/api/annotations", &bad).await;
+        assert_eq!(status, 400, "{bad}: {refusal}");
+        assert!(refusal.to_string().contains(field), "{refusal}");
+    }
+    let rasht = server.demo("mayor.rasht").await;
+    let (status, _) = rasht.post_json("/api/annotations", &event).await;
+    assert_eq!(status, 403);
+    let (status, _) = rasht
+        .post_json(
+            "/api/annotations",
+            &serde_json::json!({"from": "2021-05-04", "unit": "gilan", "title": "Above me"}),
+        )
+        .await;
+    assert_eq!(status, 403);
+    // Someone else cannot remove it; its author can, once.
+    let governor = server.demo("governor.perm").await;
+    assert_eq!(
+        governor.delete(&format!("/api/annotations/{id}")).await,
+        403
+    );
+    assert_eq!(mayor.delete(&format!("/api/annotations/{id}")).await, 204);
+    assert_eq!(mayor.delete(&format!("/api/annotations/{id}")).await, 404);
+    let (_, list) = mayor
+        .get_json("/api/annotations?unit=perm-sverdlovsky")
+        .await;
+    assert!(!has(&list));
+    let (_, log) = server.get_json("/api/audit?limit=50").await;
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"annotation_added") && actions.contains(&"annotation_removed"));
+}

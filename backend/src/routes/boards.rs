@@ -64,7 +64,7 @@ pub(super) async fn get_annotations(
     all.extend(
         state
             .db
-            .run(|c| crate::annotations::stored(c))
+            .run(crate::annotations::stored)
             .await
             .map_err(reject)?,
     );

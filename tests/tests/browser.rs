@@ -776,6 +776,47 @@ async fn an_analyst_defines_an_experiment_and_reads_its_analysis() {
 
 /// On the board of `unit` (the address says so), Back returns to the page that led there, whose
 /// `row` shows again.
+/// Applies the print stylesheet's rules (copied out of their `@media print` blocks) at A4's
+/// width, and counts what a printout must not have: navigation and controls shown, and charts or
+/// tables cut off at the page's edge.
+async fn as_printed(c: &Client) -> Value {
+    c.set_window_size(794, 1123).await.unwrap();
+    c.execute(
+        "for (const sheet of document.styleSheets) {
+           for (const rule of sheet.cssRules) {
+             if (rule instanceof CSSMediaRule && rule.conditionText === 'print') {
+               const style = document.createElement('style');
+               style.dataset.print = 'applied';
+               style.textContent = Array.from(rule.cssRules)
+                 .filter(r => !(r instanceof CSSPageRule)).map(r => r.cssText).join('\\n');
+               document.head.appendChild(style);
+             }
+           }
+         }
+         const shown = css => Array.from(document.querySelectorAll(css))
+           .filter(e => e.offsetParent !== null).length;
+         const width = document.documentElement.clientWidth;
+         const clipped = Array.from(document.querySelectorAll('svg, table'))
+           .filter(s => s.getBoundingClientRect().right > width + 1).length;
+         return { navigation: shown('.filters, .user-menu, .board-nav, .download-csv, .event-form, .score-how-cell'),
+                  clipped };",
+        vec![],
+    )
+    .await
+    .unwrap()
+}
+
+/// Back to the screen after [`as_printed`]: its rules removed, the window as wide as before.
+async fn unprinted(c: &Client) {
+    c.execute(
+        "document.querySelectorAll('style[data-print]').forEach(s => s.remove());",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.set_window_size(1280, 1000).await.unwrap();
+}
+
 /// The text a download link (`css`) gives, without a byte order mark.
 async fn downloaded(c: &Client, css: &str) -> String {
     let href = wait_for(c, css).await.attr("href").await.unwrap().unwrap();
@@ -887,37 +928,25 @@ async fn a_governor_ranks_the_municipalities_fairly_and_goes_to_one_board_and_ba
 
     // The board as printed: the print stylesheet's rules applied (copied out of their
     // `@media print` blocks) at A4's width: no navigation, red tiles first, no chart cut off.
-    c.set_window_size(794, 1123).await.unwrap();
-    let printed = c
+    let printed = as_printed(c).await;
+    let tiles = c
         .execute(
-            "for (const sheet of document.styleSheets) {
-               for (const rule of sheet.cssRules) {
-                 if (rule instanceof CSSMediaRule && rule.conditionText === 'print') {
-                   const style = document.createElement('style');
-                   style.textContent = Array.from(rule.cssRules)
-                     .filter(r => !(r instanceof CSSPageRule)).map(r => r.cssText).join('\\n');
-                   document.head.appendChild(style);
-                 }
-               }
-             }
-             const shown = css => Array.from(document.querySelectorAll(css))
-               .filter(e => e.offsetParent !== null).length;
-             const width = document.documentElement.clientWidth;
-             const clipped = Array.from(document.querySelectorAll('svg'))
-               .filter(s => s.getBoundingClientRect().right > width + 1).length;
-             const tiles = Array.from(document.querySelectorAll('.tile'))
+            "return Array.from(document.querySelectorAll('.tile'))
                .map(t => [t.dataset.status, t.getBoundingClientRect().top, t.getBoundingClientRect().left])
-               .sort((a, b) => a[1] - b[1] || a[2] - b[2]).map(t => t[0]);
-             return { navigation: shown('.filters, .user-menu, .board-nav, .download-csv'),
-                      clipped, tiles, charts: document.querySelectorAll('svg.series-chart').length };",
+               .sort((a, b) => a[1] - b[1] || a[2] - b[2]).map(t => t[0]);",
             vec![],
         )
         .await
         .unwrap();
+    let charts = c
+        .find_all(Locator::Css("svg.series-chart"))
+        .await
+        .unwrap()
+        .len();
     assert_eq!(printed["navigation"], 0, "{printed}");
     assert_eq!(printed["clipped"], 0, "{printed}");
-    assert_eq!(printed["charts"], 1, "{printed}");
-    let statuses: Vec<&str> = printed["tiles"]
+    assert_eq!(charts, 1);
+    let statuses: Vec<&str> = tiles
         .as_array()
         .unwrap()
         .iter()
@@ -932,7 +961,7 @@ async fn a_governor_ranks_the_municipalities_fairly_and_goes_to_one_board_and_ba
         statuses.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
         "red tiles first: {statuses:?}"
     );
-    c.set_window_size(1280, 1000).await.unwrap();
+    unprinted(c).await;
     on_the_board_and_back(c, &first, "table.league-table tr.league-row").await;
     assert_eq!(path_of(c).await, "/league/appeal_on_time_share");
     let url = c.current_url().await.unwrap();
@@ -942,6 +971,11 @@ async fn a_governor_ranks_the_municipalities_fairly_and_goes_to_one_board_and_ba
             .contains("unit=krasnodar-krai"),
         "{url}"
     );
+    // The league table as printed, its funnel plot whole.
+    wait_for(c, "svg.funnel-plot circle.funnel-point").await;
+    let printed = as_printed(c).await;
+    assert_eq!(printed["navigation"], 0, "{printed}");
+    assert_eq!(printed["clipped"], 0, "{printed}");
     browser.close().await;
 }
 
@@ -1001,6 +1035,11 @@ async fn a_governor_runs_the_agenda_from_red_to_the_board_and_back() {
     wait_for(c, &format!("section.kpi-detail[data-kpi='{kpi}']")).await;
     on_the_board_and_back(c, unit, "table.agenda-table tr.agenda-item").await;
     assert_eq!(path_of(c).await, "/agenda");
+    // The agenda as printed for the meeting.
+    let printed = as_printed(c).await;
+    assert_eq!(printed["navigation"], 0, "{printed}");
+    assert_eq!(printed["clipped"], 0, "{printed}");
+    unprinted(c).await;
     browser.close().await;
 }
 
@@ -1136,6 +1175,12 @@ async fn a_mayor_evaluates_the_experts_down_to_one_and_a_head_sees_only_their_ow
     c.back().await.unwrap();
     wait_text(c, "nav.breadcrumb li.crumb-current", |t| t == "Rasht").await;
     assert_eq!(wait_cards(c, &want).await, want);
+
+    // The scorecards as printed: no controls, no table cut off at A4's edge.
+    let printed = as_printed(c).await;
+    assert_eq!(printed["navigation"], 0, "{printed}");
+    assert_eq!(printed["clipped"], 0, "{printed}");
+    unprinted(c).await;
 
     // The head of District 1's social department: their own experts, and nobody else's.
     wait_for(c, "button.sign-out").await.click().await.unwrap();

@@ -266,7 +266,7 @@ fn ScoreTable(props: &ScoreTableProps) -> Html {
                     </th>
                 }) }
                 <th scope="col" class="num">{ t(Text::ScoreTotal) }</th>
-                <th scope="col">{ t(Text::ScoreComputation) }</th>
+                <th scope="col" class="score-how-cell">{ t(Text::ScoreComputation) }</th>
             </tr></thead>
             <tbody>
                 { for props.cards.iter().map(|card| {
@@ -325,7 +325,7 @@ fn ScoreTable(props: &ScoreTableProps) -> Html {
                                 <td class="num score-total">
                                     { card.total.map(|s| format!("{s:.1}")).unwrap_or_else(|| t(Text::ScoreNoTotal).to_string()) }
                                 </td>
-                                <td>
+                                <td class="score-how-cell">
                                     <button type="button" class="score-how" aria-expanded={shown.to_string()}
                                         aria-controls={detail_id.clone()} onclick={toggle}>
                                         { t(Text::ScoreHow) }

@@ -111,7 +111,7 @@ pub fn parse(
         }
     };
     if !known_unit(&f.unit) {
-        return fail(format!("unit '{}' is not in the org tree", f.unit));
+        return fail(format!("no unit '{}' in the org tree", f.unit));
     }
     if f.kpis.is_empty() {
         return fail("kpis is empty: name at least one KPI with its weight".into());

@@ -116,3 +116,10 @@ pub fn session(state: &AppState, user: &str) -> (String, String) {
         access.csrf_token,
     )
 }
+
+/// The shipped files beside the KPIs that name the seed's units (targets, annotations, evaluation
+/// schemes): on a tiny org tree they are reported, as they should be, and tests allow for it.
+pub fn names_seed_units(file: &str) -> bool {
+    [crate::targets::FILE, crate::annotations::FILE].contains(&file)
+        || file.starts_with(&format!("{}/", crate::evaluations::DIR))
+}

@@ -51,8 +51,9 @@ pub struct Scheme {
     pub title: String,
     pub description: String,
     pub subjects: Subjects,
-    /// The unit whose heads (or staff) it evaluates.
-    pub unit: String,
+    /// The unit whose heads (or staff) it evaluates; None: each reader's own unit (the scheme
+    /// list gives the unit a reader opens it at).
+    pub unit: Option<String>,
     /// The period it covers: a month, a quarter or a year.
     pub period: Grain,
     /// A KPI value resting on fewer rows than this (appeals due, answers rated) is not scored:

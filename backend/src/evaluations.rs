@@ -37,7 +37,8 @@ struct SchemeFile {
     #[serde(default)]
     description: String,
     subjects: Subjects,
-    unit: String,
+    /// None: every reader's own unit.
+    unit: Option<String>,
     period: String,
     min_rows: Option<u32>,
     kpis: Vec<KpiFile>,
@@ -110,8 +111,8 @@ pub fn parse(
             ))
         }
     };
-    if !known_unit(&f.unit) {
-        return fail(format!("no unit '{}' in the org tree", f.unit));
+    if let Some(unit) = f.unit.as_deref().filter(|u| !known_unit(u)) {
+        return fail(format!("no unit '{unit}' in the org tree"));
     }
     if f.kpis.is_empty() {
         return fail("kpis is empty: name at least one KPI with its weight".into());
@@ -310,13 +311,21 @@ pub fn rank(cards: &mut [Scorecard]) {
 /// The schemes the caller may open, each at the unit they would see it at (see [`unit_of`]).
 pub fn readable(state: &AppState, access: &Access) -> Vec<Scheme> {
     let catalog = state.catalog();
+    let units = state.units();
     catalog
         .evaluations
         .iter()
         .filter_map(|s| {
             let unit = unit_of(state, access, s, None).ok()?;
+            // Heads of the units below a unit that has none: nobody to evaluate.
+            let heads = units
+                .iter()
+                .any(|u| u.parent_id.as_deref() == Some(unit.id.as_str()));
+            if s.subjects == Subjects::Heads && !heads {
+                return None;
+            }
             let mut s = s.clone();
-            s.unit = unit.id;
+            s.unit = Some(unit.id);
             Some(s)
         })
         .collect()
@@ -330,8 +339,9 @@ fn may_read(access: &Access, scheme: &Scheme) -> Result<()> {
 }
 
 /// The unit a scheme is read at: `asked`, or the scheme's own unit, or, for a reader whose
-/// jurisdiction lies under it, their home. It must be the scheme's unit or under it, and wholly
-/// inside the reader's jurisdiction (a head's scorecard from part of their unit would be wrong).
+/// jurisdiction lies under it (or any reader of a scheme for every unit), their home (an admin's:
+/// the first region). It must be the scheme's unit or under it, and wholly inside the reader's
+/// jurisdiction (a head's scorecard from part of their unit would be wrong).
 pub fn unit_of(
     state: &AppState,
     access: &Access,
@@ -341,29 +351,40 @@ pub fn unit_of(
     may_read(access, scheme)?;
     let units = state.units();
     let parents = Parents::of(&units);
-    let id = match asked {
-        Some(id) => id.to_string(),
-        None => match access.reach(&units, &scheme.unit) {
-            Reach::Inside => scheme.unit.clone(),
-            _ => access
-                .home
-                .clone()
-                .filter(|home| parents.is_within(home, &scheme.unit))
+    let home = || {
+        access.home.clone().or_else(|| {
+            units
+                .iter()
+                .find(|u| u.parent_id.is_none())
+                .map(|u| u.id.clone())
+        })
+    };
+    let id = match (asked, &scheme.unit) {
+        (Some(id), _) => id.to_string(),
+        (None, None) => home().ok_or_else(|| Error::bad_parameter("unit", "required"))?,
+        (None, Some(covers)) => match access.reach(&units, covers) {
+            Reach::Inside => covers.clone(),
+            _ => home()
+                .filter(|home| parents.is_within(home, covers))
                 .ok_or_else(|| {
                     Error::Forbidden(format!(
-                        "evaluation '{}' covers {}, which is outside your jurisdiction",
-                        scheme.id, scheme.unit
+                        "evaluation '{}' covers {covers}, which is outside your jurisdiction",
+                        scheme.id
                     ))
                 })?,
         },
     };
     let unit = state.unit_for(access, &id)?;
-    if !parents.is_within(&unit.id, &scheme.unit) {
+    if let Some(covers) = scheme
+        .unit
+        .as_deref()
+        .filter(|c| !parents.is_within(&unit.id, c))
+    {
         return Err(Error::bad_parameter(
             "unit",
             format!(
-                "{} is not {} or under it; evaluation '{}' covers {}",
-                unit.id, scheme.unit, scheme.id, scheme.unit
+                "{} is not {covers} or under it; evaluation '{}' covers {covers}",
+                unit.id, scheme.id
             ),
         ));
     }
@@ -535,6 +556,12 @@ mod tests {
 
     #[test]
     fn a_scheme_file_is_checked_and_names_its_mistake() {
+        let everywhere = scheme(
+            r#"{"title": "Heads", "subjects": "heads", "period": "year",
+            "kpis": [{"kpi": "satisfied", "weight": 1, "scoring": "pass"}]}"#,
+        )
+        .unwrap();
+        assert_eq!((everywhere.unit, everywhere.period), (None, Grain::Year));
         let good = r#"{"title": "Experts", "subjects": "staff", "unit": "rasht", "period": "quarter",
             "kpis": [{"kpi": "satisfied", "weight": 3, "floor": 40}, {"kpi": "hours", "weight": 1, "floor": 384}]}"#;
         let s = scheme(good).unwrap();

@@ -174,7 +174,7 @@ mod tests {
                 title: "S".into(),
                 description: String::new(),
                 subjects: Subjects::Staff,
-                unit: "rasht".into(),
+                unit: Some("rasht".into()),
                 period: Grain::Quarter,
                 min_rows: 20,
                 kpis: vec![kpi(Measure::Percent, Scoring::Linear)],

@@ -41,11 +41,12 @@ pub fn EvaluationsPage() -> Html {
         FetchState::Ready(list) => html! {
             <ul class="scheme-list">
                 { for list.schemes.iter().map(|s| {
+                    let at = s.unit.clone().unwrap_or_default();
                     let unit = units
                         .state
                         .data()
-                        .map_or_else(|| s.unit.clone(), |u| qualified_name(u, &s.unit));
-                    let mut query = format!("unit={}", encode_component(&s.unit));
+                        .map_or_else(|| at.clone(), |u| qualified_name(u, &at));
+                    let mut query = format!("unit={}", encode_component(&at));
                     if let Some(day) = from {
                         query.push_str(&format!("&from={}", iso(day)));
                     }

@@ -108,7 +108,15 @@ async fn staff_scorecards_stay_inside_the_readers_jurisdiction_and_match_the_fil
         .iter()
         .map(|s| (s["id"].as_str().unwrap(), s["unit"].as_str().unwrap()))
         .collect();
-    assert_eq!(listed, [("rasht_experts", "rasht-district-1-social")]);
+    // Rasht's scheme and the one for every unit, both at the head's own department; no heads
+    // scheme, since a department has no units below it.
+    assert_eq!(
+        listed,
+        [
+            ("rasht_experts", "rasht-district-1-social"),
+            ("staff", "rasht-district-1-social")
+        ]
+    );
     let (status, own) = head
         .get_json("/api/evaluations/rasht_experts?from=2021-01-01")
         .await;
@@ -141,7 +149,13 @@ async fn staff_scorecards_stay_inside_the_readers_jurisdiction_and_match_the_fil
     assert_eq!(status, 403);
     let analyst = server.demo("analyst.mashhad").await;
     let (_, schemes) = analyst.get_json("/api/evaluations").await;
-    assert_eq!(schemes["schemes"], serde_json::json!([]));
+    let ids: Vec<&str> = schemes["schemes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["heads"], "an analyst reads no staff scorecards");
     let (status, refusal) = analyst.get_json("/api/evaluations/rasht_experts").await;
     assert_eq!(status, 403, "{refusal}");
     assert!(refusal["message"]
@@ -256,4 +270,42 @@ async fn a_governor_scores_the_heads_of_the_municipalities() {
     let mayor = server.demo("mayor.rasht").await;
     let (status, _) = mayor.get_json("/api/evaluations/krasnodar_heads").await;
     assert_eq!(status, 403);
+}
+
+/// The schemes for every unit are read at each reader's own: a mayor scores the heads of the
+/// city's districts, a governor those of the region's cities, each from rows inside their own
+/// jurisdiction, and nobody reads them at a unit outside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemes_for_every_unit_are_read_at_each_readers_own() {
+    let server = TestServer::start(true).await;
+    for (user, home) in [
+        ("mayor.perm", "perm"),
+        ("governor.perm", "perm-krai"),
+        ("mayor.shymkent", "shymkent"),
+        ("mayor.mashhad", "mashhad"),
+    ] {
+        let reader = server.demo(user).await;
+        let (status, heads) = reader
+            .get_json("/api/evaluations/heads?from=2021-10-01")
+            .await;
+        assert_eq!(status, 200, "{user}: {heads}");
+        assert_eq!(heads["unit"]["id"], home);
+        let (_, units) = reader.get_json("/api/units").await;
+        let children = units
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["parent_id"] == home)
+            .count();
+        assert_eq!(cards(&heads).len(), children, "{user}");
+        check_arithmetic(&heads);
+        let (status, staff) = reader
+            .get_json("/api/evaluations/staff?from=2021-10-01")
+            .await;
+        assert_eq!(status, 200, "{user}: {staff}");
+        assert!(!cards(&staff).is_empty());
+        check_arithmetic(&staff);
+        let (status, _) = reader.get_json("/api/evaluations/heads?unit=rasht").await;
+        assert_eq!(status, 403, "{user}");
+    }
 }

@@ -440,17 +440,31 @@ pub async fn evaluate(
         Subjects::Heads => Groups::ChildrenOf(unit.id.clone()),
         Subjects::Staff => Groups::StaffOf(unit.id.clone()),
     };
+    let kpis: Vec<kpi::Kpi> = scheme
+        .kpis
+        .iter()
+        .map(|k| {
+            catalog
+                .kpis
+                .get(&k.kpi)
+                .cloned()
+                .ok_or_else(|| Error::NotFound(format!("KPI '{}' is no longer loaded", k.kpi)))
+        })
+        .collect::<Result<_>>()?;
+    // The KPIs at once, each on its own worker.
+    let answers = futures_util::future::join_all(kpis.iter().map(|kpi| {
+        evaluate_groups(
+            state,
+            kpi.clone(),
+            groups.clone(),
+            periods.clone(),
+            &jurisdiction,
+        )
+    }))
+    .await;
     let mut evaluated = Vec::new();
-    for k in &scheme.kpis {
-        let kpi = catalog
-            .kpis
-            .get(&k.kpi)
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("KPI '{}' is no longer loaded", k.kpi)))?;
-        let def = kpi.def.clone();
-        let cells =
-            evaluate_groups(state, kpi, groups.clone(), periods.clone(), &jurisdiction).await?;
-        evaluated.push((k, def, cells));
+    for ((k, kpi), cells) in scheme.kpis.iter().zip(&kpis).zip(answers) {
+        evaluated.push((k, kpi.def.clone(), cells?));
     }
     let units = state.units();
     // Who is evaluated: the children the caller may see, or every employee with answers.

@@ -112,7 +112,16 @@ pub fn EventsPanel(props: &EventsPanelProps) -> Html {
                 me.role == UserRole::Admin || a.by.as_deref() == Some(me.user.as_str())
             })
     };
-    let day = crate::logic::filters::iso(props.day);
+    // The first day starts on the board's last day, set once: bound as a value, every render of
+    // the board would put it back over what the person chose.
+    {
+        let (from, day) = (from.clone(), crate::logic::filters::iso(props.day));
+        use_effect_with((), move |()| {
+            if let Some(input) = from.cast::<HtmlInputElement>() {
+                input.set_value(&day);
+            }
+        });
+    }
     html! {
         <section class="events-panel" aria-labelledby="events-heading">
             <h2 id="events-heading">{ t(Text::EventsTitle) }</h2>
@@ -142,7 +151,7 @@ pub fn EventsPanel(props: &EventsPanelProps) -> Html {
             <form class="event-form" {onsubmit} novalidate=true>
                 <label class="field">
                     <span class="field-label">{ t(Text::From) }</span>
-                    <input type="date" name="from" value={day.clone()} required=true ref={from} />
+                    <input type="date" name="from" required=true ref={from} />
                 </label>
                 <label class="field">
                     <span class="field-label">{ t(Text::To) }</span>

@@ -1207,7 +1207,8 @@ async fn a_mayor_evaluates_the_experts_down_to_one_and_a_head_sees_only_their_ow
 }
 
 /// The mayor of Perm marks an event for a district from its board: it is listed, shaded on the
-/// open KPI's chart with its title, and removed again.
+/// open KPI's chart with its title, and removed again. A board stopping inside the quarter then
+/// forecasts where the quarter lands.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mayor_marks_an_event_on_the_charts_and_removes_it() {
     let server = TestServer::start(true).await;
@@ -1263,5 +1264,20 @@ async fn a_mayor_marks_an_event_on_the_charts_and_removes_it() {
     click(c, "li.event:last-child button.event-remove").await;
     let gone = wait_text(c, "li.event:last-child .event-title", |t| t != title).await;
     assert_ne!(gone, title);
+
+    // A period that stops inside the quarter: each share's tile says where the quarter lands.
+    c.goto(
+        &server
+            .url("/boards/overview?unit=perm-sverdlovsky&from=2021-04-01&to=2021-05-16&grain=week"),
+    )
+    .await
+    .unwrap();
+    let forecast = wait_text(
+        c,
+        ".tile[data-kpi=appeal_on_time_share] .tile-forecast",
+        |t| t.starts_with("By 30 Jun 2021:"),
+    )
+    .await;
+    assert!(forecast.starts_with("By 30 Jun 2021:"), "{forecast}");
     browser.close().await;
 }

@@ -11,6 +11,7 @@
 //! - this file: the JSON types of every endpoint.
 
 pub mod agenda;
+pub mod calendar;
 pub mod evaluation;
 pub mod experiment;
 pub mod forecast;
@@ -312,6 +313,9 @@ pub struct Series {
     pub kpi: String,
     pub unit: String,
     pub grain: Grain,
+    /// The calendar the buckets follow (Solar Hijri months and Saturday weeks for `persian`).
+    #[serde(default)]
+    pub calendar: calendar::Calendar,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub points: Vec<Point>,

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use kpi_api::calendar::Calendar;
 use kpi_api::{Board, BoardSummary, Grain, Point, Tile, Unit};
 
 use crate::auth::Jurisdiction;
@@ -79,23 +80,17 @@ pub async fn series(
     state: &Arc<AppState>,
     kpi: Kpi,
     unit: &str,
-    grain: Grain,
+    (calendar, grain): (Calendar, Grain),
     from: NaiveDate,
     to: NaiveDate,
     jurisdiction: &Jurisdiction,
 ) -> Result<Vec<Point>> {
-    let cells = evaluate_unit(
-        state,
-        kpi,
-        unit,
-        Periods::grain(grain, from, to),
-        jurisdiction,
-    )
-    .await?;
-    Ok(grain
-        .buckets(from, to)
+    let periods = Periods::in_calendar(calendar, grain, from, to);
+    let starts: Vec<NaiveDate> = periods.starts().collect();
+    let cells = evaluate_unit(state, kpi, unit, periods, jurisdiction).await?;
+    Ok(starts
         .into_iter()
-        .map(|(period, _)| Point {
+        .map(|period| Point {
             period,
             value: cells
                 .iter()
@@ -148,7 +143,7 @@ async fn tile(
     state: &Arc<AppState>,
     kpi: Kpi,
     unit: &str,
-    grain: Grain,
+    grain: (Calendar, Grain),
     from: NaiveDate,
     to: NaiveDate,
     jurisdiction: &Jurisdiction,
@@ -225,7 +220,7 @@ pub async fn board(
     state: &Arc<AppState>,
     summary: &BoardSummary,
     unit: Unit,
-    grain: Grain,
+    (calendar, grain): (Calendar, Grain),
     from: NaiveDate,
     to: NaiveDate,
     jurisdiction: &Jurisdiction,
@@ -240,10 +235,17 @@ pub async fn board(
             })
         })
         .collect::<Result<_>>()?;
-    let tiles = futures_util::future::join_all(
-        kpis.into_iter()
-            .map(|k| tile(state, k, &unit.id, grain, from, to, jurisdiction)),
-    )
+    let tiles = futures_util::future::join_all(kpis.into_iter().map(|k| {
+        tile(
+            state,
+            k,
+            &unit.id,
+            (calendar, grain),
+            from,
+            to,
+            jurisdiction,
+        )
+    }))
     .await;
     let (previous_from, previous_to) = kpi_api::period::previous(from, to);
     let (year_ago_from, year_ago_to) = kpi_api::period::year_ago(from, to);

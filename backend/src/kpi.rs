@@ -88,6 +88,17 @@ impl Periods {
         Periods(grain.buckets(from, to))
     }
 
+    /// The buckets of a grain in a calendar (Solar Hijri months, Saturday weeks) covering
+    /// `from..=to`.
+    pub fn in_calendar(
+        calendar: kpi_api::calendar::Calendar,
+        grain: Grain,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Periods {
+        Periods(calendar.buckets(grain, from, to))
+    }
+
     /// Two buckets: the previous period and the chosen one (`from..=to`), equally long (whole
     /// months compare with as many whole months before them).
     pub fn previous_and_current(from: NaiveDate, to: NaiveDate) -> Periods {

@@ -33,6 +33,7 @@ const PERIOD: &[(&str, &str, bool)] = &[
     ("from", "First day, YYYY-MM-DD (default: the last full quarter with data).", false),
     ("to", "Last day, YYYY-MM-DD.", false),
     ("grain", "week, month, quarter or year (default week).", false),
+    ("calendar", "gregorian (default: months, weeks from Monday) or persian (Solar Hijri months, quarters and years from Nowruz; weeks from Saturday): the buckets of series and sparklines.", false),
 ];
 
 const PLAN_EXPORT: &[(&str, &str, bool)] = &[

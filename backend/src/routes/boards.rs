@@ -21,7 +21,7 @@ pub(super) async fn get_board(
         &state,
         &summary,
         req.unit,
-        req.grain,
+        (req.calendar, req.grain),
         req.from,
         req.to,
         &access.jurisdiction(),

@@ -53,7 +53,7 @@ pub(super) async fn kpi_values(
         &state,
         kpi,
         &req.unit.id,
-        req.grain,
+        (req.calendar, req.grain),
         req.from,
         req.to,
         &access.jurisdiction(),
@@ -65,8 +65,8 @@ pub(super) async fn kpi_values(
         .iter()
         .map(|p| {
             let last = req
-                .grain
-                .next(p.period)
+                .calendar
+                .next(req.grain, p.period)
                 .pred_opt()
                 .unwrap_or(p.period)
                 .min(req.to);
@@ -78,6 +78,7 @@ pub(super) async fn kpi_values(
         kpi: id,
         unit: req.unit.id,
         grain: req.grain,
+        calendar: req.calendar,
         from: req.from,
         to: req.to,
         points,

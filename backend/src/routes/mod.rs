@@ -623,6 +623,7 @@ struct ViewParams {
     from: NaiveDate,
     to: NaiveDate,
     grain: Grain,
+    calendar: kpi_api::calendar::Calendar,
 }
 
 fn parse_date(name: &str, text: &str) -> Result<NaiveDate> {
@@ -678,7 +679,7 @@ impl ViewParams {
     /// `unit` (required, inside the caller's reach), `from` and `to` (the last full quarter
     /// with data when absent) and `grain` (week when absent); any other parameter is refused.
     fn parse(state: &AppState, access: &Access, params: &Params) -> Result<ViewParams> {
-        only_params(params, &["unit", "from", "to", "grain"])?;
+        only_params(params, &["unit", "from", "to", "grain", "calendar"])?;
         let unit_id = params
             .get("unit")
             .filter(|u| !u.is_empty())
@@ -694,11 +695,21 @@ impl ViewParams {
             None => Grain::Week,
             Some(g) => parse_grain(g)?,
         };
+        let calendar = match params.get("calendar") {
+            None => kpi_api::calendar::Calendar::Gregorian,
+            Some(c) => kpi_api::calendar::Calendar::parse(c).ok_or_else(|| {
+                Error::bad_parameter(
+                    "calendar",
+                    format!("'{c}' is not one of gregorian, persian"),
+                )
+            })?,
+        };
         Ok(ViewParams {
             unit,
             from,
             to,
             grain,
+            calendar,
         })
     }
 }

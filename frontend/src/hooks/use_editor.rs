@@ -224,6 +224,7 @@ impl Reducible for EditorState {
                                 kpi: def.id.clone(),
                                 unit: preview_for.unit.clone(),
                                 grain: preview_for.grain,
+                                calendar: Default::default(),
                                 from: preview_for.from,
                                 to: preview_for.to,
                                 points: preview.points.clone(),

@@ -107,6 +107,7 @@ mod tests {
             kpi: "k".to_string(),
             unit: "perm".to_string(),
             grain: Grain::Month,
+            calendar: Default::default(),
             from: d("2021-01-01"),
             to: d("2021-02-28"),
             targets: Vec::new(),

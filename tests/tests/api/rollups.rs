@@ -485,3 +485,46 @@ async fn a_running_quarter_is_forecast_from_the_rows_so_far() {
         .iter()
         .all(|t| t["forecast"].is_null()));
 }
+
+/// Mashhad's series by Solar Hijri month: each bucket is the real month (Farvardin 1400 starts on
+/// 21 March 2021), and each value equals the same KPI over exactly that range of days.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_solar_hijri_month_is_a_real_bucket() {
+    let server = TestServer::start(true).await;
+    let mayor = server.demo("mayor.mashhad").await;
+    let (status, series) = mayor
+        .get_json(
+            "/api/kpis/appeal_on_time_share/values?unit=mashhad&from=2021-03-21&to=2021-06-21&grain=month&calendar=persian",
+        )
+        .await;
+    assert_eq!(status, 200, "{series}");
+    assert_eq!(series["calendar"], "persian");
+    let points = series["points"].as_array().unwrap();
+    let starts: Vec<&str> = points
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(starts, ["2021-03-21", "2021-04-21", "2021-05-22"]);
+    let ends = ["2021-04-20", "2021-05-21", "2021-06-21"];
+    for (point, end) in points.iter().zip(ends) {
+        let start = point["period"].as_str().unwrap();
+        let (_, board) = mayor
+            .get_json(&format!(
+                "/api/boards/appeals?unit=mashhad&from={start}&to={end}"
+            ))
+            .await;
+        let tile = board["tiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kpi"]["id"] == "appeal_on_time_share")
+            .unwrap();
+        assert!(point["value"].is_number(), "{point}");
+        assert_eq!(point["value"], tile["value"], "{start}..={end}");
+    }
+    let (status, refusal) = mayor
+        .get_json("/api/kpis/appeal_on_time_share/values?unit=mashhad&calendar=julian")
+        .await;
+    assert_eq!(status, 400);
+    assert!(refusal["message"].as_str().unwrap().starts_with("calendar"));
+}

@@ -421,6 +421,16 @@ async fn a_tile_compares_with_the_week_before_and_the_same_week_a_year_before() 
     assert_eq!(before["year_ago_to"], "2019-12-29");
 }
 
+/// The on-time share's tile of a board.
+fn on_time_tile(board: &serde_json::Value) -> &serde_json::Value {
+    board["tiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kpi"]["id"] == "appeal_on_time_share")
+        .unwrap()
+}
+
 /// A board that stops inside a quarter forecasts the quarter: a share lands where it stands, and
 /// the rest of the quarter must average what brings the whole to the target, at the rows a week
 /// seen so far; computed here from the export files. A board over a whole quarter has none.
@@ -433,12 +443,7 @@ async fn a_running_quarter_is_forecast_from_the_rows_so_far() {
         .get_json("/api/boards/appeals?unit=perm&from=2021-10-01&to=2021-11-14")
         .await;
     assert_eq!(status, 200, "{board}");
-    let tile = board["tiles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["kpi"]["id"] == "appeal_on_time_share")
-        .unwrap();
+    let tile = on_time_tile(&board);
     let f = &tile["forecast"];
     assert_eq!(f["from"], "2021-10-01", "{f}");
     assert_eq!(f["to"], "2021-12-31");
@@ -513,12 +518,7 @@ async fn a_solar_hijri_month_is_a_real_bucket() {
                 "/api/boards/appeals?unit=mashhad&from={start}&to={end}"
             ))
             .await;
-        let tile = board["tiles"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["kpi"]["id"] == "appeal_on_time_share")
-            .unwrap();
+        let tile = on_time_tile(&board);
         assert!(point["value"].is_number(), "{point}");
         assert_eq!(point["value"], tile["value"], "{start}..={end}");
     }

@@ -123,6 +123,71 @@ impl Calendar {
         }
     }
 
+    /// The number of whole months `from..=to` spans in this calendar, if it is a run of them.
+    fn whole_months(self, from: NaiveDate, to: NaiveDate) -> Option<u32> {
+        let after = to.succ_opt()?;
+        let (fy, fm, fd) = self.ymd(from);
+        let (ay, am, ad) = self.ymd(after);
+        if fd != 1 || ad != 1 || after <= from {
+            return None;
+        }
+        u32::try_from((ay - fy) * 12 + am as i32 - fm as i32).ok()
+    }
+
+    /// The first day of the month `months` before (negative: after) the one holding `day`.
+    fn months_back(self, day: NaiveDate, months: i32) -> NaiveDate {
+        let (y, m, _) = self.ymd(day);
+        let index = y * 12 + m as i32 - 1 - months;
+        self.date(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
+            .expect("the first of a month exists")
+    }
+
+    /// The period just before `from..=to`: as many whole months of this calendar when it is a
+    /// run of them (a Solar Hijri quarter with the one before), else as many days.
+    pub fn previous(self, from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+        match (self, self.whole_months(from, to)) {
+            (Calendar::Gregorian, _) | (Calendar::Persian, None) => {
+                crate::period::previous(from, to)
+            }
+            (Calendar::Persian, Some(n)) => (
+                self.months_back(from, n as i32),
+                from.pred_opt().unwrap_or(from),
+            ),
+        }
+    }
+
+    /// The same period a year before: in the Solar Hijri calendar the same months of the year
+    /// before (Farvardin with Farvardin, from Nowruz), or the same days of the year before
+    /// (30 Esfand, which only a leap year has, with the 29th).
+    pub fn year_ago(self, from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+        match (self, self.whole_months(from, to)) {
+            (Calendar::Gregorian, _) => crate::period::year_ago(from, to),
+            (Calendar::Persian, Some(_)) => {
+                let start = self.months_back(from, 12);
+                let end = self
+                    .months_back(to.succ_opt().unwrap_or(to), 12)
+                    .pred_opt()
+                    .unwrap_or(start);
+                (start, end)
+            }
+            (Calendar::Persian, None) => {
+                let back = |day: NaiveDate| {
+                    let (y, m, d) = self.ymd(day);
+                    self.date(y - 1, m, d)
+                        .or_else(|| self.date(y - 1, m, d - 1))
+                        .expect("a day a year before")
+                };
+                (back(from), back(to))
+            }
+        }
+    }
+
+    /// The year to date: from the first day of the year holding `last` (Nowruz in the Solar
+    /// Hijri calendar) to `last`.
+    pub fn year_to_date(self, last: NaiveDate) -> (NaiveDate, NaiveDate) {
+        (self.start_of(Grain::Year, last), last)
+    }
+
     /// The buckets of `grain` covering `from..=to`: each (first day, first day of the next).
     /// The first starts on or before `from`.
     pub fn buckets(
@@ -217,6 +282,35 @@ mod tests {
                 (day(2020, 3, 20), day(2021, 3, 21)),
                 (day(2021, 3, 21), day(2022, 3, 21)),
             ]
+        );
+    }
+
+    /// Khordad's quarter of 1400 compares with the three months before it (Dey to Esfand 1399,
+    /// a leap year) and with the same quarter of 1399; the year to date starts at Nowruz.
+    #[test]
+    fn solar_hijri_periods_compare_with_solar_hijri_periods() {
+        let p = Calendar::Persian;
+        let (from, to) = (day(2021, 3, 21), day(2021, 6, 21));
+        assert_eq!(p.previous(from, to), (day(2020, 12, 21), day(2021, 3, 20)));
+        assert_eq!(p.year_ago(from, to), (day(2020, 3, 20), day(2020, 6, 20)));
+        // Days that are not whole months go back a year day by day; 30 Esfand 1399 becomes
+        // the 29th of 1398.
+        assert_eq!(
+            p.year_ago(day(2021, 3, 20), day(2021, 3, 20)),
+            (day(2020, 3, 19), day(2020, 3, 19))
+        );
+        assert_eq!(
+            p.year_to_date(day(2021, 12, 31)),
+            (day(2021, 3, 21), day(2021, 12, 31))
+        );
+        assert_eq!(
+            Calendar::Gregorian.year_to_date(day(2021, 12, 31)),
+            (day(2021, 1, 1), day(2021, 12, 31))
+        );
+        // The Gregorian calendar keeps its own rules.
+        assert_eq!(
+            Calendar::Gregorian.year_ago(day(2021, 1, 1), day(2021, 3, 31)),
+            (day(2020, 1, 1), day(2020, 3, 31))
         );
     }
 

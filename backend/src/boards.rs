@@ -114,13 +114,12 @@ pub async fn compared(
     state: &Arc<AppState>,
     kpi: Kpi,
     unit: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    (calendar, from, to): (Calendar, NaiveDate, NaiveDate),
     jurisdiction: &Jurisdiction,
 ) -> Result<Compared> {
-    let (periods, apart) = Periods::comparisons(from, to);
+    let (periods, apart) = Periods::comparisons_in(calendar, from, to);
     let (prev_start, current_start) = (periods.0[0].0, periods.0[1].0);
-    let year_start = kpi_api::period::year_ago(from, to).0;
+    let year_start = calendar.year_ago(from, to).0;
     let cells = evaluate_unit(state, kpi.clone(), unit, periods, jurisdiction).await?;
     let at = |cells: &[kpi::Cell], d: NaiveDate| {
         cells.iter().find(|c| c.period == d).and_then(|c| c.value)
@@ -150,7 +149,7 @@ async fn tile(
 ) -> Tile {
     let def = kpi.def.clone();
     let (values, sparkline, forecast) = futures_util::join!(
-        compared(state, kpi.clone(), unit, from, to, jurisdiction),
+        compared(state, kpi.clone(), unit, (grain.0, from, to), jurisdiction),
         series(state, kpi.clone(), unit, grain, from, to, jurisdiction),
         forecast(state, kpi, unit, from, to, jurisdiction)
     );
@@ -247,8 +246,8 @@ pub async fn board(
         )
     }))
     .await;
-    let (previous_from, previous_to) = kpi_api::period::previous(from, to);
-    let (year_ago_from, year_ago_to) = kpi_api::period::year_ago(from, to);
+    let (previous_from, previous_to) = calendar.previous(from, to);
+    let (year_ago_from, year_ago_to) = calendar.year_ago(from, to);
     Ok(Board {
         id: summary.id.clone(),
         title: summary.title.clone(),

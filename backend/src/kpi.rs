@@ -111,8 +111,19 @@ impl Periods {
     /// their first day, so a year-ago bucket that starts with another but ends elsewhere comes
     /// back on its own, to be evaluated apart; one equal to the previous period is not repeated.
     pub fn comparisons(from: NaiveDate, to: NaiveDate) -> (Periods, Option<Periods>) {
-        let mut both = Periods::previous_and_current(from, to);
-        let (year_from, year_to) = kpi_api::period::year_ago(from, to);
+        Periods::comparisons_in(kpi_api::calendar::Calendar::Gregorian, from, to)
+    }
+
+    /// [`Periods::comparisons`] in a calendar: in the Solar Hijri one a run of its months
+    /// compares with as many months before and with the same months of the year before.
+    pub fn comparisons_in(
+        calendar: kpi_api::calendar::Calendar,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> (Periods, Option<Periods>) {
+        let (prev_from, _) = calendar.previous(from, to);
+        let mut both = Periods(vec![(prev_from, from), (from, day_after(to))]);
+        let (year_from, year_to) = calendar.year_ago(from, to);
         let year = (year_from, day_after(year_to));
         if both.0.contains(&year) {
             return (both, None);

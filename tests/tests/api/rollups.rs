@@ -492,7 +492,8 @@ async fn a_running_quarter_is_forecast_from_the_rows_so_far() {
 }
 
 /// Mashhad's series by Solar Hijri month: each bucket is the real month (Farvardin 1400 starts on
-/// 21 March 2021), and each value equals the same KPI over exactly that range of days.
+/// 21 March 2021), and each value equals the same KPI over exactly that range of days; a board's
+/// comparisons follow the same calendar.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_solar_hijri_month_is_a_real_bucket() {
     let server = TestServer::start(true).await;
@@ -522,6 +523,23 @@ async fn a_solar_hijri_month_is_a_real_bucket() {
         assert!(point["value"].is_number(), "{point}");
         assert_eq!(point["value"], tile["value"], "{start}..={end}");
     }
+    // The quarter compares with the three Solar Hijri months before and the same quarter of
+    // 1399 (from Nowruz), each the KPI over exactly those days.
+    let (_, board) = mayor
+        .get_json("/api/boards/appeals?unit=mashhad&from=2021-03-21&to=2021-06-21&calendar=persian")
+        .await;
+    assert_eq!(board["previous_from"], "2020-12-21", "{board}");
+    assert_eq!(board["previous_to"], "2021-03-20");
+    assert_eq!(board["year_ago_from"], "2020-03-20");
+    assert_eq!(board["year_ago_to"], "2020-06-20");
+    let (_, before) = mayor
+        .get_json("/api/boards/appeals?unit=mashhad&from=2020-03-20&to=2020-06-20")
+        .await;
+    assert!(on_time_tile(&board)["year_ago"].is_number());
+    assert_eq!(
+        on_time_tile(&board)["year_ago"],
+        on_time_tile(&before)["value"]
+    );
     let (status, refusal) = mayor
         .get_json("/api/kpis/appeal_on_time_share/values?unit=mashhad&calendar=julian")
         .await;

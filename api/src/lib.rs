@@ -113,6 +113,9 @@ pub struct Unit {
     pub kind: UnitKind,
     pub name: String,
     pub population: Option<i64>,
+    /// The name in the unit's own language (Пермь, مشهد), when the org tree gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_name: Option<String>,
 }
 
 impl Unit {
@@ -124,6 +127,7 @@ impl Unit {
             kind,
             name: id.to_string(),
             population: None,
+            local_name: None,
         }
     }
 }

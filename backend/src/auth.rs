@@ -627,6 +627,7 @@ mod tests {
             kind: UnitKind::City,
             name: id.to_string(),
             population: None,
+            local_name: None,
         }
     }
 

@@ -154,6 +154,7 @@ CREATE TABLE IF NOT EXISTS imports (
 );
 ALTER TABLE imports ADD COLUMN IF NOT EXISTS imported_by VARCHAR;
 ALTER TABLE appeals ADD COLUMN IF NOT EXISTS employee VARCHAR;
+ALTER TABLE org_units ADD COLUMN IF NOT EXISTS local_name VARCHAR;
 CREATE SEQUENCE IF NOT EXISTS annotation_ids;
 CREATE TABLE IF NOT EXISTS annotations (
     id         VARCHAR PRIMARY KEY,
@@ -431,7 +432,7 @@ mod tests {
         let db = Db::open_in_memory().unwrap();
         db.with(|c| {
             c.execute_batch(
-                "INSERT INTO org_units VALUES
+                "INSERT INTO org_units (id, parent_id, kind, name, population) VALUES
                    ('r', NULL, 'region', 'R', 10), ('c', 'r', 'city', 'C', 8),
                    ('d', 'c', 'district', 'D', 5), ('x', 'd', 'department', 'X', NULL);",
             )?;

@@ -698,6 +698,7 @@ mod tests {
                 kind: kpi_api::UnitKind::Department,
                 name: "D".into(),
                 population: None,
+                local_name: None,
             },
             employee: Some(name.into()),
             lines: Vec::new(),

@@ -311,6 +311,7 @@ mod tests {
             kind: UnitKind::District,
             name: id.to_uppercase(),
             population,
+            local_name: None,
         }
     }
 

@@ -556,7 +556,7 @@ pub fn read_units(c: &duckdb::Connection) -> Result<Vec<Unit>> {
     // Parents before children: order by depth in the tree, then by name as people count
     // ("District 2" before "District 10").
     let mut stmt = c.prepare(
-        "SELECT u.id, u.parent_id, u.kind, u.name, u.population, coalesce(d.depth, 0)
+        "SELECT u.id, u.parent_id, u.kind, u.name, u.population, coalesce(d.depth, 0), u.local_name
          FROM main.org_units u
          LEFT JOIN (SELECT unit_id, max(depth) AS depth FROM main.unit_closure GROUP BY unit_id) d ON d.unit_id = u.id",
     )?;
@@ -568,11 +568,12 @@ pub fn read_units(c: &duckdb::Connection) -> Result<Vec<Unit>> {
             r.get::<_, String>(3)?,
             r.get::<_, Option<i64>>(4)?,
             r.get::<_, i32>(5)?,
+            r.get::<_, Option<String>>(6)?,
         ))
     })?;
     let mut units = Vec::new();
     for row in rows {
-        let (id, parent_id, kind, name, population, depth) = row?;
+        let (id, parent_id, kind, name, population, depth, local_name) = row?;
         let kind = UnitKind::parse(&kind)
             .ok_or_else(|| Error::Internal(format!("unit {id} has unknown kind {kind}")))?;
         units.push((
@@ -583,6 +584,7 @@ pub fn read_units(c: &duckdb::Connection) -> Result<Vec<Unit>> {
                 kind,
                 name,
                 population,
+                local_name,
             },
         ));
     }

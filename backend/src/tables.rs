@@ -142,6 +142,8 @@ pub static SPECS: [TableSpec; 6] = [
             col("kind", Text, true, OneOf(&UNIT_KINDS)),
             col("name", Text, true, Any),
             col("population", Int, false, Range(0, 2_000_000_000)),
+            // The name in the unit's own language (Пермь, مشهد).
+            added("local_name", Text, Any),
         ],
         key: &["id"],
         unit_column: None,

@@ -25,6 +25,7 @@ mod calendar;
 mod csvout;
 mod effects;
 mod events;
+mod local_names;
 pub mod measure;
 mod org;
 mod plans;
@@ -38,7 +39,7 @@ mod tests;
 /// The seed of the published data set.
 const SEED: u64 = 0x4b50_495f_5345_4544;
 
-pub const ORG_UNITS_HEADER: &str = "id,parent_id,kind,name,population";
+pub const ORG_UNITS_HEADER: &str = "id,parent_id,kind,name,population,local_name";
 
 /// What [`generate`] wrote.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +153,10 @@ fn write_org_units(tree: &org::OrgTree, dir: &Path) -> io::Result<(PathBuf, u64)
         out.raw(u.kind.as_str().as_bytes()).str(&u.name);
         match u.population {
             Some(p) => out.u64(p),
+            None => out.empty(),
+        };
+        match local_names::local_name(u) {
+            Some(name) => out.str(&name),
             None => out.empty(),
         };
         out.end_row()?;

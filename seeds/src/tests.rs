@@ -128,7 +128,7 @@ fn csv_headers_are_exact_and_files_are_listed() {
     };
     assert_eq!(
         first_line("org_units.csv"),
-        "id,parent_id,kind,name,population"
+        "id,parent_id,kind,name,population,local_name"
     );
     for y in 2019..=2021 {
         assert_eq!(

@@ -132,6 +132,7 @@ mod tests {
                 kind: UnitKind::Department,
                 name: "Social".into(),
                 population: None,
+                local_name: None,
             },
             employee: Some("Karimi, A.".into()),
             lines,

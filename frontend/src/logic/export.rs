@@ -143,6 +143,7 @@ mod tests {
                     kind: UnitKind::District,
                     name: "Leninsky, \"old\"".to_string(),
                     population: None,
+                    local_name: None,
                 },
                 value: Some(12.5),
                 status: Status::Green,

@@ -82,6 +82,7 @@ mod tests {
             kind: UnitKind::City,
             name: id.to_uppercase(),
             population: None,
+            local_name: None,
         }
     }
 

@@ -102,3 +102,38 @@ async fn garbage_and_empty_uploads_get_clear_errors() {
         "{err}"
     );
 }
+
+/// The seed's org tree names each unit in its own language as well as in English, and the units
+/// answer with both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn units_carry_their_names_in_their_own_language() {
+    let server = TestServer::start(true).await;
+    let (status, units) = server.get_json("/api/units").await;
+    assert_eq!(status, 200, "{units}");
+    let local = |id: &str| -> Option<String> {
+        units
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == id)
+            .and_then(|u| u["local_name"].as_str().map(str::to_string))
+    };
+    assert_eq!(local("perm").as_deref(), Some("Пермь"));
+    assert_eq!(local("shymkent").as_deref(), Some("Шымкент"));
+    assert_eq!(local("mashhad").as_deref(), Some("مشهد"));
+    assert_eq!(local("rasht").as_deref(), Some("رشت"));
+    assert_eq!(local("mashhad-district-8").as_deref(), Some("منطقه ۸"));
+    assert_eq!(
+        local("perm-sverdlovsky-housing").as_deref(),
+        Some("Отдел жилищно-коммунального хозяйства")
+    );
+    // Every unit has one.
+    let missing: Vec<&str> = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["local_name"].as_str().is_none_or(str::is_empty))
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    assert!(missing.is_empty(), "{missing:?}");
+}

@@ -85,11 +85,12 @@ pub(crate) fn for_cases(dir: &Path, mut f: impl FnMut(&[&str])) {
     }
 }
 
-/// org_units.csv as id -> (parent, kind, population).
+/// org_units.csv as (id, parent, kind, name, population); the local name is left out.
 pub(crate) fn org_units(dir: &Path) -> Vec<(String, String, String, String, String)> {
     let mut out = Vec::new();
     rows(&dir.join("org_units.csv"), crate::ORG_UNITS_HEADER, |f| {
-        assert_eq!(f.len(), 5, "{f:?}");
+        assert_eq!(f.len(), 6, "{f:?}");
+        assert!(!f[5].is_empty(), "every unit has its local name: {f:?}");
         out.push((
             f[0].to_string(),
             f[1].to_string(),

@@ -293,9 +293,22 @@ async fn an_open_board_shows_a_kpi_file_added_on_disk_within_two_seconds() {
     assert!(seen < Duration::from_secs(3), "took {seen:?}");
 }
 
-/// Clicks the first element matching `css`.
+/// Clicks the first element matching `css`; an element replaced by a render between finding
+/// and clicking it is found again (within 30 s).
 async fn click(c: &Client, css: &str) {
-    wait_for(c, css).await.click().await.unwrap();
+    let started = Instant::now();
+    loop {
+        match wait_for(c, css).await.click().await {
+            Ok(()) => return,
+            Err(e)
+                if started.elapsed() < Duration::from_secs(30)
+                    && e.to_string().contains("stale") =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("clicking {css}: {e}"),
+        }
+    }
 }
 
 /// Types `text` into the first element matching `css`.

@@ -302,7 +302,7 @@ async fn click(c: &Client, css: &str) {
             Ok(()) => return,
             Err(e)
                 if started.elapsed() < Duration::from_secs(30)
-                    && e.to_string().contains("stale") =>
+                    && format!("{e:?}").contains("StaleElementReference") =>
             {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }

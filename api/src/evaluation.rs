@@ -129,10 +129,7 @@ pub fn score(
     target: f64,
     floor: Option<f64>,
 ) -> Option<f64> {
-    let meets = match direction {
-        Direction::Higher => value >= target,
-        Direction::Lower => value <= target,
-    };
+    let meets = direction.meets(value, target);
     match scoring {
         Scoring::Pass => Some(if meets { 100.0 } else { 0.0 }),
         Scoring::Linear => {

@@ -61,16 +61,12 @@ pub fn forecast(
         (Measure::Hours | Measure::Days, _, Some(value)) => (Some(value), None, None),
         _ => (None, None, None),
     };
-    let meets = |v: f64, t: f64| match direction {
-        Direction::Higher => v >= t,
-        Direction::Lower => v <= t,
-    };
     let possible = |n: f64| match measure {
         Measure::Percent => (0.0..=100.0).contains(&n),
         _ => n >= 0.0,
     };
     let outlook = match (landing, target) {
-        (Some(l), Some(t)) if meets(l, t) => Outlook::OnCourse,
+        (Some(l), Some(t)) if direction.meets(l, t) => Outlook::OnCourse,
         (Some(_), Some(_)) => match needed {
             Some(n) if !possible(n) => Outlook::OutOfReach,
             _ => Outlook::NeedsMore,

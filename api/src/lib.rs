@@ -185,6 +185,16 @@ pub enum Direction {
     Lower,
 }
 
+impl Direction {
+    /// `value` is as good as `target` or better.
+    pub fn meets(self, value: f64, target: f64) -> bool {
+        match self {
+            Direction::Higher => value >= target,
+            Direction::Lower => value <= target,
+        }
+    }
+}
+
 /// A lag measure is a result (answer time); a lead measure is an action that should move one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

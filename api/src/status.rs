@@ -36,14 +36,9 @@ pub fn status(
     let (Some(value), Some(target)) = (value, target) else {
         return Status::None;
     };
-    // Orient everything so that "bigger is better".
-    let sign = match direction {
-        Direction::Higher => 1.0,
-        Direction::Lower => -1.0,
-    };
-    if sign * value >= sign * target {
+    if direction.meets(value, target) {
         Status::Green
-    } else if amber.is_some_and(|edge| sign * value >= sign * edge) {
+    } else if amber.is_some_and(|edge| direction.meets(value, edge)) {
         Status::Amber
     } else {
         Status::Red

@@ -106,11 +106,17 @@ const MAX_TITLE: usize = 200;
 
 /// The events entered in the app, oldest first.
 pub fn stored(c: &Connection) -> Result<Vec<Annotation>> {
+    read_stored(c, None)
+}
+
+/// The events entered in the app, or the one with `id`.
+fn read_stored(c: &Connection, id: Option<&str>) -> Result<Vec<Annotation>> {
     let mut stmt = c.prepare(
-        "SELECT id, from_day, to_day, unit_id, title, created_by FROM main.annotations ORDER BY created_at, id",
+        "SELECT id, from_day, to_day, unit_id, title, created_by FROM main.annotations
+         WHERE CAST($1 AS VARCHAR) IS NULL OR id = $1 ORDER BY created_at, id",
     )?;
     let rows = stmt
-        .query_map([], |r| {
+        .query_map([id], |r| {
             Ok(Annotation {
                 id: Some(r.get(0)?),
                 from: r.get(1)?,
@@ -172,9 +178,9 @@ pub fn remove(
     id: &str,
     may_remove: &dyn Fn(&Annotation) -> Result<()>,
 ) -> Result<Annotation> {
-    let found = stored(c)?
+    let found = read_stored(c, Some(id))?
         .into_iter()
-        .find(|a| a.id.as_deref() == Some(id))
+        .next()
         .ok_or_else(|| Error::NotFound(format!("no event '{id}' entered in the app")))?;
     may_remove(&found)?;
     c.execute("DELETE FROM main.annotations WHERE id = ?", [id])?;

@@ -187,10 +187,7 @@ pub fn parse(
 
 /// `a` is strictly worse than `b` for a KPI of `direction`.
 fn worse(direction: Direction, a: f64, b: f64) -> bool {
-    match direction {
-        Direction::Higher => a < b,
-        Direction::Lower => a > b,
-    }
+    !direction.meets(a, b)
 }
 
 /// The rows behind a cell and its 95% interval, as far as the KPI says.

@@ -618,7 +618,7 @@ fn merge(
         .then(|| crate::plans::WRITES.lock().expect("plan write lock"));
     let (inserted, updated) = crate::db::in_transaction(conn, || {
         let (inserted, updated) = match spec.merge {
-            Merge::Rows => merge_rows(conn, spec, name, &staged.absent)?,
+            Merge::Rows => merge_rows(conn, staged, name)?,
             Merge::Plans => crate::plans::exchange::merge_plans(conn, spec, name, by, known_kpi)?,
             Merge::PlanCheckins => crate::plans::exchange::merge_checkins(conn, spec, name, by)?,
         };
@@ -641,12 +641,8 @@ fn merge(
 }
 
 /// Inserts new keys and replaces known ones; returns (inserted, updated).
-fn merge_rows(
-    conn: &Connection,
-    spec: &'static TableSpec,
-    name: &str,
-    absent: &[&str],
-) -> Result<(u64, u64)> {
+fn merge_rows(conn: &Connection, staged: &Staged, name: &str) -> Result<(u64, u64)> {
+    let (spec, absent) = (staged.spec, &staged.absent);
     let updated: i64 = conn.query_row(
         &format!(
             "SELECT count(*) FROM temp.staging s JOIN main.{} t ON {}",
@@ -688,8 +684,7 @@ fn merge_rows(
             )));
         }
     }
-    let rows: i64 = conn.query_row("SELECT count(*) FROM temp.staging", [], |r| r.get(0))?;
-    Ok(((rows - updated) as u64, updated as u64))
+    Ok((staged.rows - updated as u64, updated as u64))
 }
 
 /// `t.key = CAST(s.key AS type) AND ...`: a staged row `s` and a stored row `t` with the same key.

@@ -192,9 +192,14 @@ pub fn unit_query(unit: &str) -> String {
 
 /// The unit a page's query names (`unit=perm`), trimmed; None when it names none.
 pub fn query_unit(query: &str) -> Option<String> {
+    query_value(query, "unit")
+}
+
+/// The value a page's query gives `key`, trimmed; None when it gives none.
+pub fn query_value(query: &str, key: &str) -> Option<String> {
     parse_query(query)
         .into_iter()
-        .find(|(key, value)| key == "unit" && !value.trim().is_empty())
+        .find(|(k, value)| k == key && !value.trim().is_empty())
         .map(|(_, value)| value.trim().to_string())
 }
 

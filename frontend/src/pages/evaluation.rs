@@ -13,9 +13,9 @@ use crate::hooks::{use_fetch, use_filters, FetchState, FiltersHandle};
 use crate::i18n::{page_title, scheme_scope, t, Text};
 use crate::logic::evaluation::{computation, evaluation_csv, points};
 use crate::logic::export::{data_url, file_name};
-use crate::logic::filters::{iso, query_unit};
+use crate::logic::filters::{iso, parse_date, query_unit, query_value};
 use crate::logic::units::qualified_name;
-use crate::logic::url::{encode_component, parse_query};
+use crate::logic::url::encode_component;
 use crate::Route;
 
 /// The evaluation schemes the user may open (`/evaluations`, `.evaluations-page`), one link each
@@ -78,10 +78,7 @@ pub struct EvaluationPageProps {
 
 /// The day `?from=` names, if any.
 fn query_day(query: &str) -> Option<chrono::NaiveDate> {
-    parse_query(query)
-        .into_iter()
-        .find(|(k, _)| k == "from")
-        .and_then(|(_, v)| crate::logic::filters::parse_date(&v))
+    query_value(query, "from").and_then(|v| parse_date(&v))
 }
 
 /// The key of a card in the page's URL (`?employee=`) and in its rows (`data-card`).
@@ -112,10 +109,7 @@ pub fn EvaluationPage(props: &EvaluationPageProps) -> Html {
     // The period is the scheme's: `from` only picks which one (the server's default is the last
     // whole one with data), so the board's default range does not stand in for it.
     let asked_from = query_day(&query);
-    let employee = parse_query(&query)
-        .into_iter()
-        .find(|(k, _)| k == "employee")
-        .map(|(_, v)| v);
+    let employee = query_value(&query, "employee");
     let navigator = use_navigator();
     let units = use_fetch((), |()| api::units());
     let evaluation = use_fetch(

@@ -1,6 +1,10 @@
 -- id: appeal_on_time_share
 -- title: Appeals closed on time
 -- description: Of the appeals whose statutory deadline fell in the period, the share closed by the deadline. An appeal still open after its deadline counts as late.
+-- title.ru: Обращения, закрытые в срок
+-- description.ru: Из обращений, чей установленный законом срок истёк в периоде, доля закрытых к сроку. Обращение, открытое после срока, считается просроченным.
+-- title.fa: درخواست‌های پاسخ‌داده‌شده در مهلت
+-- description.fa: از درخواست‌هایی که مهلت قانونی آن‌ها در این دوره به پایان رسید، سهم درخواست‌هایی که تا مهلت بسته شدند. درخواستی که پس از مهلت هنوز باز است، دیرکرد به شمار می‌آید.
 -- unit: percent
 -- direction: higher
 -- target: 95

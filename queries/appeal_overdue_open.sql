@@ -1,6 +1,10 @@
 -- id: appeal_overdue_open
 -- title: Open appeals past their deadline
 -- description: Appeals still not closed at the end of the period although their statutory deadline had passed.
+-- title.ru: Открытые обращения с истёкшим сроком
+-- description.ru: Обращения, не закрытые к концу периода, хотя установленный срок уже истёк.
+-- title.fa: درخواست‌های باز با مهلت گذشته
+-- description.fa: درخواست‌هایی که تا پایان دوره بسته نشده‌اند، با آنکه مهلت قانونی آن‌ها گذشته است.
 -- unit: count
 -- direction: lower
 -- grain: week

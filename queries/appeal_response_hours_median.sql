@@ -1,6 +1,10 @@
 -- id: appeal_response_hours_median
 -- title: Median time to first response
 -- description: Half of the appeals received in the period got their first response within this many hours.
+-- title.ru: Медианное время до первого ответа
+-- description.ru: Половина обращений, поступивших в периоде, получила первый ответ не позже чем за столько часов.
+-- title.fa: میانهٔ زمان تا نخستین پاسخ
+-- description.fa: نیمی از درخواست‌های دریافت‌شده در این دوره حداکثر در این تعداد ساعت نخستین پاسخ را گرفتند.
 -- unit: hours
 -- direction: lower
 -- target: 24

@@ -1,6 +1,10 @@
 -- id: e_service_share
 -- title: Services applied for electronically
 -- description: Share of public-service applications submitted in the period through the electronic portal.
+-- title.ru: Услуги, заказанные в электронном виде
+-- description.ru: Доля заявлений на государственные услуги, поданных в периоде через портал электронных услуг.
+-- title.fa: خدمات درخواست‌شده به‌صورت الکترونیکی
+-- description.fa: سهم درخواست‌های خدمات عمومی که در این دوره از راه درگاه الکترونیکی ثبت شدند.
 -- unit: percent
 -- direction: higher
 -- target: 70

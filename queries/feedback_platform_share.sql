@@ -1,6 +1,10 @@
 -- id: feedback_platform_share
 -- title: Appeals through the feedback platform
 -- description: Share of the appeals received in the period that came through the regional feedback platform.
+-- title.ru: Обращения через платформу обратной связи
+-- description.ru: Доля обращений, поступивших в периоде через региональную платформу обратной связи.
+-- title.fa: درخواست‌ها از راه سامانهٔ بازخورد
+-- description.fa: سهم درخواست‌های دریافت‌شده در این دوره که از راه سامانهٔ بازخورد استانی رسیدند.
 -- unit: percent
 -- direction: higher
 -- grain: month

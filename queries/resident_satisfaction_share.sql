@@ -1,6 +1,10 @@
 -- id: resident_satisfaction_share
 -- title: Residents satisfied with the answer
 -- description: Of the appeals closed in the period that the resident rated, the share rated 4 or 5 out of 5.
+-- title.ru: Жители, довольные ответом
+-- description.ru: Из закрытых в периоде обращений, которые житель оценил, доля оценок 4 или 5 из 5.
+-- title.fa: شهروندان راضی از پاسخ
+-- description.fa: از درخواست‌های بسته‌شده در این دوره که شهروند به آن‌ها نمره داد، سهم نمره‌های ۴ یا ۵ از ۵.
 -- unit: percent
 -- direction: higher
 -- target: 80

@@ -1,6 +1,10 @@
 -- id: service_days_median
 -- title: Median days to deliver a service
 -- description: Half of the public-service cases completed in the period took at most this many days from application to result.
+-- title.ru: Медианный срок оказания услуги, дней
+-- description.ru: Половина дел по государственным услугам, завершённых в периоде, заняла не больше стольких дней от заявления до результата.
+-- title.fa: میانهٔ روزهای ارائهٔ خدمت
+-- description.fa: نیمی از پرونده‌های خدمات عمومی که در این دوره به پایان رسیدند، از درخواست تا نتیجه حداکثر این تعداد روز طول کشیدند.
 -- unit: days
 -- direction: lower
 -- target: 5

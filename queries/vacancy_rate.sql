@@ -1,6 +1,10 @@
 -- id: vacancy_rate
 -- title: Vacant positions
 -- description: Vacant positions as a share of all positions (filled plus vacant), over the staffing months that overlap the period.
+-- title.ru: Вакантные должности
+-- description.ru: Доля вакантных должностей среди всех (занятых и вакантных) за месяцы штатного расписания, пересекающиеся с периодом.
+-- title.fa: پست‌های خالی
+-- description.fa: سهم پست‌های خالی از همهٔ پست‌ها (پرشده و خالی) در ماه‌های تشکیلاتی که با این دوره هم‌پوشانی دارند.
 -- unit: percent
 -- direction: lower
 -- target: 5

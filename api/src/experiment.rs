@@ -34,6 +34,9 @@ pub struct Experiment {
     pub kpis: Vec<String>,
     /// Week or month: the periods the KPIs are compared by.
     pub grain: Grain,
+    /// Title, hypothesis and intervention in other languages (`{"fa": {"title": ...}}`).
+    #[serde(default, skip_serializing_if = "crate::Translations::is_empty")]
+    pub translations: crate::Translations,
 }
 
 impl Experiment {

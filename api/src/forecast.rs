@@ -9,20 +9,25 @@
 
 use chrono::NaiveDate;
 
+use crate::calendar::Calendar;
 use crate::period::days;
 use crate::{Direction, Forecast, Grain, Measure, Outlook};
 
-/// The period a board over `from..=to` runs in: the quarter holding `to` (the year, for a board
-/// over more than a quarter); None when `to` is its last day (nothing left to forecast) or the
-/// board starts before it.
-pub fn horizon(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
-    let grain = if days(from, to) > 92 {
+/// The period a board over `from..=to` runs in: the quarter of `calendar` holding `to` (the year,
+/// for a board over more than a quarter; Solar Hijri ones in that calendar); None when `to` is its
+/// last day (nothing left to forecast) or the board starts before it.
+pub fn horizon(
+    calendar: Calendar,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let grain = if days(from, to) > 93 {
         Grain::Year
     } else {
         Grain::Quarter
     };
-    let start = grain.start_of(to);
-    let end = grain.next(start).pred_opt()?;
+    let start = calendar.start_of(grain, to);
+    let end = calendar.next(grain, start).pred_opt()?;
     (end != to && from >= start).then_some((start, end))
 }
 
@@ -98,20 +103,34 @@ mod tests {
     #[test]
     fn a_board_stopping_inside_a_quarter_forecasts_that_quarter() {
         assert_eq!(
-            horizon(day(2021, 10, 1), day(2021, 11, 14)),
+            horizon(Calendar::Gregorian, day(2021, 10, 1), day(2021, 11, 14)),
             Some((day(2021, 10, 1), day(2021, 12, 31)))
         );
         assert_eq!(
-            horizon(day(2021, 11, 1), day(2021, 11, 30)),
+            horizon(Calendar::Gregorian, day(2021, 11, 1), day(2021, 11, 30)),
             Some((day(2021, 10, 1), day(2021, 12, 31)))
         );
         // A whole quarter, or one that starts before the quarter of its end: nothing to forecast.
-        assert_eq!(horizon(day(2021, 10, 1), day(2021, 12, 31)), None);
-        assert_eq!(horizon(day(2021, 9, 1), day(2021, 10, 31)), None);
+        assert_eq!(
+            horizon(Calendar::Gregorian, day(2021, 10, 1), day(2021, 12, 31)),
+            None
+        );
+        assert_eq!(
+            horizon(Calendar::Gregorian, day(2021, 9, 1), day(2021, 10, 31)),
+            None
+        );
         // The year to date, long: the year.
         assert_eq!(
-            horizon(day(2021, 1, 1), day(2021, 8, 31)),
+            horizon(Calendar::Gregorian, day(2021, 1, 1), day(2021, 8, 31)),
             Some((day(2021, 1, 1), day(2021, 12, 31)))
+        );
+        // In the Solar Hijri calendar Farvardin to Khordad 1400 is a whole quarter, and a board
+        // stopping in Tir runs in the summer quarter (Tir to Shahrivar: 22 June to 22 September).
+        let p = Calendar::Persian;
+        assert_eq!(horizon(p, day(2021, 3, 21), day(2021, 6, 21)), None);
+        assert_eq!(
+            horizon(p, day(2021, 6, 22), day(2021, 7, 10)),
+            Some((day(2021, 6, 22), day(2021, 9, 22)))
         );
     }
 

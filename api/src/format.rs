@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::Measure;
 
 /// A language numbers are written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Locale {
     #[default]
@@ -32,6 +34,17 @@ impl Locale {
 
     pub fn parse(s: &str) -> Option<Locale> {
         Locale::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// The language a name is written in, told by its script: Arabic script is Persian here,
+    /// Cyrillic Russian, Latin English; None for a name with no letters.
+    pub fn of_script(name: &str) -> Option<Locale> {
+        name.chars().find_map(|c| match c as u32 {
+            0x0600..=0x06FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Some(Locale::Fa),
+            0x0400..=0x04FF => Some(Locale::Ru),
+            _ if c.is_ascii_alphabetic() => Some(Locale::En),
+            _ => None,
+        })
     }
 
     fn symbols(self) -> Symbols {

@@ -28,11 +28,16 @@ use serde::{Deserialize, Serialize};
 pub use period::Grain;
 pub use status::Status;
 
-/// The body of every error answer: a stable machine code and a sentence for people.
+/// The body of every error answer: a stable machine code, a sentence in English, and the
+/// sentence's arguments by name (`param`, `kpi`, `retry_after`, and `detail`: the file, line or
+/// engine message, which stays as the server wrote it), so an app words the error in its own
+/// language from `code` and `args`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
     pub code: String,
     pub message: String,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub args: std::collections::BTreeMap<String, String>,
 }
 
 /// `GET /api/health`
@@ -101,6 +106,32 @@ impl UnitKind {
 
     pub fn parse(s: &str) -> Option<UnitKind> {
         UnitKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The language of `unit`: the script of its own name, or of the nearest unit above it that has
+/// one (see [`format::Locale::of_script`]); None when none has.
+pub fn unit_language(units: &[Unit], unit: &str) -> Option<format::Locale> {
+    let mut at = units.iter().find(|u| u.id == unit);
+    // The tree is finite; a cycle in bad data stops after as many steps as there are units.
+    for _ in 0..=units.len() {
+        let u = at?;
+        if let Some(lang) = u.local_name.as_deref().and_then(format::Locale::of_script) {
+            return Some(lang);
+        }
+        let parent = u.parent_id.as_deref()?;
+        at = units.iter().find(|p| p.id == parent);
+    }
+    None
+}
+
+/// The calendar of `unit`'s country, by its language: Solar Hijri (weeks from Saturday) for a
+/// Persian-speaking unit, Gregorian (weeks from Monday) otherwise. Its 12-week plans start on
+/// the first day of its week.
+pub fn unit_calendar(units: &[Unit], unit: &str) -> calendar::Calendar {
+    match unit_language(units, unit) {
+        Some(format::Locale::Fa) => calendar::Calendar::Persian,
+        _ => calendar::Calendar::Gregorian,
     }
 }
 
@@ -206,8 +237,15 @@ pub enum Role {
 /// The `-- key: value` header keys a KPI file may carry; unknown keys are load errors.
 pub const KPI_HEADER_KEYS: &[&str] = &[
     "id",
+    "lang",
     "title",
+    "title.en",
+    "title.ru",
+    "title.fa",
     "description",
+    "description.en",
+    "description.ru",
+    "description.fa",
     "unit",
     "direction",
     "target",
@@ -219,6 +257,59 @@ pub const KPI_HEADER_KEYS: &[&str] = &[
     "tags",
     "expect",
 ];
+
+/// A title and a description in one language.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Translated {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// An experiment's hypothesis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hypothesis: Option<String>,
+    /// An experiment's intervention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervention: Option<String>,
+}
+
+/// The titles and descriptions of a KPI, board or experiment in each language it has them in:
+/// its default text in the language it is written in, and each translation (`-- title.ru:`).
+pub type Translations = std::collections::BTreeMap<format::Locale, Translated>;
+
+/// `title` in `locale`: the translation, or (false) the default text when there is none, which
+/// an app marks as not translated.
+pub fn title_in<'a>(
+    title: &'a str,
+    translations: &'a Translations,
+    locale: format::Locale,
+) -> (&'a str, bool) {
+    match translations.get(&locale).and_then(|t| t.title.as_deref()) {
+        Some(local) => (local, true),
+        None => (
+            title,
+            translations.is_empty() && locale == format::Locale::En,
+        ),
+    }
+}
+
+/// `description` in `locale`, as [`title_in`].
+pub fn description_in<'a>(
+    description: &'a str,
+    translations: &'a Translations,
+    locale: format::Locale,
+) -> (&'a str, bool) {
+    match translations
+        .get(&locale)
+        .and_then(|t| t.description.as_deref())
+    {
+        Some(local) => (local, true),
+        None => (
+            description,
+            translations.is_empty() && locale == format::Locale::En,
+        ),
+    }
+}
 
 /// A KPI definition as loaded from its file in `queries/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -240,6 +331,9 @@ pub struct KpiDef {
     pub file: String,
     /// The SQL body, shown on the KPI's passport.
     pub sql: String,
+    /// Title and description by language (`-- lang:` names the default's, English when absent).
+    #[serde(default, skip_serializing_if = "Translations::is_empty")]
+    pub translations: Translations,
 }
 
 impl KpiDef {
@@ -261,6 +355,7 @@ impl KpiDef {
             tags: Vec::new(),
             file: format!("{id}.sql"),
             sql: String::new(),
+            translations: Translations::new(),
         }
     }
 }
@@ -366,6 +461,9 @@ pub struct BoardSummary {
     pub title: String,
     pub description: String,
     pub kpis: Vec<String>,
+    /// Title and description by language (the board file's `translations`).
+    #[serde(default, skip_serializing_if = "Translations::is_empty")]
+    pub translations: Translations,
 }
 
 /// One tile of a board: the KPI over the chosen period, against target and the period before.
@@ -448,6 +546,8 @@ pub struct Board {
     pub id: String,
     pub title: String,
     pub description: String,
+    #[serde(default, skip_serializing_if = "Translations::is_empty")]
+    pub translations: Translations,
     pub unit: Unit,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -555,6 +655,10 @@ pub struct SessionInfo {
     pub role: UserRole,
     /// The root of the user's jurisdiction; None means every unit (admins).
     pub home_unit: Option<String>,
+    /// The language of the home unit (from the script of its own name, or its nearest parent's):
+    /// the interface's language until the person chooses one. None for every unit.
+    #[serde(default)]
+    pub lang: Option<format::Locale>,
     pub csrf_token: String,
     /// RFC 3339, UTC.
     pub expires_at: String,

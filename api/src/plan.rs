@@ -1,7 +1,7 @@
 //! 12-week plans: when a tactic is due, and the execution score, computed the same way by the
 //! server (overviews, exports) and the web app (the plan page, as ticks change).
 //!
-//! A plan starts on a Monday and runs [`PLAN_WEEKS`] weeks, then a review week in which late
+//! A plan starts on the first day of its unit's week (a Monday; a Saturday in Iran) and runs [`PLAN_WEEKS`] weeks, then a review week in which late
 //! check-ins are still taken. A tactic's schedule can change after the plan started without
 //! rewriting history: each change is a [`TacticVersion`] in force from a week on, so a week's
 //! score always counts the tactics that were due that week at the time.
@@ -329,15 +329,30 @@ pub fn scores(tactics: &[Tactic], checkins: &[CheckIn]) -> Vec<WeekScore> {
         .collect()
 }
 
-/// A plan must start on a Monday.
-pub fn check_start(start: NaiveDate) -> Result<(), String> {
-    if start.weekday() == Weekday::Mon {
+/// A plan must start on the first day of a week of its unit's `calendar`: a Monday, or a
+/// Saturday in the Solar Hijri calendar.
+pub fn check_start(start: NaiveDate, calendar: crate::calendar::Calendar) -> Result<(), String> {
+    let first = calendar.week_start();
+    if start.weekday() == first {
         Ok(())
     } else {
         Err(format!(
-            "{start} is a {:?}; a plan starts on a Monday",
-            start.weekday()
+            "{start} is a {}; a plan of this unit starts on a {}",
+            day_name(start.weekday()),
+            day_name(first)
         ))
+    }
+}
+
+fn day_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
     }
 }
 
@@ -496,10 +511,18 @@ mod tests {
         assert!(Due::Once { week: 0 }.check().is_err());
         assert!(Due::Once { week: 12 }.check().is_ok());
         let monday = NaiveDate::from_ymd_opt(2019, 4, 1).unwrap();
-        assert!(check_start(monday).is_ok());
-        assert!(check_start(monday.succ_opt().unwrap())
+        use crate::calendar::Calendar;
+        assert!(check_start(monday, Calendar::Gregorian).is_ok());
+        assert!(check_start(monday.succ_opt().unwrap(), Calendar::Gregorian)
             .unwrap_err()
-            .contains("Monday"));
+            .contains("starts on a Monday"));
+        // In Iran the week, and so a plan, starts on Saturday.
+        let saturday = NaiveDate::from_ymd_opt(2021, 3, 20).unwrap();
+        assert!(check_start(saturday, Calendar::Persian).is_ok());
+        assert_eq!(
+            check_start(monday, Calendar::Persian).unwrap_err(),
+            "2019-04-01 is a Monday; a plan of this unit starts on a Saturday"
+        );
     }
 
     #[test]

@@ -49,12 +49,17 @@ pub enum Reach {
 }
 
 impl Access {
-    pub fn session_info(&self) -> SessionInfo {
+    /// What the app is told of this session; `units` give the home unit's language.
+    pub fn session_info(&self, units: &[Unit]) -> SessionInfo {
         SessionInfo {
             user: self.user.clone(),
             display_name: self.display_name.clone(),
             role: self.role,
             home_unit: self.home.clone(),
+            lang: self
+                .home
+                .as_deref()
+                .and_then(|home| kpi_api::unit_language(units, home)),
             csrf_token: self.csrf_token.clone(),
             expires_at: format!("{}Z", self.expires_at.format("%Y-%m-%dT%H:%M:%S")),
         }

@@ -151,7 +151,7 @@ async fn tile(
     let (values, sparkline, forecast) = futures_util::join!(
         compared(state, kpi.clone(), unit, (grain.0, from, to), jurisdiction),
         series(state, kpi.clone(), unit, grain, from, to, jurisdiction),
-        forecast(state, kpi, unit, from, to, jurisdiction)
+        forecast(state, kpi, unit, (grain.0, from, to), jurisdiction)
     );
     let error = values
         .as_ref()
@@ -187,12 +187,11 @@ async fn forecast(
     state: &Arc<AppState>,
     kpi: Kpi,
     unit: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    (calendar, from, to): (Calendar, NaiveDate, NaiveDate),
     jurisdiction: &Jurisdiction,
 ) -> Result<Option<kpi_api::Forecast>> {
     use kpi_api::forecast::{forecast, horizon, SoFar};
-    let Some((start, end)) = horizon(from, to) else {
+    let Some((start, end)) = horizon(calendar, from, to) else {
         return Ok(None);
     };
     let def = kpi.def.clone();
@@ -252,6 +251,7 @@ pub async fn board(
         id: summary.id.clone(),
         title: summary.title.clone(),
         description: summary.description.clone(),
+        translations: summary.translations.clone(),
         unit,
         from,
         to,

@@ -121,6 +121,39 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The arguments of [`Error::code`]'s sentence, for an app that words it in its own language.
+    /// The server's own failures carry none: their text is for the log.
+    pub fn args(&self) -> std::collections::BTreeMap<String, String> {
+        let pairs: Vec<(&str, String)> = match self {
+            Error::BadParameter { param, message } => {
+                vec![("param", param.clone()), ("detail", message.clone())]
+            }
+            Error::Kpi { kpi, message } => vec![("kpi", kpi.clone()), ("detail", message.clone())],
+            Error::RateLimited { retry_after } => vec![("retry_after", retry_after.to_string())],
+            Error::NotFound(m)
+            | Error::InvalidFile(m)
+            | Error::TooLarge(m)
+            | Error::Unauthenticated(m)
+            | Error::TooMany(m)
+            | Error::Forbidden(m)
+            | Error::Csrf(m)
+            | Error::Conflict(m)
+            | Error::Refused(m)
+            | Error::Sql(m)
+            | Error::Timeout(m)
+            | Error::OutOfMemory(m)
+            | Error::InvalidKpi(m) => vec![("detail", m.clone())],
+            Error::Database(_)
+            | Error::Io(_)
+            | Error::Internal(_)
+            | Error::BadCredentials
+            | Error::Cancelled => vec![],
+        };
+        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+}
+
 impl warp::reject::Reject for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -14,7 +14,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use kpi_api::{BoardSummary, Direction, Grain, KpiDef, KpiLoadError, Measure, Role};
+use kpi_api::format::Locale;
+use kpi_api::{
+    BoardSummary, Direction, Grain, KpiDef, KpiLoadError, Measure, Role, Translated, Translations,
+};
 use serde::Deserialize;
 
 use crate::auth::Jurisdiction;
@@ -350,6 +353,40 @@ pub fn parse(file: &str, text: &str) -> std::result::Result<(KpiDef, u32), KpiLo
             .map(|(v, _)| v.to_string())
             .filter(|v| !v.is_empty())
     };
+    let lang = match get("lang") {
+        None => Locale::En,
+        Some((v, line)) => Locale::parse(v).ok_or_else(|| {
+            load_error(
+                file,
+                Some(line),
+                format!("lang: '{v}' is not one of en, ru, fa"),
+            )
+        })?,
+    };
+    let description = text_of("description").unwrap_or_default();
+    let mut translations = Translations::new();
+    for locale in Locale::ALL {
+        let title = text_of(&format!("title.{}", locale.as_str()));
+        let description = text_of(&format!("description.{}", locale.as_str()));
+        if title.is_some() || description.is_some() {
+            translations.insert(
+                locale,
+                Translated {
+                    title,
+                    description,
+                    ..Translated::default()
+                },
+            );
+        }
+    }
+    // The default text is in `lang`: it serves that language unless the file translates it too.
+    if !translations.is_empty() || lang != Locale::En {
+        translations.entry(lang).or_insert_with(|| Translated {
+            title: Some(title.to_string()),
+            description: Some(description.clone()).filter(|d| !d.is_empty()),
+            ..Translated::default()
+        });
+    }
     let tags = get("tags")
         .map(|(v, _)| {
             v.split(',')
@@ -362,7 +399,7 @@ pub fn parse(file: &str, text: &str) -> std::result::Result<(KpiDef, u32), KpiLo
         KpiDef {
             id: id.to_string(),
             title: title.to_string(),
-            description: text_of("description").unwrap_or_default(),
+            description,
             measure,
             direction,
             target,
@@ -374,6 +411,7 @@ pub fn parse(file: &str, text: &str) -> std::result::Result<(KpiDef, u32), KpiLo
             tags,
             file: file.to_string(),
             sql: body,
+            translations,
         },
         body_line,
     ))
@@ -447,7 +485,11 @@ fn header_pair(line: &str) -> Option<(&str, &str)> {
     let rest = line.strip_prefix("--")?.trim_start();
     let (key, value) = rest.split_once(':')?;
     let key = key.trim();
-    if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+    {
         return None;
     }
     Some((key, value.trim()))
@@ -702,6 +744,9 @@ struct BoardFile {
     #[serde(default)]
     description: String,
     kpis: Vec<String>,
+    /// `{"ru": {"title": ..., "description": ...}, "fa": ...}`
+    #[serde(default)]
+    translations: Translations,
 }
 
 /// The `*.json` files of `dir` (none if it is missing), sorted: (path, stem, file name).
@@ -756,6 +801,7 @@ pub fn load_boards(
                     title: b.title,
                     description: b.description,
                     kpis: b.kpis,
+                    translations: b.translations,
                 });
             }
             Err(message) => errors.push(KpiLoadError {

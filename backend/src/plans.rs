@@ -11,6 +11,7 @@ use std::sync::Mutex;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use duckdb::{Connection, OptionalExt};
+use kpi_api::calendar::Calendar;
 use kpi_api::plan::{
     self, CheckIn, CheckInRecord, CheckInRequest, Due, Goal, NewPlan, PlanSummary, PlanView,
     Tactic, TacticAdd, TacticChange, TacticVersion,
@@ -42,9 +43,9 @@ pub(crate) fn stored_due(plan: &str, text: Option<&str>) -> Result<Option<Due>> 
     }
 }
 
-/// Checks a new plan; `known_kpi` says whether a KPI id is loaded.
-fn check_new(new: &NewPlan, known_kpi: &dyn Fn(&str) -> bool) -> Result<()> {
-    plan::check_start(new.start).map_err(|m| Error::bad_parameter("start", m))?;
+/// Checks a new plan; `known_kpi` says whether a KPI id is loaded, `calendar` is its unit's.
+fn check_new(new: &NewPlan, known_kpi: &dyn Fn(&str) -> bool, calendar: Calendar) -> Result<()> {
+    plan::check_start(new.start, calendar).map_err(|m| Error::bad_parameter("start", m))?;
     if new.title.trim().is_empty() {
         return Err(Error::bad_parameter("title", "a plan needs a title"));
     }
@@ -95,15 +96,15 @@ fn check_new(new: &NewPlan, known_kpi: &dyn Fn(&str) -> bool) -> Result<()> {
 }
 
 /// Stores a new plan owned by `owner`, made at `now`; its id is `<unit>-<start>` (plus a number
-/// when taken).
+/// when taken). `calendar` is the unit's: its weeks start the plan.
 pub fn create(
     conn: &Connection,
     new: &NewPlan,
     owner: &str,
-    known_kpi: &dyn Fn(&str) -> bool,
+    (known_kpi, calendar): (&dyn Fn(&str) -> bool, Calendar),
     now: NaiveDateTime,
 ) -> Result<String> {
-    check_new(new, known_kpi)?;
+    check_new(new, known_kpi, calendar)?;
     let _write = WRITES.lock().expect("plan write lock");
     let base = format!("{}-{}", new.unit, new.start);
     let mut id = base.clone();

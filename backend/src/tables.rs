@@ -287,8 +287,19 @@ pub static SPECS: [TableSpec; 6] = [
         rules: &[
             RowRule {
                 column: "start",
-                bad: "isodow(start) <> 1",
-                message: "a plan starts on a Monday",
+                // The unit's language is that of the nearest own-language name up its tree (the
+                // tree has four levels), as `kpi_api::unit_language` reads it: Persian-speaking
+                // units count weeks from Saturday (ISO day 6), the others from Monday.
+                bad: "isodow(start) <> CASE WHEN coalesce((
+                        SELECT regexp_matches(
+                            coalesce(o1.local_name, o2.local_name, o3.local_name, o4.local_name, ''),
+                            '[\\x{0600}-\\x{06FF}]')
+                        FROM main.org_units o1
+                        LEFT JOIN main.org_units o2 ON o2.id = o1.parent_id
+                        LEFT JOIN main.org_units o3 ON o3.id = o2.parent_id
+                        LEFT JOIN main.org_units o4 ON o4.id = o3.parent_id
+                        WHERE o1.id = unit_id), false) THEN 6 ELSE 1 END",
+                message: "a plan starts on the first day of its unit's week (a Monday; a Saturday in Iran)",
             },
             RowRule {
                 column: "target",

@@ -41,7 +41,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 use yew_router::query::Raw;
 
-use crate::components::{HealthProvider, RequireSession, SessionProvider};
+use crate::components::{HealthProvider, Localized, RequireSession, SessionProvider};
 use crate::logic::filters::DEFAULT_BOARD;
 use crate::logic::session::split_target;
 use crate::pages::{
@@ -163,7 +163,9 @@ pub fn App() -> Html {
     html! {
         <BrowserRouter>
             <SessionProvider>
-                <Switch<Route> render={switch} />
+                <Localized>
+                    <Switch<Route> render={switch} />
+                </Localized>
             </SessionProvider>
         </BrowserRouter>
     }

@@ -417,6 +417,22 @@ impl Browser {
         })
     }
 
+    /// A browser in which the interface language `lang` was chosen on `server`, as a person's
+    /// own choice is remembered, so a test reads the words it expects whatever language the
+    /// signed-in user's home unit speaks.
+    pub async fn start_speaking(lang: &str, server: &TestServer) -> anyhow::Result<Browser> {
+        let browser = Browser::start().await?;
+        browser.client.goto(&server.url("/login")).await?;
+        browser
+            .client
+            .execute(
+                "localStorage.setItem('kpiboard.lang', arguments[0])",
+                vec![serde_json::Value::String(lang.to_string())],
+            )
+            .await?;
+        Ok(browser)
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();

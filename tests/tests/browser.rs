@@ -80,7 +80,9 @@ async fn a_mayor_signs_in_sees_only_the_city_and_signs_out() {
     let expected = format::value(tile["value"].as_f64(), Measure::Percent);
     assert!(expected.ends_with('%'), "the API has a value: {expected}");
 
-    let browser = Browser::start().await.expect("browser");
+    let browser = Browser::start_speaking("en", &server)
+        .await
+        .expect("browser");
     let c = &browser.client;
     // Signed out, the board's address leads to the sign-in page, which will come back to it.
     c.goto(&server.url(&format!("/boards/overview?{period}")))
@@ -151,7 +153,9 @@ async fn a_mayor_signs_in_sees_only_the_city_and_signs_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_adds_a_user_who_then_signs_in_to_their_own_district() {
     let server = TestServer::start(true).await;
-    let browser = Browser::start().await.expect("browser");
+    let browser = Browser::start_speaking("en", &server)
+        .await
+        .expect("browser");
     let c = &browser.client;
     c.goto(&server.url("/admin")).await.unwrap();
     sign_in(c, "admin", DEMO_PASSWORD).await;
@@ -213,7 +217,9 @@ async fn the_admin_adds_a_user_who_then_signs_in_to_their_own_district() {
 async fn an_analyst_writes_a_kpi_in_the_editor_previews_saves_and_sees_its_tile() {
     let (_dir, queries) = kpi_tests::queries_copy();
     let server = TestServer::start_with_queries(true, queries.clone()).await;
-    let browser = Browser::start().await.expect("browser");
+    let browser = Browser::start_speaking("en", &server)
+        .await
+        .expect("browser");
     let c = &browser.client;
     c.goto(&server.url("/editor")).await.unwrap();
     sign_in(c, "analyst.mashhad", DEMO_PASSWORD).await;
@@ -257,7 +263,9 @@ async fn an_analyst_writes_a_kpi_in_the_editor_previews_saves_and_sees_its_tile(
 async fn an_open_board_shows_a_kpi_file_added_on_disk_within_two_seconds() {
     let (_dir, queries) = kpi_tests::queries_copy();
     let server = TestServer::start_with_queries(true, queries.clone()).await;
-    let browser = Browser::start().await.expect("browser");
+    let browser = Browser::start_speaking("en", &server)
+        .await
+        .expect("browser");
     let c = &browser.client;
     c.goto(&server.url("/boards/appeals?unit=perm&from=2021-01-01&to=2021-03-31"))
         .await
@@ -327,7 +335,9 @@ async fn a_department_head_runs_twelve_weeks_in_the_browser_and_the_akim_sees_th
     let start = NaiveDate::from_ymd_opt(2021, 5, 3).unwrap();
     let wednesday = |week: i64| start + Days::days(7 * (week - 1) + 2);
     server.state.clock.set_today(wednesday(1));
-    let browser = Browser::start().await.expect("browser");
+    let browser = Browser::start_speaking("en", &server)
+        .await
+        .expect("browser");
     let c = &browser.client;
     c.goto(&server.url("/plans/new")).await.unwrap();
     sign_in(c, "head.shymkent.economy", DEMO_PASSWORD).await;
@@ -581,7 +591,9 @@ async fn a_mayor_reads_the_open_space_verdict_and_sees_its_band_on_the_board() {
     assert_eq!(status, 200, "{analysis}");
     let verdict = analysis["verdict"].as_str().unwrap().to_string();
 
-    let browser = Browser::start().await.expect("browser");
+    let browser = Browser::start_speaking("en", &server)
+        .await
+        .expect("browser");
     let c = &browser.client;
     c.goto(&server.url("/boards/overview?unit=shymkent"))
         .await
@@ -656,7 +668,9 @@ async fn a_mayor_reads_the_open_space_verdict_and_sees_its_band_on_the_board() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_analyst_defines_an_experiment_and_reads_its_analysis() {
     let server = TestServer::start(true).await;
-    let browser = Browser::start().await.expect("browser");
+    let browser = Browser::start_speaking("en", &server)
+        .await
+        .expect("browser");
     let c = &browser.client;
     c.goto(&server.url("/experiments")).await.unwrap();
     sign_in(c, "analyst.mashhad", DEMO_PASSWORD).await;
@@ -877,7 +891,9 @@ async fn a_governor_ranks_the_municipalities_fairly_and_goes_to_one_board_and_ba
     let rows = league["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 5, "five municipalities");
 
-    let browser = Browser::start().await.expect("browser");
+    let browser = Browser::start_speaking("en", &server)
+        .await
+        .expect("browser");
     let c = &browser.client;
     c.goto(&server.url(&format!(
         "/boards/overview?unit=krasnodar-krai&{period}&kpi=appeal_on_time_share"
@@ -1006,7 +1022,9 @@ async fn a_governor_runs_the_agenda_from_red_to_the_board_and_back() {
     let items = agenda["items"].as_array().unwrap();
     assert!(!items.is_empty());
 
-    let browser = Browser::start().await.expect("browser");
+    let browser = Browser::start_speaking("en", &server)
+        .await
+        .expect("browser");
     let c = &browser.client;
     c.goto(&server.url(&format!("/boards/overview?unit=krasnodar-krai&{period}")))
         .await
@@ -1109,7 +1127,9 @@ async fn a_mayor_evaluates_the_experts_down_to_one_and_a_head_sees_only_their_ow
     let want: Vec<String> = cards.iter().map(key).collect();
     assert!(want.len() > 10, "{want:?}");
 
-    let browser = Browser::start().await.expect("browser");
+    let browser = Browser::start_speaking("en", &server)
+        .await
+        .expect("browser");
     let c = &browser.client;
     c.goto(&server.url("/evaluations?from=2021-10-01"))
         .await
@@ -1225,7 +1245,9 @@ async fn a_mayor_evaluates_the_experts_down_to_one_and_a_head_sees_only_their_ow
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mayor_marks_an_event_on_the_charts_and_removes_it() {
     let server = TestServer::start(true).await;
-    let browser = Browser::start().await.expect("browser");
+    let browser = Browser::start_speaking("en", &server)
+        .await
+        .expect("browser");
     let c = &browser.client;
     c.goto(&server.url(
         "/boards/overview?unit=perm-sverdlovsky&from=2021-04-01&to=2021-06-30&grain=week&kpi=appeal_on_time_share",
@@ -1292,5 +1314,195 @@ async fn a_mayor_marks_an_event_on_the_charts_and_removes_it() {
     )
     .await;
     assert!(forecast.starts_with("By 30 Jun 2021:"), "{forecast}");
+    browser.close().await;
+}
+
+/// The attribute `name` of the page's root element.
+async fn root_attr(c: &Client, name: &str) -> String {
+    c.execute(
+        "return document.documentElement.getAttribute(arguments[0]) || ''",
+        vec![Value::String(name.to_string())],
+    )
+    .await
+    .unwrap()
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+/// The texts of every element matching `css`, once there are `n` of them.
+async fn texts_of(c: &Client, css: &str, n: usize) -> Vec<String> {
+    let started = Instant::now();
+    loop {
+        let mut texts = Vec::new();
+        for el in c.find_all(Locator::Css(css)).await.unwrap_or_default() {
+            texts.push(el.text().await.unwrap_or_default());
+        }
+        if texts.len() >= n || started.elapsed() > Duration::from_secs(30) {
+            return texts;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mashhad_analyst_reads_the_board_in_persian_then_switches_to_russian() {
+    use kpi_api::format::{value_in, Locale};
+    let server = TestServer::start(true).await;
+    // Farvardin to Khordad 1400, by Solar Hijri month.
+    let period = "unit=mashhad&from=2021-03-21&to=2021-06-21&grain=month";
+    let (status, board) = server
+        .get_json(&format!("/api/boards/overview?{period}&calendar=persian"))
+        .await;
+    assert_eq!(status, 200, "{board}");
+    let tile = |board: &Value| {
+        board["tiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kpi"]["id"] == "appeal_on_time_share")
+            .map(|t| t["value"].as_f64())
+            .expect("the on-time tile")
+    };
+    let on_time = tile(&board);
+    let persian = value_in(Locale::Fa, on_time, Measure::Percent);
+    assert!(persian.ends_with('٪'), "{persian}");
+
+    // No choice made yet: the analyst's home unit, Mashhad, speaks Persian.
+    let browser = Browser::start().await.expect("browser");
+    let c = &browser.client;
+    c.goto(&server.url(&format!("/boards/overview?{period}")))
+        .await
+        .unwrap();
+    sign_in(c, "analyst.mashhad", DEMO_PASSWORD).await;
+    let seen = wait_text(c, ".tile[data-kpi=appeal_on_time_share] .tile-value", |t| {
+        t == persian
+    })
+    .await;
+    assert_eq!(seen, persian, "the tile in Persian digits and separators");
+    assert_eq!(root_attr(c, "lang").await, "fa");
+    assert_eq!(root_attr(c, "dir").await, "rtl");
+    // A Solar Hijri range, the title in Persian, the city by its own name.
+    let range = wait_text(c, ".board-period", |t| t.contains("فروردین")).await;
+    assert_eq!(range, "۱ فروردین ۱۴۰۰ – ۳۱ خرداد ۱۴۰۰");
+    assert_eq!(
+        wait_text(c, ".board-title", |t| t.contains("نمای")).await,
+        "نمای کلی"
+    );
+    assert_eq!(wait_text(c, ".board-unit", |t| !t.is_empty()).await, "مشهد");
+    // Mirrored: the first tile sits to the right of the second.
+    let lefts = c
+        .execute(
+            "return [...document.querySelectorAll('.tile')].slice(0, 2)
+                .map(t => t.getBoundingClientRect().left)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let lefts: Vec<f64> = lefts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    assert!(lefts.len() == 2 && lefts[0] > lefts[1], "{lefts:?}");
+    // The chart's buckets are Solar Hijri months, named so, and the chart is mirrored.
+    click(c, ".tile[data-kpi=appeal_on_time_share]").await;
+    let ticks = texts_of(c, ".kpi-detail .chart-x-label", 3).await;
+    assert_eq!(
+        ticks,
+        vec!["فروردین ۱۴۰۰", "اردیبهشت ۱۴۰۰", "خرداد ۱۴۰۰"],
+        "month-grain labels"
+    );
+    let transform = c
+        .execute(
+            "return getComputedStyle(document.querySelector('.kpi-detail svg')).transform",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(transform, "matrix(-1, 0, 0, 1, 0, 0)");
+    let (_, series) = server
+        .get_json(&format!(
+            "/api/kpis/appeal_on_time_share/values?{period}&calendar=persian"
+        ))
+        .await;
+    assert_eq!(
+        series["points"].as_array().map(Vec::len),
+        Some(3),
+        "{series}"
+    );
+    // The breakdown by district, in Persian digits too.
+    let table = texts_of(c, ".kpi-detail .child-value", 1).await;
+    assert!(!table.is_empty(), "the districts' values");
+    assert!(
+        table
+            .iter()
+            .all(|v| !v.chars().any(|ch| ch.is_ascii_digit())),
+        "{table:?}"
+    );
+
+    // At 360 px the Persian board has no sideways scroll.
+    c.set_window_size(360, 900).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let png = c.screenshot().await.unwrap_or_default();
+    if let Some(dir) = std::env::var_os("KPI_SCREENSHOTS") {
+        let _ = std::fs::write(std::path::Path::new(&dir).join("mashhad-fa-360.png"), &png);
+    }
+    assert_eq!(overflow.as_i64(), Some(0), "no sideways scroll at 360 px");
+    c.set_window_size(1280, 1000).await.unwrap();
+
+    // Russian, from the switcher: Russian words and separators, Gregorian dates, remembered.
+    click(c, "nav.lang-switch button[data-lang=ru]").await;
+    let (_, board) = server
+        .get_json(&format!("/api/boards/overview?{period}"))
+        .await;
+    let russian = value_in(Locale::Ru, tile(&board), Measure::Percent);
+    assert!(
+        russian.contains(",") && russian.ends_with("\u{a0}%"),
+        "{russian}"
+    );
+    // WebDriver's text turns no-break spaces into spaces; the DOM's own text keeps them.
+    let shown = russian.replace('\u{a0}', " ");
+    let seen = wait_text(c, ".tile[data-kpi=appeal_on_time_share] .tile-value", |t| {
+        t == shown
+    })
+    .await;
+    assert_eq!(seen, shown, "the tile with a decimal comma");
+    let dom = c
+        .execute(
+            "return document.querySelector('.tile[data-kpi=appeal_on_time_share] .tile-value').textContent",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        dom.as_str(),
+        Some(russian.as_str()),
+        "a no-break space before %"
+    );
+    assert_eq!(root_attr(c, "lang").await, "ru");
+    assert_eq!(root_attr(c, "dir").await, "ltr");
+    assert_eq!(
+        wait_text(c, ".board-title", |t| t == "Обзор").await,
+        "Обзор"
+    );
+    assert_eq!(
+        wait_text(c, ".board-period", |t| t.contains("мар")).await,
+        "21 мар. 2021 – 21 июн. 2021"
+    );
+    c.refresh().await.unwrap();
+    assert_eq!(
+        wait_text(c, ".board-title", |t| t == "Обзор").await,
+        "Обзор"
+    );
+    assert_eq!(root_attr(c, "lang").await, "ru", "the choice is remembered");
     browser.close().await;
 }

@@ -7,7 +7,8 @@ use chrono::{Datelike, NaiveDate};
 use kpi_api::experiment::{
     Design, Estimate, EventEffect, Experiment, ExperimentAnalysis, PreTrendTest,
 };
-use kpi_api::{Direction, Grain, Measure};
+use kpi_api::format::Locale;
+use kpi_api::{Direction, Grain, Measure, Translated};
 use kpi_stats::{Obs, Panel};
 
 pub mod store;
@@ -730,6 +731,12 @@ pub fn seeded() -> Vec<Experiment> {
             end: None,
             kpis: vec!["appeal_response_hours_median".into()],
             grain: Grain::Week,
+            translations: translated(
+                Locale::Ru,
+                "Открытое пространство в акимате",
+                "Жители быстрее получают первый ответ, когда отделы сидят вместе за одной стойкой приёма.",
+                "Пять отделов акимата переезжают в открытое пространство с одной стойкой приёма вместо шести секретарей и планируют 12-недельными циклами.",
+            ),
         },
         Experiment {
             id: "mashhad-e-municipality".into(),
@@ -745,6 +752,12 @@ pub fn seeded() -> Vec<Experiment> {
             end: None,
             kpis: vec!["e_service_share".into()],
             grain: Grain::Month,
+            translations: translated(
+                Locale::Fa,
+                "شهرداری الکترونیک، منطقه به منطقه",
+                "شهروندان پس از برخط شدن خدمات منطقه‌شان، خدمات را به‌صورت الکترونیکی درخواست می‌کنند.",
+                "مناطق ۸ و ۱۲ نخست خدمات خود را برخط می‌کنند (فروردین ۱۳۹۹) و یازده منطقهٔ دیگر در مهر ۱۳۹۹.",
+            ),
         },
         Experiment {
             id: "perm-portal-and-posts".into(),
@@ -757,6 +770,12 @@ pub fn seeded() -> Vec<Experiment> {
             end: None,
             kpis: vec!["vacancy_rate".into(), "e_service_share".into()],
             grain: Grain::Month,
+            translations: translated(
+                Locale::Ru,
+                "Меньше вакансий, больше услуг онлайн",
+                "Сокращение вакантных ставок вместе с переводом услуг на портал и в МФЦ снижает долю вакансий без потерь в обслуживании.",
+                "Районы Перми с января 2019 года сокращают вакантные ставки и переводят услуги на портал госуслуг; Березники и Соликамск — нет.",
+            ),
         },
         Experiment {
             id: "krasnodar-feedback-platform".into(),
@@ -772,8 +791,30 @@ pub fn seeded() -> Vec<Experiment> {
             end: None,
             kpis: vec!["feedback_platform_share".into()],
             grain: Grain::Month,
+            translations: translated(
+                Locale::Ru,
+                "Обращения через региональную платформу обратной связи",
+                "Жители переходят на платформу обратной связи, где им отвечают быстрее.",
+                "С января 2020 года пять муниципалитетов направляют обращения жителей на региональную платформу обратной связи.",
+            ),
         },
     ]
+}
+
+/// An experiment's title, hypothesis and intervention in the language of its units.
+fn translated(
+    locale: Locale,
+    title: &str,
+    hypothesis: &str,
+    intervention: &str,
+) -> kpi_api::Translations {
+    let text = Translated {
+        title: Some(title.to_string()),
+        hypothesis: Some(hypothesis.to_string()),
+        intervention: Some(intervention.to_string()),
+        ..Translated::default()
+    };
+    [(locale, text)].into_iter().collect()
 }
 
 /// Every unit an experiment names, treated first.

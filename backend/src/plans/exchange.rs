@@ -1033,8 +1033,13 @@ mod file_tests {
         state
             .db
             .with(|c| {
-                let id =
-                    crate::plans::create(c, &new, "head", &|_| true, at("2021-02-26 10:00:00"))?;
+                let id = crate::plans::create(
+                    c,
+                    &new,
+                    "head",
+                    (&|_| true, kpi_api::calendar::Calendar::Gregorian),
+                    at("2021-02-26 10:00:00"),
+                )?;
                 let tick = |tactic: &str, week, done, note: Option<&str>, revision, now| {
                     let request = CheckInRequest {
                         done,
@@ -1225,7 +1230,7 @@ mod file_tests {
             ),
             (
                 new_plan(&[row("p2", "t1", 1, 1, "weekly", 1).replace("2021-03-01", "2021-03-02")]),
-                "x.csv, line 2, column start: a plan starts on a Monday",
+                "x.csv, line 2, column start: a plan starts on the first day of its unit's week (a Monday; a Saturday in Iran)",
             ),
             (
                 new_plan(&[row("p2", "t1", 1, 1, "weekly", 1).replace("d2-y", "atlantis")]),

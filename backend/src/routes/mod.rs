@@ -210,7 +210,8 @@ pub fn routes(
     let session = warp::path!("session")
         .and(warp::get())
         .and(user.clone())
-        .map(|access: Access| json(&access.session_info()));
+        .and(with_state(state.clone()))
+        .map(|access: Access, state: Arc<AppState>| json(&access.session_info(&state.units())));
     // GET /api/openapi.json
     let openapi = warp::path!("openapi.json")
         .and(warp::get())
@@ -743,7 +744,9 @@ fn conditional() -> impl Filter<Extract = (Conditional,), Error = Rejection> + C
 /// Every rejection becomes `{"code", "message"}` with a fitting status.
 async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallible> {
     let mut retry_after = None;
+    let mut args = std::collections::BTreeMap::new();
     let (status, code, message) = if let Some(e) = rejection.find::<Error>() {
+        args = e.args();
         if e.status().is_server_error() {
             tracing::error!("{e}");
         }
@@ -799,6 +802,7 @@ async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallib
         warp::reply::json(&ApiError {
             code: code.to_string(),
             message,
+            args,
         }),
         status,
     )

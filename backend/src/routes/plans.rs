@@ -99,11 +99,12 @@ pub(super) async fn create_plan(
     let owner = access.user.clone();
     let request = new.clone();
     let now = state.clock.now();
+    let calendar = kpi_api::unit_calendar(&units, &new.unit);
     let view = state
         .db
         .run(move |c| {
-            let id =
-                crate::plans::create(c, &request, &owner, &|k| catalog.kpis.contains_key(k), now)?;
+            let known = |k: &str| catalog.kpis.contains_key(k);
+            let id = crate::plans::create(c, &request, &owner, (&known, calendar), now)?;
             crate::plans::load(c, &id, now.date())
         })
         .await

@@ -151,7 +151,7 @@ pub(super) async fn login(
             )
             .await;
             Ok(warp::reply::with_header(
-                json(&access.session_info()),
+                json(&access.session_info(&state.units())),
                 "set-cookie",
                 session_cookie(&token, ttl.as_secs(), state.config.limits.secure_cookies),
             ))

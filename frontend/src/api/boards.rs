@@ -21,12 +21,15 @@ pub async fn board(
 ) -> Result<Board, FetchError> {
     get_json(
         &api_path(&["boards", id]),
-        &[
-            ("unit", unit.to_string()),
-            ("from", iso(from)),
-            ("to", iso(to)),
-            ("grain", grain.as_str().to_string()),
-        ],
+        &super::in_calendar(
+            &[
+                ("unit", unit.to_string()),
+                ("from", iso(from)),
+                ("to", iso(to)),
+                ("grain", grain.as_str().to_string()),
+            ],
+            crate::i18n::calendar(),
+        ),
     )
     .await
 }

@@ -16,6 +16,12 @@ pub async fn experiment(id: &str) -> Result<StoredExperiment, FetchError> {
     get_json(&api_path(&["experiments", id]), &[]).await
 }
 
+/// [`experiment`] as written, for the form that changes it: its texts in their own language, not
+/// the interface's, so saving keeps each language's text where it was.
+pub async fn experiment_as_written(id: &str) -> Result<StoredExperiment, FetchError> {
+    super::get_json_as_written(&api_path(&["experiments", id]), &[]).await
+}
+
 /// `GET /api/experiments/{id}/history`: every version the user may read, newest first.
 pub async fn experiment_history(id: &str) -> Result<ExperimentHistory, FetchError> {
     get_json(&api_path(&["experiments", id, "history"]), &[]).await
@@ -79,7 +85,7 @@ pub async fn import_experiments(
         .header(kpi_api::CSRF_HEADER, csrf)
         .body(wasm_bindgen::JsValue::from(file.clone()))
         .map_err(|e| FetchError::Network(e.to_string()))?;
-    super::read(request.send().await).await
+    super::read(request.send().await, true).await
 }
 
 /// The address of the experiments file to download.
@@ -126,9 +132,12 @@ pub async fn experiment_headlines(
             let effect = a.conclusive.then(|| match (a.relative, measure) {
                 (Some(r), Some(m)) if m != kpi_api::Measure::Percent => {
                     let sign = if r.estimate < 0.0 { "−" } else { "+" };
-                    format!("{sign}{}%", kpi_api::format::decimal(r.estimate.abs(), 1))
+                    format!(
+                        "{sign}{}%",
+                        crate::i18n::format::decimal(r.estimate.abs(), 1)
+                    )
                 }
-                (_, m) => kpi_api::format::change(
+                (_, m) => crate::i18n::format::change(
                     Some(a.absolute.estimate),
                     m.unwrap_or(kpi_api::Measure::Count),
                 ),

@@ -15,5 +15,5 @@ pub async fn import_file(
         .header(kpi_api::CSRF_HEADER, csrf)
         .body(wasm_bindgen::JsValue::from(file.clone()))
         .map_err(|e| FetchError::Network(e.to_string()))?;
-    read(request.send().await).await
+    read(request.send().await, true).await
 }

@@ -1,4 +1,5 @@
 use chrono::NaiveDate;
+use kpi_api::calendar::Calendar;
 use kpi_api::league::League;
 use kpi_api::{
     Children, Grain, KpiDef, KpiList, KpiPassport, KpiPreview, KpiPreviewRequest, KpiSave, Series,
@@ -34,22 +35,25 @@ pub async fn save_kpi(csrf: &str, kpi: &str, save: &KpiSave) -> Result<KpiDef, F
     put_json(&api_path(&["kpis", kpi]), csrf, save).await
 }
 
-/// `GET /api/kpis/{id}/values?unit=&from=&to=&grain=`
+/// `GET /api/kpis/{id}/values?unit=&from=&to=&grain=[&calendar=]`, bucketed in `calendar`.
 pub async fn kpi_values(
     kpi: &str,
     unit: &str,
     from: NaiveDate,
     to: NaiveDate,
-    grain: Grain,
+    (calendar, grain): (Calendar, Grain),
 ) -> Result<Series, FetchError> {
     get_json(
         &api_path(&["kpis", kpi, "values"]),
-        &[
-            ("unit", unit.to_string()),
-            ("from", iso(from)),
-            ("to", iso(to)),
-            ("grain", grain.as_str().to_string()),
-        ],
+        &super::in_calendar(
+            &[
+                ("unit", unit.to_string()),
+                ("from", iso(from)),
+                ("to", iso(to)),
+                ("grain", grain.as_str().to_string()),
+            ],
+            calendar,
+        ),
     )
     .await
 }

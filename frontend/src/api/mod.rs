@@ -23,8 +23,9 @@ pub use boards::{
     add_annotation, agenda, annotations, board, boards, evaluation, evaluations, remove_annotation,
 };
 pub use experiments::{
-    create_experiment, edit_experiment, experiment, experiment_analysis, experiment_headlines,
-    experiment_history, experiments, experiments_href, import_experiments, suggest_comparison,
+    create_experiment, edit_experiment, experiment, experiment_analysis, experiment_as_written,
+    experiment_headlines, experiment_history, experiments, experiments_href, import_experiments,
+    suggest_comparison,
 };
 pub use health::health;
 pub use imports::import_file;
@@ -50,7 +51,10 @@ pub enum FetchError {
     Server {
         status: u16,
         code: String,
+        /// The server's sentence, in English.
         message: String,
+        /// Its arguments by name (`kpi_api::ApiError::args`), for wording it in the app's language.
+        args: std::collections::BTreeMap<String, String>,
     },
     /// The server answered with an error status and no readable explanation.
     Status(u16),
@@ -63,7 +67,12 @@ impl FetchError {
     pub fn message(&self) -> String {
         match self {
             FetchError::Network(detail) => i18n::network_error(detail),
-            FetchError::Server { message, .. } => message.clone(),
+            FetchError::Server {
+                code,
+                message,
+                args,
+                ..
+            } => i18n::server_error(code, args, message),
             FetchError::Status(status) => i18n::http_error(*status),
             FetchError::Decode(detail) => i18n::decode_error(detail),
         }
@@ -112,16 +121,38 @@ fn api_path(segments: &[&str]) -> String {
 
 /// GETs `path` with `query` and decodes the JSON answer; an error status becomes a [`FetchError`],
 /// with the server's own message when its body is an `ApiError`.
+/// `query` with `calendar=persian` for the Solar Hijri calendar (the interface's in Persian), so
+/// the server groups by Solar Hijri months and Saturday weeks and compares with the Solar Hijri
+/// year before.
+fn in_calendar<'a>(
+    query: &[(&'a str, String)],
+    calendar: kpi_api::calendar::Calendar,
+) -> Vec<(&'a str, String)> {
+    let mut query = query.to_vec();
+    if calendar != kpi_api::calendar::Calendar::Gregorian {
+        query.push(("calendar", calendar.as_str().to_string()));
+    }
+    query
+}
+
 async fn get_json<T: DeserializeOwned>(
     path: &str,
     query: &[(&str, String)],
+) -> Result<T, FetchError> {
+    get_json_in(path, query, true).await
+}
+
+async fn get_json_in<T: DeserializeOwned>(
+    path: &str,
+    query: &[(&str, String)],
+    localized: bool,
 ) -> Result<T, FetchError> {
     let request = Request::get(path)
         .query(query.iter().map(|(k, v)| (*k, v.as_str())))
         .header("Accept", "application/json")
         .build()
         .map_err(|e| FetchError::Network(e.to_string()))?;
-    read(request.send().await).await
+    read(request.send().await, localized).await
 }
 
 /// POSTs `body` as JSON to `path` with the session's `csrf` token (None only for signing in, when
@@ -151,7 +182,7 @@ async fn delete(path: &str, csrf: &str) -> Result<(), FetchError> {
         .header(kpi_api::CSRF_HEADER, csrf)
         .build()
         .map_err(|e| FetchError::Network(e.to_string()))?;
-    read(request.send().await).await
+    read(request.send().await, true).await
 }
 
 /// Sends `body` as JSON with the request `builder` started, and the CSRF token when given.
@@ -172,12 +203,22 @@ where
     let request = builder
         .json(body)
         .map_err(|e| FetchError::Network(e.to_string()))?;
-    read(request.send().await).await
+    read(request.send().await, true).await
 }
 
 /// The answer to a request, read as `T`, or why there is none.
+/// [`get_json`] without putting names and titles into the interface's language: for a form that
+/// sends what it read back to the server, which must get the texts as they were written.
+async fn get_json_as_written<T: DeserializeOwned>(
+    path: &str,
+    query: &[(&str, String)],
+) -> Result<T, FetchError> {
+    get_json_in(path, query, false).await
+}
+
 async fn read<T: DeserializeOwned>(
     sent: Result<Response, gloo::net::Error>,
+    localized: bool,
 ) -> Result<T, FetchError> {
     let response = sent.map_err(|e| FetchError::Network(e.to_string()))?;
     let status = response.status();
@@ -187,6 +228,7 @@ async fn read<T: DeserializeOwned>(
                 status,
                 code: body.code,
                 message: body.message,
+                args: body.args,
             },
             Err(_) => FetchError::Status(status),
         });
@@ -194,10 +236,23 @@ async fn read<T: DeserializeOwned>(
     if status == 204 {
         return serde_json::from_str("null").map_err(|e| FetchError::Decode(e.to_string()));
     }
-    response
-        .json::<T>()
+    let text = response
+        .text()
         .await
-        .map_err(|e| FetchError::Decode(e.to_string()))
+        .map_err(|e| FetchError::Decode(e.to_string()))?;
+    let decode = |e: serde_json::Error| FetchError::Decode(e.to_string());
+    match crate::i18n::lang() {
+        _ if !localized => serde_json::from_str(&text).map_err(decode),
+        crate::i18n::Lang::En => serde_json::from_str(&text).map_err(decode),
+        // Units' own names and translated titles (see `logic::localize`).
+        // Rewritten as text and read as any answer is: `from_value` would add a second reader
+        // of every answer type to the download.
+        lang => {
+            let mut value: serde_json::Value = serde_json::from_str(&text).map_err(decode)?;
+            crate::logic::localize::localize(&mut value, lang.locale());
+            serde_json::from_str(&value.to_string()).map_err(decode)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -209,6 +264,7 @@ mod tests {
             status,
             code: code.to_string(),
             message: String::new(),
+            args: Default::default(),
         }
     }
 

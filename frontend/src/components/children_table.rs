@@ -1,6 +1,7 @@
 use std::rc::Rc;
 
-use kpi_api::{format, Children, Measure};
+use crate::i18n::format;
+use kpi_api::{Children, Measure};
 use yew::prelude::*;
 
 use super::{QueryLink, StatusMarker};

@@ -1,7 +1,8 @@
 use std::rc::Rc;
 
+use crate::i18n::format;
 use kpi_api::league::{FunnelZone, League};
-use kpi_api::{format, Measure};
+use kpi_api::Measure;
 use yew::prelude::*;
 
 use crate::i18n::{t, Text};

@@ -1,8 +1,9 @@
-use kpi_api::{format, KpiDef};
+use crate::i18n::format;
+use kpi_api::KpiDef;
 use yew::prelude::*;
 
 use super::Band;
-use super::{ChildrenTable, ErrorBox, Loading, QueryLink, SeriesChart};
+use super::{ChildrenTable, ErrorBox, Loading, QueryLink, SeriesChart, UntranslatedMark};
 use crate::api;
 use crate::hooks::{use_live_fetch, use_session, FetchState};
 use crate::i18n::{direction_name, t, target_label, Text};
@@ -40,7 +41,7 @@ pub fn KpiDetail(props: &KpiDetailProps) -> Html {
         (kpi.id.clone(), f.unit.clone(), f.from, f.to, f.grain),
         props.reloads,
         |(kpi, unit, from, to, grain)| async move {
-            api::kpi_values(&kpi, &unit, from, to, grain).await
+            api::kpi_values(&kpi, &unit, from, to, (crate::i18n::calendar(), grain)).await
         },
     );
     let children = use_live_fetch(
@@ -129,7 +130,7 @@ pub fn KpiDetail(props: &KpiDetailProps) -> Html {
         <section class="kpi-detail" data-kpi={kpi.id.clone()} ref={panel} aria-labelledby="kpi-detail-title">
             <header class="detail-header">
                 <div>
-                    <h2 id="kpi-detail-title" class="detail-title">{ kpi.title.clone() }</h2>
+                    <h2 id="kpi-detail-title" class="detail-title">{ kpi.title.clone() }<UntranslatedMark translations={kpi.translations.clone()} /></h2>
                     <p class="detail-description">{ kpi.description.clone() }</p>
                     <p class="detail-meta">
                         <span>{ target }</span>

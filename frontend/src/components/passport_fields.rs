@@ -1,6 +1,7 @@
 use std::rc::Rc;
 
-use kpi_api::{format, KpiPassport};
+use crate::i18n::format;
+use kpi_api::KpiPassport;
 use yew::prelude::*;
 
 use crate::i18n::{

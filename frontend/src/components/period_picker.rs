@@ -2,7 +2,7 @@ use chrono::NaiveDate;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::i18n::{t, year_label, Text};
+use crate::i18n::{calendar_note, t, year_label, Text};
 use crate::logic::filters::{iso, parse_date, DataRange, Preset};
 
 #[derive(Properties, PartialEq)]
@@ -28,15 +28,22 @@ fn date_input(
             on_date.emit(day);
         }
     });
+    // The browser's date picker is Gregorian; in Persian the Solar Hijri day is written beside it.
+    let note = calendar_note(value);
     html! {
-        <input
-            type="date"
-            {class}
-            min={iso(range.first)}
-            max={iso(range.last)}
-            value={iso(value)}
-            {onchange}
-        />
+        <>
+            <input
+                type="date"
+                {class}
+                min={iso(range.first)}
+                max={iso(range.last)}
+                value={iso(value)}
+                {onchange}
+            />
+            if let Some(note) = note {
+                <span class={classes!("date-calendar-note", class)}>{ note }</span>
+            }
+        </>
     }
 }
 
@@ -45,7 +52,8 @@ fn date_input(
 #[component]
 pub fn PeriodPicker(props: &PeriodPickerProps) -> Html {
     let range = use_context::<DataRange>().unwrap_or_default();
-    let presets = Preset::offered(range.first, range.last);
+    let calendar = crate::i18n::calendar();
+    let presets = Preset::offered(calendar, range.first, range.last);
     html! {
         <fieldset class="field field-period">
             <legend class="field-label">{ t(Text::Period) }</legend>
@@ -61,7 +69,7 @@ pub fn PeriodPicker(props: &PeriodPickerProps) -> Html {
             </div>
             <div class="presets" role="group" aria-label={t(Text::Presets)}>
                 { for presets.into_iter().map(|preset| {
-                    let period = preset.range(range.last);
+                    let period = preset.range(calendar, range.last);
                     let active = period == (props.from, props.to);
                     let (label, id) = match preset {
                         Preset::LastWeek => (t(Text::LastWeek).to_string(), "last-week".to_string()),

@@ -1,6 +1,7 @@
+use crate::i18n::format;
 use chrono::NaiveDate;
 use kpi_api::plan::WeekScore;
-use kpi_api::{format, Measure, Series};
+use kpi_api::{Measure, Series};
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -1,6 +1,7 @@
 use std::rc::Rc;
 
-use kpi_api::{format, KpiDef, Series};
+use crate::i18n::format;
+use kpi_api::{KpiDef, Series};
 use web_sys::Element;
 use yew::prelude::*;
 
@@ -135,6 +136,12 @@ pub fn SeriesChart(props: &SeriesChartProps) -> Html {
             }
             // Pointer position in viewBox units (the SVG scales with its container).
             let view_x = (f64::from(e.client_x()) - rect.left()) * WIDTH / rect.width();
+            // A right-to-left page mirrors the chart (see the style sheet): so is the pointer.
+            let view_x = if crate::i18n::lang().rtl() {
+                WIDTH - view_x
+            } else {
+                view_x
+            };
             let next = nearest(&positions, view_x).map(|k| indices[k]);
             if *hover != next {
                 hover.set(next);

@@ -1,7 +1,8 @@
-use kpi_api::{format, Tile};
+use crate::i18n::format;
+use kpi_api::Tile;
 use yew::prelude::*;
 
-use super::{Sparkline, StatusMarker};
+use super::{Sparkline, StatusMarker, UntranslatedMark};
 use yew_router::prelude::*;
 
 use crate::i18n::{
@@ -118,7 +119,7 @@ pub fn TileCard(props: &TileCardProps) -> Html {
             {onkeydown}
         >
             <header class="tile-header">
-                <h3 class="tile-title" title={kpi.description.clone()}>{ kpi.title.clone() }</h3>
+                <h3 class="tile-title" title={kpi.description.clone()}>{ kpi.title.clone() }<UntranslatedMark translations={kpi.translations.clone()} /></h3>
                 <StatusMarker status={tile.status} />
             </header>
             { body }

@@ -319,6 +319,7 @@ mod tests {
             status: 409,
             code: "conflict".to_string(),
             message: "changed since you loaded it".to_string(),
+            args: Default::default(),
         };
         let state = reduce(state, PlanAction::Refused(conflict));
         assert_eq!(state.edit, None);

@@ -145,6 +145,7 @@ mod tests {
             display_name: user.to_uppercase(),
             role: UserRole::Mayor,
             home_unit: Some("perm".to_string()),
+            lang: None,
             csrf_token: "token".to_string(),
             expires_at: "2030-01-01T00:00:00Z".to_string(),
         }
@@ -155,6 +156,7 @@ mod tests {
             status: 401,
             code: "unauthenticated".to_string(),
             message: "Sign in first.".to_string(),
+            args: Default::default(),
         }
     }
 

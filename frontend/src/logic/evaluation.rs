@@ -1,7 +1,7 @@
 //! Scorecards for people: each line's computation in words and the whole evaluation as CSV for HR.
 
+use crate::i18n::format;
 use kpi_api::evaluation::{Evaluation, SchemeKpi, ScoreLine, Scorecard};
-use kpi_api::format;
 
 use crate::i18n::{points_formula, score_formula, t, unscored, Text};
 use crate::logic::export::{line, number};

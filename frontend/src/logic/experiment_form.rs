@@ -35,6 +35,8 @@ pub struct ExperimentDraft {
     pub end: String,
     pub kpis: Vec<String>,
     pub grain: Grain,
+    /// The experiment's translations, kept as they are: the form edits the default texts only.
+    pub translations: kpi_api::Translations,
 }
 
 impl ExperimentDraft {
@@ -50,6 +52,7 @@ impl ExperimentDraft {
             end: String::new(),
             kpis: Vec::new(),
             grain: Grain::Month,
+            translations: Default::default(),
         }
     }
 
@@ -70,6 +73,7 @@ impl ExperimentDraft {
             end: e.end.map(|d| d.to_string()).unwrap_or_default(),
             kpis: e.kpis.clone(),
             grain: e.grain,
+            translations: e.translations.clone(),
         }
     }
 
@@ -125,6 +129,7 @@ impl ExperimentDraft {
             end,
             kpis: self.kpis.clone(),
             grain: self.grain,
+            translations: self.translations.clone(),
         })
     }
 }

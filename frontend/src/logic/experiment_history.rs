@@ -149,6 +149,7 @@ mod tests {
             end: None,
             kpis: vec!["response".into()],
             grain: Grain::Week,
+            translations: Default::default(),
         }
     }
 

@@ -4,7 +4,8 @@
 //! Every key is optional; a missing or unreadable value falls back to its default, and a range given
 //! backwards is turned around.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
+use kpi_api::calendar::Calendar;
 use kpi_api::Grain;
 
 use super::url::{build_query, parse_query};
@@ -83,7 +84,7 @@ impl Filters {
     /// What a board shows when the link names nothing: the user's home unit (the root of their
     /// jurisdiction; [`DEFAULT_UNIT`] when that is every unit) over the last full quarter of the data.
     pub fn defaults(range: DataRange, home_unit: Option<&str>) -> Filters {
-        let (from, to) = last_full_quarter(range.last);
+        let (from, to) = last_full_quarter(crate::i18n::calendar(), range.last);
         Filters {
             unit: home_unit.unwrap_or(DEFAULT_UNIT).to_string(),
             from,
@@ -222,69 +223,67 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     shape.then(|| text.parse().ok()).flatten()
 }
 
-/// The latest calendar quarter that ends on or before `last_day`.
-pub fn last_full_quarter(last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
+/// The latest whole bucket of `grain` in `calendar` that ends on or before `last_day`: a Solar
+/// Hijri quarter or month in Persian, a week from Saturday in Iran and from Monday elsewhere.
+pub fn last_full(calendar: Calendar, grain: Grain, last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
     let next_day = last_day.succ_opt().unwrap_or(last_day);
-    let this_quarter = Grain::Quarter.start_of(next_day);
-    let from = this_quarter - Months::new(3);
-    (from, this_quarter.pred_opt().unwrap_or(this_quarter))
+    let this = calendar.start_of(grain, next_day);
+    let end = this.pred_opt().unwrap_or(this);
+    (calendar.start_of(grain, end), end)
 }
 
-/// The latest calendar month that ends on or before `last_day`.
-pub fn last_full_month(last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let next_day = last_day.succ_opt().unwrap_or(last_day);
-    let this_month = Grain::Month.start_of(next_day);
-    let from = this_month - Months::new(1);
-    (from, this_month.pred_opt().unwrap_or(this_month))
+/// The latest quarter of `calendar` that ends on or before `last_day`.
+pub fn last_full_quarter(calendar: Calendar, last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    last_full(calendar, Grain::Quarter, last_day)
 }
 
-/// A one-click period.
+/// The latest month of `calendar` that ends on or before `last_day`.
+pub fn last_full_month(calendar: Calendar, last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    last_full(calendar, Grain::Month, last_day)
+}
+
+/// A one-click period, in the calendar of the interface's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preset {
-    /// The last whole ISO week (Monday to Sunday).
+    /// The last whole week (Monday to Sunday; Saturday to Friday in the Solar Hijri calendar).
     LastWeek,
     LastMonth,
     LastQuarter,
-    /// From 1 January to the last day of data.
+    /// From the first day of the year (1 January, or Nowruz) to the last day of data.
     YearToDate,
+    /// A whole year of the calendar, by its number there (2021, or 1400).
     Year(i32),
 }
 
 impl Preset {
     /// The presets offered for data covering `first_day..=last_day`: the last full week, month
-    /// and quarter, the year to date, then every calendar year, newest first.
-    pub fn offered(first_day: NaiveDate, last_day: NaiveDate) -> Vec<Preset> {
+    /// and quarter, the year to date, then every year of `calendar`, newest first.
+    pub fn offered(calendar: Calendar, first_day: NaiveDate, last_day: NaiveDate) -> Vec<Preset> {
         let mut presets = vec![
             Preset::LastWeek,
             Preset::LastMonth,
             Preset::LastQuarter,
             Preset::YearToDate,
         ];
-        presets.extend((first_day.year()..=last_day.year()).rev().map(Preset::Year));
+        let (first, last) = (calendar.ymd(first_day).0, calendar.ymd(last_day).0);
+        presets.extend((first..=last).rev().map(Preset::Year));
         presets
     }
 
-    /// The period the preset stands for, counted back from the last day of data.
-    pub fn range(self, last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    /// The period the preset stands for in `calendar`, counted back from the last day of data.
+    pub fn range(self, calendar: Calendar, last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
         match self {
-            Preset::LastWeek => {
-                // The Sunday on or before the last day ends the last whole week.
-                let sunday = last_day
-                    - chrono::Days::new(u64::from(
-                        (last_day.weekday().num_days_from_monday() + 1) % 7,
-                    ));
-                (sunday - chrono::Days::new(6), sunday)
-            }
-            Preset::YearToDate => (
-                NaiveDate::from_ymd_opt(last_day.year(), 1, 1).unwrap_or(last_day),
-                last_day,
-            ),
-            Preset::LastMonth => last_full_month(last_day),
-            Preset::LastQuarter => last_full_quarter(last_day),
-            Preset::Year(year) => (
-                NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(last_day),
-                NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(last_day),
-            ),
+            Preset::LastWeek => last_full(calendar, Grain::Week, last_day),
+            Preset::YearToDate => calendar.year_to_date(last_day),
+            Preset::LastMonth => last_full_month(calendar, last_day),
+            Preset::LastQuarter => last_full_quarter(calendar, last_day),
+            Preset::Year(year) => match calendar.date(year, 1, 1) {
+                Some(start) => {
+                    let next = calendar.next(Grain::Year, start);
+                    (start, next.pred_opt().unwrap_or(start))
+                }
+                None => (last_day, last_day),
+            },
         }
     }
 }
@@ -302,6 +301,8 @@ mod tests {
     }
 
     use super::*;
+
+    const G: Calendar = Calendar::Gregorian;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -405,26 +406,26 @@ mod tests {
     #[test]
     fn the_last_full_quarter_and_month_end_on_or_before_the_last_day() {
         assert_eq!(
-            last_full_quarter(d("2021-12-31")),
+            last_full_quarter(G, d("2021-12-31")),
             (d("2021-10-01"), d("2021-12-31"))
         );
         assert_eq!(
-            last_full_quarter(d("2021-12-30")),
+            last_full_quarter(G, d("2021-12-30")),
             (d("2021-07-01"), d("2021-09-30"))
         );
         assert_eq!(
-            last_full_month(d("2021-12-31")),
+            last_full_month(G, d("2021-12-31")),
             (d("2021-12-01"), d("2021-12-31"))
         );
         assert_eq!(
-            last_full_month(d("2020-03-15")),
+            last_full_month(G, d("2020-03-15")),
             (d("2020-02-01"), d("2020-02-29"))
         );
     }
 
     #[test]
     fn presets_cover_the_last_week_month_quarter_the_year_to_date_and_each_year_newest_first() {
-        let presets = Preset::offered(DATA_FIRST_DAY, DATA_LAST_DAY);
+        let presets = Preset::offered(G, DATA_FIRST_DAY, DATA_LAST_DAY);
         assert_eq!(
             presets,
             vec![
@@ -438,26 +439,70 @@ mod tests {
             ]
         );
         assert_eq!(
-            Preset::Year(2020).range(DATA_LAST_DAY),
+            Preset::Year(2020).range(G, DATA_LAST_DAY),
             (d("2020-01-01"), d("2020-12-31"))
         );
         assert_eq!(
-            Preset::LastMonth.range(DATA_LAST_DAY),
+            Preset::LastMonth.range(G, DATA_LAST_DAY),
             (d("2021-12-01"), d("2021-12-31"))
         );
         // 31 December 2021 is a Friday: the last whole week ended on Sunday the 26th.
         assert_eq!(
-            Preset::LastWeek.range(DATA_LAST_DAY),
+            Preset::LastWeek.range(G, DATA_LAST_DAY),
             (d("2021-12-20"), d("2021-12-26"))
         );
         // Data to Sunday 3 January 2021: that week (ISO 2020-W53) is whole.
         assert_eq!(
-            Preset::LastWeek.range(d("2021-01-03")),
+            Preset::LastWeek.range(G, d("2021-01-03")),
             (d("2020-12-28"), d("2021-01-03"))
         );
         assert_eq!(
-            Preset::YearToDate.range(d("2021-05-17")),
+            Preset::YearToDate.range(G, d("2021-05-17")),
             (d("2021-01-01"), d("2021-05-17"))
+        );
+    }
+
+    #[test]
+    fn in_the_solar_hijri_calendar_presets_are_its_weeks_months_quarters_and_years() {
+        let p = Calendar::Persian;
+        // 31 December 2021 is 10 Dey 1400, a Friday: the Saturday week ending on it is whole.
+        assert_eq!(
+            Preset::LastWeek.range(p, DATA_LAST_DAY),
+            (d("2021-12-25"), d("2021-12-31"))
+        );
+        // The last whole month is Azar 1400 (22 Nov - 21 Dec), the last whole quarter autumn
+        // (Mehr to Azar: 23 Sep - 21 Dec).
+        assert_eq!(
+            Preset::LastMonth.range(p, DATA_LAST_DAY),
+            (d("2021-11-22"), d("2021-12-21"))
+        );
+        assert_eq!(
+            last_full_quarter(p, DATA_LAST_DAY),
+            (d("2021-09-23"), d("2021-12-21"))
+        );
+        // The year to date starts at Nowruz 1400 (21 March 2021).
+        assert_eq!(
+            Preset::YearToDate.range(p, DATA_LAST_DAY),
+            (d("2021-03-21"), DATA_LAST_DAY)
+        );
+        // 1399 was a leap year: 20 March 2020 to 20 March 2021.
+        assert_eq!(
+            Preset::Year(1399).range(p, DATA_LAST_DAY),
+            (d("2020-03-20"), d("2021-03-20"))
+        );
+        // The seed's days (1 Jan 2019 - 31 Dec 2021) fall in 1397 to 1400.
+        let years: Vec<Preset> = Preset::offered(p, DATA_FIRST_DAY, DATA_LAST_DAY)
+            .into_iter()
+            .skip(4)
+            .collect();
+        assert_eq!(
+            years,
+            vec![
+                Preset::Year(1400),
+                Preset::Year(1399),
+                Preset::Year(1398),
+                Preset::Year(1397)
+            ]
         );
     }
 

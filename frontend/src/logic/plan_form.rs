@@ -251,7 +251,8 @@ impl PlanDraft {
 pub enum DraftProblem {
     UnitMissing,
     TitleMissing,
-    StartNotMonday,
+    /// The start is not the first day of a week of the unit (a Monday; a Saturday in Iran).
+    StartNotWeekStart,
     GoalTitleMissing(usize),
     KpiMissing(usize),
     TargetNotNumber(usize),
@@ -260,12 +261,18 @@ pub enum DraftProblem {
     WeeksMissing(usize, usize),
 }
 
-/// A target as people type it: `95`, `95.5`, `95,5`, ` 1 200 `.
+/// A target as people type it: `95`, `95.5`, `95,5`, ` 1 200 `, and in Persian digits with
+/// their separators (`۹۵٫۵`, `۱٬۲۰۰`).
 pub fn parse_target(text: &str) -> Option<f64> {
     let cleaned: String = text
         .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
-        .map(|c| if c == ',' { '.' } else { c })
+        .filter(|c| !c.is_whitespace() && !matches!(*c, '\u{a0}' | '٬'))
+        .map(|c| match c {
+            ',' | '٫' => '.',
+            '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
+            '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
+            c => c,
+        })
         .collect();
     cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
 }
@@ -290,7 +297,8 @@ fn new_tactic(tactic: &TacticDraft, g: usize, t: usize) -> Result<NewTactic, Dra
 
 impl PlanDraft {
     /// `POST /api/plans`'s body, or the first thing the form lacks.
-    pub fn to_new_plan(&self) -> Result<NewPlan, DraftProblem> {
+    /// `first` is the first day of the unit's week (see `kpi_api::unit_calendar`).
+    pub fn to_new_plan(&self, first: chrono::Weekday) -> Result<NewPlan, DraftProblem> {
         if self.unit.trim().is_empty() {
             return Err(DraftProblem::UnitMissing);
         }
@@ -299,8 +307,8 @@ impl PlanDraft {
         }
         let start = self
             .start
-            .filter(|d| d.weekday() == chrono::Weekday::Mon)
-            .ok_or(DraftProblem::StartNotMonday)?;
+            .filter(|d| d.weekday() == first)
+            .ok_or(DraftProblem::StartNotWeekStart)?;
         let mut goals = Vec::new();
         for (i, goal) in self.goals.iter().enumerate() {
             let g = i + 1;
@@ -344,18 +352,20 @@ pub fn tactic_add(goal: u32, tactic: &TacticDraft) -> Result<TacticAdd, DraftPro
     })
 }
 
-/// The Mondays a new plan may start on: this week's (the plan starts in its week 1 today), then
-/// the next `ahead`.
-pub fn start_mondays(today: NaiveDate, ahead: u32) -> Vec<NaiveDate> {
-    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+/// The days a new plan may start on, each the `first` day of a week: this week's (the plan
+/// starts in its week 1 today), then the next `ahead`.
+pub fn week_starts(today: NaiveDate, ahead: u32, first: chrono::Weekday) -> Vec<NaiveDate> {
+    let back = (7 + today.weekday().num_days_from_monday() - first.num_days_from_monday()) % 7;
+    let start = today - Duration::days(i64::from(back));
     (0..=ahead)
-        .map(|k| monday + Duration::days(7 * i64::from(k)))
+        .map(|k| start + Duration::days(7 * i64::from(k)))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Weekday::{Mon, Sat};
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -378,7 +388,7 @@ mod tests {
 
     #[test]
     fn a_filled_form_sends_a_plan_with_trimmed_words_and_a_parsed_target() {
-        let plan = filled().to_new_plan().unwrap();
+        let plan = filled().to_new_plan(Mon).unwrap();
         assert_eq!(plan.title, "Answer on time");
         assert_eq!(plan.start, d("2026-11-30"));
         assert_eq!(plan.goals.len(), 1);
@@ -391,40 +401,49 @@ mod tests {
         let mut draft = filled();
         draft.apply(DraftAction::AddTactic(0));
         assert_eq!(
-            draft.to_new_plan(),
+            draft.to_new_plan(Mon),
             Err(DraftProblem::TacticTitleMissing(1, 2))
         );
         draft.apply(DraftAction::TacticTitle(0, 1, "Call back".to_string()));
         assert_eq!(
-            draft.to_new_plan(),
+            draft.to_new_plan(Mon),
             Err(DraftProblem::TacticOwnerMissing(1, 2))
         );
         draft.apply(DraftAction::TacticOwner(0, 1, "Desk".to_string()));
         let mut weeks = ScheduleDraft::default();
         weeks.kind = ScheduleKind::Weeks;
         draft.apply(DraftAction::Schedule(0, 1, weeks.clone()));
-        assert_eq!(draft.to_new_plan(), Err(DraftProblem::WeeksMissing(1, 2)));
+        assert_eq!(
+            draft.to_new_plan(Mon),
+            Err(DraftProblem::WeeksMissing(1, 2))
+        );
         weeks.toggle(4);
         weeks.toggle(8);
         draft.apply(DraftAction::Schedule(0, 1, weeks));
         assert_eq!(
-            draft.to_new_plan().unwrap().goals[0].tactics[1].due,
+            draft.to_new_plan(Mon).unwrap().goals[0].tactics[1].due,
             Due::Weeks { weeks: vec![4, 8] }
         );
         draft.apply(DraftAction::AddGoal);
-        assert_eq!(draft.to_new_plan(), Err(DraftProblem::GoalTitleMissing(2)));
+        assert_eq!(
+            draft.to_new_plan(Mon),
+            Err(DraftProblem::GoalTitleMissing(2))
+        );
         draft.apply(DraftAction::GoalTitle(1, "Satisfied".to_string()));
-        assert_eq!(draft.to_new_plan(), Err(DraftProblem::KpiMissing(2)));
+        assert_eq!(draft.to_new_plan(Mon), Err(DraftProblem::KpiMissing(2)));
         draft.apply(DraftAction::GoalKpi(
             1,
             "resident_satisfaction_share".to_string(),
         ));
         draft.apply(DraftAction::GoalTarget(1, "eighty".to_string()));
-        assert_eq!(draft.to_new_plan(), Err(DraftProblem::TargetNotNumber(2)));
+        assert_eq!(
+            draft.to_new_plan(Mon),
+            Err(DraftProblem::TargetNotNumber(2))
+        );
         draft.apply(DraftAction::Start(Some(d("2026-12-01"))));
-        assert_eq!(draft.to_new_plan(), Err(DraftProblem::StartNotMonday));
+        assert_eq!(draft.to_new_plan(Mon), Err(DraftProblem::StartNotWeekStart));
         draft.apply(DraftAction::Title(" ".to_string()));
-        assert_eq!(draft.to_new_plan(), Err(DraftProblem::TitleMissing));
+        assert_eq!(draft.to_new_plan(Mon), Err(DraftProblem::TitleMissing));
     }
 
     #[test]
@@ -468,17 +487,29 @@ mod tests {
         assert_eq!(parse_target("1 200"), Some(1200.0));
         assert_eq!(parse_target(""), None);
         assert_eq!(parse_target("NaN"), None);
+        assert_eq!(parse_target("۹۵٫۵"), Some(95.5));
+        assert_eq!(parse_target("۱٬۲۰۰"), Some(1200.0));
         assert_eq!(parse_target("ninety"), None);
     }
 
     #[test]
-    fn a_plan_starts_this_monday_or_a_later_one() {
-        let mondays = start_mondays(d("2026-12-03"), 2);
+    fn a_plan_starts_this_week_or_a_later_one_on_the_first_day_of_the_week() {
+        let mondays = week_starts(d("2026-12-03"), 2, Mon);
         assert_eq!(
             mondays,
             vec![d("2026-11-30"), d("2026-12-07"), d("2026-12-14")]
         );
-        assert_eq!(start_mondays(d("2026-11-30"), 0), vec![d("2026-11-30")]);
+        assert_eq!(week_starts(d("2026-11-30"), 0, Mon), vec![d("2026-11-30")]);
+        // In Iran the week starts on Saturday: Thursday 3 December 2026 is in the week of the 28th.
+        assert_eq!(
+            week_starts(d("2026-12-03"), 1, Sat),
+            vec![d("2026-11-28"), d("2026-12-05")]
+        );
+        assert_eq!(week_starts(d("2026-12-05"), 0, Sat), vec![d("2026-12-05")]);
+        let mut draft = filled();
+        draft.start = Some(d("2026-11-28"));
+        assert_eq!(draft.to_new_plan(Mon), Err(DraftProblem::StartNotWeekStart));
+        assert!(draft.to_new_plan(Sat).is_ok());
     }
 
     #[test]
@@ -536,6 +567,6 @@ mod tests {
                 weeks: vec![10, 12]
             })
         );
-        assert!(next.to_new_plan().is_ok());
+        assert!(next.to_new_plan(Mon).is_ok());
     }
 }

@@ -4,10 +4,11 @@
 
 use std::cmp::Ordering;
 
-use chrono::{Duration, NaiveDate};
+use crate::i18n::format;
+use chrono::{Datelike, Duration, NaiveDate};
 use kpi_api::plan::{scores, CheckIn, CheckInRecord, PlanSummary, PlanView, Tactic, BENCHMARK};
 use kpi_api::plan::{PLAN_WEEKS, REVIEW_WEEK};
-use kpi_api::{format, Measure, UserRole};
+use kpi_api::{Measure, UserRole};
 
 /// The week whose tactics to tick first: the current one, week 12 in the review week; None before
 /// the plan starts or after it is over.
@@ -96,7 +97,17 @@ pub fn plan_days(start: NaiveDate) -> (NaiveDate, NaiveDate) {
     (start, start + Duration::days(i64::from(PLAN_WEEKS) * 7 - 1))
 }
 
-/// The value of the week that starts on the plan week `week`'s Monday, from weekly points.
+/// The calendar whose weeks are a plan's weeks: the Solar Hijri one (weeks from Saturday) for a
+/// plan that starts on a Saturday, as plans in Iran do, else the Gregorian (weeks from Monday).
+pub fn week_calendar(start: NaiveDate) -> kpi_api::calendar::Calendar {
+    use kpi_api::calendar::Calendar;
+    match start.weekday() {
+        chrono::Weekday::Sat => Calendar::Persian,
+        _ => Calendar::Gregorian,
+    }
+}
+
+/// The value of the plan week `week` (from its first day), from weekly points.
 pub fn week_value(start: NaiveDate, week: u32, points: &[kpi_api::Point]) -> Option<f64> {
     let monday = start + Duration::days(i64::from(week.saturating_sub(1)) * 7);
     points

@@ -1,5 +1,5 @@
+use crate::i18n::format;
 use kpi_api::agenda::Agenda;
-use kpi_api::format;
 use yew::prelude::*;
 
 use crate::api;

@@ -3,7 +3,8 @@ use yew::prelude::*;
 use crate::api;
 use crate::components::{
     AppFooter, Band, BoardNav, Breadcrumb, ErrorBox, EventsPanel, GrainPicker, KpiDetail, Loading,
-    OutsideJurisdiction, PeriodPicker, TileGrid, TileSkeletons, UnitPicker, UserMenu,
+    OutsideJurisdiction, PeriodPicker, TileGrid, TileSkeletons, UnitPicker, UntranslatedMark,
+    UserMenu,
 };
 use crate::hooks::{
     use_fetch, use_filters, use_live_fetch, use_live_kpis, use_session, FetchState, FiltersHandle,
@@ -109,7 +110,7 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
     let heading = match &board.state {
         FetchState::Ready(b) => html! {
             <>
-                <h1 class="board-title">{ b.title.clone() }</h1>
+                <h1 class="board-title">{ b.title.clone() }<UntranslatedMark translations={b.translations.clone()} /></h1>
                 <p class="board-subtitle">
                     <span class="board-unit">{ b.unit.name.clone() }</span>
                     <span class="board-period">{ range_label(b.from, b.to) }</span>

@@ -1,8 +1,9 @@
 use std::collections::HashSet;
 use std::rc::Rc;
 
+use crate::i18n::format;
 use kpi_api::evaluation::{Evaluation, Scheme, Scorecard, Subjects};
-use kpi_api::{format, Unit};
+use kpi_api::Unit;
 use yew::prelude::*;
 use yew_router::prelude::*;
 use yew_router::query::Raw;

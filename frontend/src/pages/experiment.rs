@@ -7,7 +7,9 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorBox, EventStudyChart, ExperimentFrame, Loading, OutsideJurisdiction};
+use crate::components::{
+    ErrorBox, EventStudyChart, ExperimentFrame, Loading, OutsideJurisdiction, UntranslatedMark,
+};
 use crate::hooks::{use_fetch, use_live_fetch, use_session, FetchState};
 use crate::i18n::{
     analysis_running, effect_label, experiment_change_label, page_title, pre_trend_label, t,
@@ -34,8 +36,8 @@ fn measure_of(analysis: &ExperimentAnalysis) -> Option<Measure> {
 fn analysis_view(a: &ExperimentAnalysis) -> Html {
     let measure = measure_of(a);
     let label = Callback::from(move |v: f64| match measure {
-        Some(m) => kpi_api::format::change(Some(v), m),
-        None => kpi_api::format::decimal(v, 2),
+        Some(m) => crate::i18n::format::change(Some(v), m),
+        None => crate::i18n::format::decimal(v, 2),
     });
     html! {
         <section class="analysis" data-kpi={a.kpi.clone()}>
@@ -70,7 +72,7 @@ fn analysis_view(a: &ExperimentAnalysis) -> Html {
                     }
                     if let Some(n) = a.naive {
                         <dt>{ t(Text::NaiveEstimate) }</dt>
-                        <dd class="effect-naive">{ kpi_api::format::change(Some(n), measure.unwrap_or(Measure::Count)) }</dd>
+                        <dd class="effect-naive">{ crate::i18n::format::change(Some(n), measure.unwrap_or(Measure::Count)) }</dd>
                     }
                 </dl>
             </details>
@@ -182,7 +184,7 @@ pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
         let e = &s.experiment;
         html! {
             <>
-                <h1 class="experiment-title">{ e.title.clone() }</h1>
+                <h1 class="experiment-title">{ e.title.clone() }<UntranslatedMark translations={e.translations.clone()} /></h1>
                 if defines {
                     <Link<Route> to={Route::EditExperiment { id: e.id.clone() }} classes="button button-quiet edit-experiment">
                         { t(Text::EditExperiment) }

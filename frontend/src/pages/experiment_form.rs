@@ -51,7 +51,7 @@ pub fn ExperimentFormPage(props: &ExperimentFormProps) -> Html {
     let kpis = use_fetch((), |()| api::kpis());
     let existing = use_fetch(props.id.clone(), |id| async move {
         match id {
-            Some(id) => api::experiment(&id).await.map(Some),
+            Some(id) => api::experiment_as_written(&id).await.map(Some),
             None => Ok(None),
         }
     });
@@ -315,7 +315,7 @@ pub fn ExperimentFormPage(props: &ExperimentFormProps) -> Html {
                                             <li class="suggestion" data-unit={id.clone()}>
                                                 <label>
                                                     <input type="checkbox" checked={draft.comparison.contains(&id)} {onchange} />
-                                                    { format!("{name} ({})", kpi_api::format::decimal(s.distance, 2)) }
+                                                    { format!("{name} ({})", crate::i18n::format::decimal(s.distance, 2)) }
                                                 </label>
                                             </li>
                                         }

@@ -145,6 +145,7 @@ mod tests {
             status,
             code: code.to_string(),
             message: message.to_string(),
+            args: Default::default(),
         }
     }
 

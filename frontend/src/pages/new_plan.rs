@@ -1,6 +1,6 @@
 use std::rc::Rc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use kpi_api::{KpiList, Unit};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
@@ -12,7 +12,7 @@ use crate::components::{ErrorBox, Loading, PlanFrame, ScheduleFields, ServerToda
 use crate::hooks::{signed_in, use_fetch, use_session, FetchState};
 use crate::i18n::{draft_problem, goal_heading, page_title, plan_option, start_option, t, Text};
 use crate::logic::filters::query_unit;
-use crate::logic::plan_form::{DraftAction, PlanDraft, ScheduleDraft, MAX_GOALS};
+use crate::logic::plan_form::{week_starts, DraftAction, PlanDraft, ScheduleDraft, MAX_GOALS};
 use crate::logic::plans::may_tick;
 use crate::logic::units::tree_order;
 use crate::Route;
@@ -27,7 +27,7 @@ impl Reducible for PlanDraft {
     }
 }
 
-/// How many Mondays after this week's the start picker offers.
+/// How many weeks after this one the start picker offers.
 const START_WEEKS_AHEAD: u32 = 8;
 
 /// Today by the browser's clock, when the server could not say its own.
@@ -55,7 +55,7 @@ fn select_value(e: Event) -> String {
 }
 
 /// The new-plan form (`form.plan-form`): the unit (`select[name=unit]`), a title
-/// (`input[name=title]`), a Monday to start on (`select[name=start]`), an earlier plan of the unit
+/// (`input[name=title]`), the first day of a week to start on (`select[name=start]`), an earlier plan of the unit
 /// to start from (`select[name=from_plan]`: its goals and the tactics still scheduled), and 1 to 3
 /// goals (`fieldset.plan-goal-form[data-goal]`: `input[name=goal_title]`, `select[name=kpi]`,
 /// `input[name=target]`) each with tactics (`div.tactic-fields[data-tactic]`:
@@ -65,11 +65,15 @@ fn select_value(e: Event) -> String {
 fn PlanForm(props: &PlanFormProps) -> Html {
     let session = use_session();
     let navigator = use_navigator();
-    let mondays = crate::logic::plan_form::start_mondays(props.today, START_WEEKS_AHEAD);
+    // The unit's week: from Saturday in Iran, from Monday elsewhere.
+    let first_day = |unit: &str| kpi_api::unit_calendar(&props.units, unit).week_start();
+    let starts_of = |unit: &str| week_starts(props.today, START_WEEKS_AHEAD, first_day(unit));
     let draft = {
-        let (unit, start) = (props.unit.clone(), mondays[0]);
+        let (unit, start) = (props.unit.clone(), starts_of(&props.unit)[0]);
         use_reducer(move || PlanDraft::new(&unit, start))
     };
+    let first = first_day(&draft.unit);
+    let starts = starts_of(&draft.unit);
     let busy = use_state(|| false);
     let error = use_state(|| None::<String>);
     let earlier = use_fetch(draft.unit.clone(), |unit| async move {
@@ -84,8 +88,17 @@ fn PlanForm(props: &PlanFormProps) -> Html {
         Callback::from(move |e: InputEvent| draft.dispatch(make(input_value(e))))
     };
     let on_unit = {
-        let draft = draft.clone();
-        Callback::from(move |e: Event| draft.dispatch(DraftAction::Unit(select_value(e))))
+        let (draft, units, today) = (draft.clone(), props.units.clone(), props.today);
+        Callback::from(move |e: Event| {
+            let unit = select_value(e);
+            // A unit of another country starts its weeks on another day.
+            let first = kpi_api::unit_calendar(&units, &unit).week_start();
+            if draft.start.is_some_and(|d| d.weekday() != first) {
+                let start = week_starts(today, START_WEEKS_AHEAD, first)[0];
+                draft.dispatch(DraftAction::Start(Some(start)));
+            }
+            draft.dispatch(DraftAction::Unit(unit));
+        })
     };
     let on_start = {
         let draft = draft.clone();
@@ -119,7 +132,7 @@ fn PlanForm(props: &PlanFormProps) -> Html {
             if *busy {
                 return;
             }
-            let new = match draft.to_new_plan() {
+            let new = match draft.to_new_plan(first) {
                 Ok(new) => new,
                 Err(problem) => {
                     error.set(Some(draft_problem(problem)));
@@ -270,9 +283,9 @@ fn PlanForm(props: &PlanFormProps) -> Html {
             <label class="field">
                 <span class="field-label">{ t(Text::PlanStartField) }</span>
                 <select name="start" onchange={on_start}>
-                    { for mondays.iter().enumerate().map(|(i, monday)| html! {
-                        <option value={monday.to_string()} selected={Some(*monday) == draft.start}>
-                            { start_option(*monday, i == 0) }
+                    { for starts.iter().enumerate().map(|(i, day)| html! {
+                        <option value={day.to_string()} selected={Some(*day) == draft.start}>
+                            { start_option(*day, i == 0) }
                         </option>
                     }) }
                 </select>

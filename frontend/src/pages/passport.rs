@@ -3,7 +3,9 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{AppFooter, ErrorBox, Loading, PassportFields, QueryLink, UserMenu};
+use crate::components::{
+    AppFooter, ErrorBox, Loading, PassportFields, QueryLink, UntranslatedMark, UserMenu,
+};
 use crate::hooks::{use_fetch, use_session, FetchState};
 use crate::i18n::{location_label, page_title, t, Text};
 use crate::logic::filters::{query_unit, unit_query, DEFAULT_UNIT};
@@ -88,7 +90,7 @@ pub fn PassportPage(props: &PassportPageProps) -> Html {
                     <header class="passport-header">
                         <div>
                             <p class="passport-kicker">{ t(Text::KpiPassport) }</p>
-                            <h1 class="passport-title">{ def.title.clone() }</h1>
+                            <h1 class="passport-title">{ def.title.clone() }<UntranslatedMark translations={def.translations.clone()} /></h1>
                             if !def.description.is_empty() {
                                 <p class="passport-description">{ def.description.clone() }</p>
                             }

@@ -1,7 +1,8 @@
 use std::rc::Rc;
 
+use crate::i18n::format;
 use kpi_api::plan::{PlanView, Tactic};
-use kpi_api::{format, Grain, KpiList, Series, Unit};
+use kpi_api::{Grain, KpiList, Series, Unit};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -16,7 +17,7 @@ use crate::i18n::{date_label, page_title, plan_week_label, t, tick_week_option, 
 use crate::logic::filters::unit_query;
 use crate::logic::plans::{
     check_in_for, may_edit_tactics, may_tick, percent, plan_days, score_class, tactics_due,
-    tick_week, tickable_weeks,
+    tick_week, tickable_weeks, week_calendar,
 };
 use crate::Route;
 
@@ -38,7 +39,9 @@ async fn lag_series(deps: LagDeps) -> Result<Vec<(String, Rc<Series>)>, FetchErr
     let (from, to) = plan_days(start);
     let mut out = Vec::new();
     for kpi in kpis {
-        if let Ok(series) = api::kpi_values(&kpi, &unit, from, to, Grain::Week).await {
+        if let Ok(series) =
+            api::kpi_values(&kpi, &unit, from, to, (week_calendar(from), Grain::Week)).await
+        {
             out.push((kpi, Rc::new(series)));
         }
     }

@@ -60,6 +60,9 @@ pub struct Scheme {
     /// nobody is judged on a handful of cases.
     pub min_rows: u32,
     pub kpis: Vec<SchemeKpi>,
+    /// Title and description in other languages.
+    #[serde(default, skip_serializing_if = "crate::Translations::is_empty")]
+    pub translations: crate::Translations,
 }
 
 /// How one KPI of one scorecard was scored.
@@ -84,6 +87,43 @@ pub struct ScoreLine {
     pub points: Option<f64>,
     /// Why there is no score: no data, too few rows, no target.
     pub unscored: Option<String>,
+    /// The same reason, for an app to word in its reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unscored_why: Option<Unscored>,
+}
+
+/// Why a scorecard's line has no score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Unscored {
+    NoData,
+    /// The value rests on `rows`, fewer than the scheme's `min_rows`.
+    TooFewRows {
+        rows: f64,
+        min_rows: u32,
+    },
+    NoTarget,
+    /// A linear scoring's floor is not on the worse side of the target.
+    FloorNotWorse {
+        floor: f64,
+        target: f64,
+    },
+}
+
+impl Unscored {
+    /// The reason in English, as `ScoreLine::unscored` gives it.
+    pub fn english(self) -> String {
+        match self {
+            Unscored::NoData => "no data in the period".to_string(),
+            Unscored::TooFewRows { rows, min_rows } => {
+                format!("{rows} rows, fewer than the {min_rows} the scheme asks for")
+            }
+            Unscored::NoTarget => "no target".to_string(),
+            Unscored::FloorNotWorse { floor, target } => {
+                format!("the floor {floor} is not worse than the target {target}")
+            }
+        }
+    }
 }
 
 /// One person's (or one unit head's) scorecard.

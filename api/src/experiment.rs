@@ -128,6 +128,17 @@ pub struct ExperimentAnalysis {
     pub warnings: Vec<String>,
     /// Which inference was used and why, in words.
     pub method: String,
+    /// What an app needs to word `verdict`, `warnings` and `method` in its reader's language
+    /// (see [`crate::verdict`]): the KPI's direction, what the treated units are compared with,
+    /// the caveats behind `warnings`, and the KPI's translated titles.
+    #[serde(default)]
+    pub direction: Option<crate::Direction>,
+    #[serde(default)]
+    pub against: crate::verdict::Against,
+    #[serde(default)]
+    pub caveats: Vec<crate::verdict::Caveat>,
+    #[serde(default, skip_serializing_if = "crate::Translations::is_empty")]
+    pub kpi_translations: crate::Translations,
 }
 
 /// An experiment as stored: its definition, revision (a change must name the revision it

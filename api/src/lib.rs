@@ -20,6 +20,7 @@ pub mod league;
 pub mod period;
 pub mod plan;
 pub mod status;
+pub mod verdict;
 pub mod vocab;
 
 use chrono::NaiveDate;

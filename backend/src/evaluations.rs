@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use kpi_api::evaluation::{
-    score, Evaluation, Scheme, SchemeKpi, ScoreLine, Scorecard, Scoring, Subjects,
+    score, Evaluation, Scheme, SchemeKpi, ScoreLine, Scorecard, Scoring, Subjects, Unscored,
 };
 use kpi_api::{Direction, Grain, KpiDef, KpiLoadError, Measure, Unit};
 use serde::Deserialize;
@@ -42,6 +42,9 @@ struct SchemeFile {
     period: String,
     min_rows: Option<u32>,
     kpis: Vec<KpiFile>,
+    /// `{"ru": {"title": ..., "description": ...}, "fa": ...}`
+    #[serde(default)]
+    translations: kpi_api::Translations,
 }
 
 #[derive(Debug, Deserialize)]
@@ -182,6 +185,7 @@ pub fn parse(
         period,
         min_rows: f.min_rows.unwrap_or(DEFAULT_MIN_ROWS),
         kpis: lines,
+        translations: f.translations,
     })
 }
 
@@ -223,29 +227,29 @@ pub fn line(
     };
     let value = cell.and_then(|c| c.value);
     let (rows, interval) = cell.map(|c| support(def, c)).unwrap_or((None, None));
-    let unscored = if value.is_none() {
-        Some("no data in the period".to_string())
+    let why = if value.is_none() {
+        Some(Unscored::NoData)
     } else if rows.is_some_and(|n| n < f64::from(min_rows)) {
-        Some(format!(
-            "{} rows, fewer than the {min_rows} the scheme asks for",
-            rows.unwrap_or_default()
-        ))
+        Some(Unscored::TooFewRows {
+            rows: rows.unwrap_or_default(),
+            min_rows,
+        })
     } else if target.is_none() {
-        Some("no target".to_string())
+        Some(Unscored::NoTarget)
     } else if k.scoring == Scoring::Linear
         && !k
             .floor
             .zip(target)
             .is_some_and(|(f, t)| worse(k.direction, f, t))
     {
-        Some(format!(
-            "the floor {} is not worse than the target {}",
-            k.floor.unwrap_or_default(),
-            target.unwrap_or_default()
-        ))
+        Some(Unscored::FloorNotWorse {
+            floor: k.floor.unwrap_or_default(),
+            target: target.unwrap_or_default(),
+        })
     } else {
         None
     };
+    let unscored = why.map(Unscored::english);
     let score = match (&unscored, value, target) {
         (None, Some(v), Some(t)) => score(k.scoring, k.direction, v, t, k.floor),
         _ => None,
@@ -263,6 +267,7 @@ pub fn line(
         weight: k.weight,
         points: None,
         unscored,
+        unscored_why: why,
     }
 }
 

@@ -1504,5 +1504,28 @@ async fn a_mashhad_analyst_reads_the_board_in_persian_then_switches_to_russian()
         "Обзор"
     );
     assert_eq!(root_attr(c, "lang").await, "ru", "the choice is remembered");
+
+    // An experiment's finding is worded in Russian from its numbers; its title has a Persian
+    // version but no Russian one, so the English shows, marked as such.
+    c.goto(&server.url("/experiments/mashhad-e-municipality"))
+        .await
+        .unwrap();
+    let verdict = wait_text(c, ".analysis .verdict", |t| t.contains("вырос")).await;
+    assert!(
+        verdict.starts_with("Показатель «Услуги, заказанные в электронном виде» вырос на"),
+        "{verdict}"
+    );
+    assert_eq!(
+        wait_text(c, ".experiment-title .untranslated", |t| !t.is_empty()).await,
+        "EN"
+    );
+    // In Persian the same page is the Persian title, unmarked, and a Persian verdict.
+    click(c, "nav.lang-switch button[data-lang=fa]").await;
+    let verdict = wait_text(c, ".analysis .verdict", |t| t.contains("افزایش")).await;
+    assert!(verdict.contains("افزایش یافت"), "{verdict}");
+    assert_eq!(
+        wait_text(c, ".experiment-title", |t| t.contains("شهرداری")).await,
+        "شهرداری الکترونیک، منطقه به منطقه"
+    );
     browser.close().await;
 }

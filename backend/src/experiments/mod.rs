@@ -8,7 +8,8 @@ use kpi_api::experiment::{
     Design, Estimate, EventEffect, Experiment, ExperimentAnalysis, PreTrendTest,
 };
 use kpi_api::format::Locale;
-use kpi_api::{Direction, Grain, Measure, Translated};
+use kpi_api::verdict::{self, Against, Caveat};
+use kpi_api::{Grain, Translated};
 use kpi_stats::{Obs, Panel};
 
 pub mod store;
@@ -29,7 +30,7 @@ struct Data {
     panel: Panel,
     starts: Vec<Option<usize>>,
     treated_units: usize,
-    warnings: Vec<String>,
+    caveats: Vec<Caveat>,
 }
 
 /// `kpi` for each of `units` (with what is under it) in each of `periods`, from the rows inside
@@ -69,7 +70,7 @@ fn data(
     let treated_units = units.len();
     units.extend(experiment.comparison.iter().cloned());
     let cells = each_unit(state, jurisdiction, kpi, &units, &periods)?;
-    let mut warnings = Vec::new();
+    let mut caveats = Vec::new();
     // A unit's start in period index terms; a period the start falls inside is neither before
     // nor after, and is left out for that unit.
     let mut starts: Vec<Option<usize>> = vec![None; units.len()];
@@ -95,10 +96,10 @@ fn data(
         };
     }
     if baselined {
-        warnings.push(format!(
-            "The data begin when the change began: the first {baseline} {}s serve as the baseline, so the effect is the change since then, not since before the change.",
-            grain.as_str()
-        ));
+        caveats.push(Caveat::Baseline {
+            periods: baseline,
+            grain,
+        });
     }
     let index: std::collections::HashMap<&str, usize> = units
         .iter()
@@ -126,10 +127,9 @@ fn data(
         .map(|(_, u)| u.as_str())
         .collect();
     if !missing.is_empty() {
-        warnings.push(format!(
-            "No data for {} (outside your jurisdiction, or no rows): left out.",
-            missing.join(", ")
-        ));
+        caveats.push(Caveat::NoData {
+            units: missing.iter().map(|u| u.to_string()).collect(),
+        });
     }
     let panel = Panel::new(obs, units.len(), periods.len()).map_err(Error::Internal)?;
     Ok(Data {
@@ -137,7 +137,7 @@ fn data(
         panel,
         starts,
         treated_units,
-        warnings,
+        caveats,
     })
 }
 
@@ -332,7 +332,7 @@ fn analyse_reporting(
         .ok_or_else(|| Error::NotFound(format!("no KPI '{kpi_id}'")))?;
     let data = data(state, jurisdiction, experiment, kpi)?;
     let options = kpi_stats::Options::default();
-    let mut warnings = data.warnings.clone();
+    let mut caveats = data.caveats.clone();
     let positive = data.panel.obs.iter().all(|o| o.y > 0.0);
     let logged = positive.then(|| data.panel.with_values(|_, o| o.y.ln()));
     let def = &kpi.def;
@@ -359,6 +359,10 @@ fn analyse_reporting(
         conclusive: false,
         warnings: Vec::new(),
         method: String::new(),
+        direction: Some(def.direction),
+        against: Against::Before,
+        caveats: Vec::new(),
+        kpi_translations: def.translations.clone(),
     };
 
     // Without comparison units, a staggered roll-out still compares units that started later
@@ -368,7 +372,7 @@ fn analyse_reporting(
         .iter()
         .all(|t| Some(t.start) == experiment.first_start());
     if experiment.comparison.is_empty() && one_start {
-        return before_after(base, &data, logged.as_ref(), def, warnings);
+        return before_after(base, &data, logged.as_ref(), def, caveats);
     }
     // The level first, then the logarithm: two equal stages of the progress.
     let stages = if logged.is_some() { 2 } else { 1 };
@@ -387,28 +391,17 @@ fn analyse_reporting(
         parallel: p.p_value >= 0.05,
     });
     if level.dropped_rows > 0 {
-        warnings.push(format!(
-            "{} treated observations are left out: in their periods no unit was left without the change to compare them with.",
-            level.dropped_rows
-        ));
+        caveats.push(Caveat::Dropped {
+            rows: level.dropped_rows,
+        });
     }
     let m = &level.method;
-    let method = format!(
-        "Difference in differences by imputation: what each treated unit would have shown without the change is predicted from the untreated units and periods, so units that started later are never compared with units already changed. The interval is from randomisation inference: with {} units, unit-clustered standard errors are too narrow, so the same analysis was re-run {} the {} ways the same start dates could have been given to these units{}.",
-        m.units,
-        if m.exhaustive { "under all" } else { "under a fixed sample of" },
-        format_count(m.possible),
-        if m.exhaustive {
-            String::new()
-        } else {
-            format!(" ({} of them)", m.assignments)
-        }
-    );
     if m.smallest_p > 0.05 {
-        warnings.push(format!(
-            "With {} units and {} treated, no result can be significant at 5%: even the most extreme one has p = {:.2}.",
-            m.units, m.treated_units, m.smallest_p
-        ));
+        caveats.push(Caveat::NeverSignificant {
+            units: m.units,
+            treated: m.treated_units,
+            smallest_p: m.smallest_p,
+        });
     }
     let relative_effect = log.as_ref().map(|l| relative(&l.effect));
     let mut analysis = ExperimentAnalysis {
@@ -435,18 +428,15 @@ fn analyse_reporting(
                 rows: e.rows,
             })
             .collect(),
-        method,
+        against: if experiment.comparison.is_empty() {
+            Against::LaterStarters
+        } else {
+            Against::Comparison
+        },
+        caveats,
         ..base
     };
-    let against = if experiment.comparison.is_empty() {
-        Against::LaterStarters
-    } else {
-        Against::Comparison
-    };
-    let (verdict, conclusive) = verdict(&analysis, def.direction, def.measure, against);
-    analysis.verdict = verdict;
-    analysis.conclusive = conclusive;
-    analysis.warnings = warnings;
+    worded(&mut analysis, def);
     Ok(analysis)
 }
 
@@ -460,7 +450,7 @@ fn before_after(
     data: &Data,
     logged: Option<&Panel>,
     def: &kpi_api::KpiDef,
-    mut warnings: Vec<String>,
+    mut caveats: Vec<Caveat>,
 ) -> Result<ExperimentAnalysis> {
     let change = |panel: &Panel| -> Option<(kpi_stats::Interval, Vec<EventMean>)> {
         let mut per_unit = Vec::new();
@@ -515,10 +505,7 @@ fn before_after(
     let (level, events) = change(&data.panel).ok_or_else(|| {
         Error::Refused("the experiment cannot be analysed: no treated unit has data both before and after its start".into())
     })?;
-    warnings.insert(
-        0,
-        "There are no comparison units: this is a before/after comparison, not a causal estimate. Anything else that changed at the same time (a season, a new rule, a shock) is in this number too.".into(),
-    );
+    caveats.insert(0, Caveat::NotCausal);
     analysis.design = Design::BeforeAfter {
         units: data.treated_units,
     };
@@ -536,144 +523,30 @@ fn before_after(
             rows,
         })
         .collect();
-    analysis.method = "Before and after: each treated unit's average after its start minus its average before, averaged over the units, with a t interval over units. Without comparison units nothing separates the change from whatever else happened at the same time.".into();
-    let (verdict, _) = verdict(&analysis, def.direction, def.measure, Against::Before);
-    analysis.verdict = format!("Not a causal estimate. {verdict}");
-    analysis.conclusive = false;
-    analysis.warnings = warnings;
+    analysis.against = Against::Before;
+    analysis.caveats = caveats;
+    worded(&mut analysis, def);
     Ok(analysis)
 }
 
-fn format_count(n: f64) -> String {
-    if n < 1e6 {
-        format!("{n:.0}")
-    } else {
-        format!("{n:.2e}")
-    }
-}
-
-/// A number as the verdict writes it.
-fn amount(value: f64, measure: Measure, relative: bool) -> String {
-    let v = value.abs();
-    if relative {
-        return format!("{v:.1}%");
-    }
-    match measure {
-        Measure::Percent => format!("{v:.1} percentage points"),
-        Measure::Hours => format!("{v:.1} hours"),
-        Measure::Days => format!("{v:.1} days"),
-        Measure::Count => format!("{v:.1}"),
-        Measure::Per1000 => format!("{v:.2} per 1,000 residents"),
-    }
-}
-
-/// What the units that changed are compared with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Against {
-    /// The experiment's comparison units (and treated units before their start).
-    Comparison,
-    /// No comparison units: a roll-out's units that start later, until they start.
-    LaterStarters,
-    /// Themselves before their start.
-    Before,
-}
-
-impl Against {
-    /// How the verdict names the comparison, after "in the units that made the change, ".
-    fn phrase(self) -> &'static str {
-        match self {
-            Against::Comparison => "against the comparison units",
-            Against::LaterStarters => "against the units that had not started yet",
-            Against::Before => "after their start against before it",
-        }
-    }
-
-    /// Who the treated units are said to drift against, or move alike with.
-    fn others(self) -> &'static str {
-        match self {
-            Against::LaterStarters => "the units that started later",
-            Against::Comparison | Against::Before => "the comparison units",
-        }
-    }
-}
-
-/// The answer in words, and whether the data can tell.
-fn verdict(
-    a: &ExperimentAnalysis,
-    direction: Direction,
-    measure: Measure,
-    against: Against,
-) -> (String, bool) {
-    // A share moves in points; a time or a volume in percent of what it was.
-    let (effect, is_relative) = match a.relative {
-        Some(r) if measure != Measure::Percent => (r, true),
-        _ => (a.absolute, false),
-    };
-    let title = &a.kpi_title;
-    if let Some(p) = a.pre_trend.filter(|p| !p.parallel) {
-        return (
-            format!(
-                "The data cannot tell. Before the start, the treated units were already drifting {} against {} (pre-trend test p = {:.2}), so the difference after it need not come from the change.",
-                if p.slope > 0.0 { "up" } else { "down" },
-                against.others(),
-                p.p_value
-            ),
-            false,
-        );
-    }
-    let (Some(low), Some(high)) = (effect.low, effect.high) else {
-        return (
-            format!(
-                "The data cannot tell whether {title} changed: with these units, even a large effect would not stand out from how the units differ anyway (the interval has no bound)."
-            ),
-            false,
-        );
-    };
-    let span = |x: f64| {
-        let sign = if x < 0.0 { "-" } else { "+" };
-        format!("{sign}{}", amount(x, measure, is_relative))
-    };
-    if low <= 0.0 && 0.0 <= high {
-        return (
-            format!(
-                "The data cannot tell whether {title} changed: the estimate is {} but the 95% interval runs from {} to {}, which includes no change.",
-                span(effect.estimate),
-                span(low),
-                span(high)
-            ),
-            false,
-        );
-    }
-    let went = if effect.estimate < 0.0 {
-        "fell"
-    } else {
-        "rose"
-    };
-    let better = (effect.estimate < 0.0) == (direction == Direction::Lower);
-    let trend = match a.pre_trend {
-        Some(p) => format!(
-            " Before the start, the units that made the change were on the same trend as {} (pre-trend test p = {:.2}).",
-            against.others(),
-            p.p_value
-        ),
-        None => String::new(),
-    };
-    (
-        format!(
-            "{title} {went} by {} (95% interval {} to {}) in the units that made the change, {}. {}{trend}",
-            amount(effect.estimate, measure, is_relative),
-            amount(low.abs().min(high.abs()), measure, is_relative),
-            amount(low.abs().max(high.abs()), measure, is_relative),
-            against.phrase(),
-            match (better, direction) {
-                (true, Direction::Lower) => "An improvement: lower is better for this KPI.",
-                (true, Direction::Higher) => "An improvement: higher is better for this KPI.",
-                (false, Direction::Lower) => "A deterioration: lower is better for this KPI.",
-                (false, Direction::Higher) => "A deterioration: higher is better for this KPI.",
-            },
-        ),
-        true,
-    )
+/// Fills the analysis's words in English from its numbers, caveats and design (an app words the
+/// same in its reader's language: [`kpi_api::verdict`]).
+fn worded(analysis: &mut ExperimentAnalysis, def: &kpi_api::KpiDef) {
+    let (text, conclusive) = verdict::verdict(
+        analysis,
+        (def.direction, def.measure),
+        analysis.against,
+        &def.title,
+        Locale::En,
+    );
+    analysis.verdict = text;
+    analysis.conclusive = conclusive;
+    analysis.warnings = analysis
+        .caveats
+        .iter()
+        .map(|c| verdict::caveat(c, Locale::En))
+        .collect();
+    analysis.method = verdict::method(&analysis.design, Locale::En);
 }
 
 /// The experiments the seed's planted effects come from (`seeds/README.md`, "Planted effects").

@@ -130,7 +130,7 @@ pub fn KpiDetail(props: &KpiDetailProps) -> Html {
         <section class="kpi-detail" data-kpi={kpi.id.clone()} ref={panel} aria-labelledby="kpi-detail-title">
             <header class="detail-header">
                 <div>
-                    <h2 id="kpi-detail-title" class="detail-title">{ kpi.title.clone() }<UntranslatedMark translations={kpi.translations.clone()} /></h2>
+                    <h2 id="kpi-detail-title" class="detail-title">{ kpi.title.clone() }<UntranslatedMark translations={kpi.translations.clone()} title={kpi.title.clone()} /></h2>
                     <p class="detail-description">{ kpi.description.clone() }</p>
                     <p class="detail-meta">
                         <span>{ target }</span>

@@ -119,7 +119,7 @@ pub fn TileCard(props: &TileCardProps) -> Html {
             {onkeydown}
         >
             <header class="tile-header">
-                <h3 class="tile-title" title={kpi.description.clone()}>{ kpi.title.clone() }<UntranslatedMark translations={kpi.translations.clone()} /></h3>
+                <h3 class="tile-title" title={kpi.description.clone()}>{ kpi.title.clone() }<UntranslatedMark translations={kpi.translations.clone()} title={kpi.title.clone()} /></h3>
                 <StatusMarker status={tile.status} />
             </header>
             { body }

@@ -1472,3 +1472,73 @@ pub fn analysis_running(done: usize, total: usize) -> String {
         ),
     }
 }
+
+/// An experiment's analysis in words: its verdict, its caveats and its method, in the language in
+/// use (from the analysis's numbers, with `kpi_api::verdict`); the server's English as it came
+/// when the language is English or the server did not say what the words need.
+pub fn analysis_words(
+    a: &kpi_api::experiment::ExperimentAnalysis,
+) -> (String, Vec<String>, String) {
+    use kpi_api::verdict;
+    let locale = lang().locale();
+    let measure = Measure::ALL.into_iter().find(|m| m.as_str() == a.measure);
+    match (lang(), a.direction, measure) {
+        (Lang::Ru | Lang::Fa, Some(direction), Some(measure)) => {
+            let (title, _) = kpi_api::title_in(&a.kpi_title, &a.kpi_translations, locale);
+            let (text, _) = verdict::verdict(a, (direction, measure), a.against, title, locale);
+            let caveats = a
+                .caveats
+                .iter()
+                .map(|c| verdict::caveat(c, locale))
+                .collect();
+            (text, caveats, verdict::method(&a.design, locale))
+        }
+        _ => (a.verdict.clone(), a.warnings.clone(), a.method.clone()),
+    }
+}
+
+/// Why a scorecard's line has no score, worded from `why` in the language in use; the server's
+/// English (`english`) when it is English or the server did not say why.
+pub fn unscored_reason(
+    why: Option<kpi_api::evaluation::Unscored>,
+    english: &str,
+    measure: Measure,
+) -> String {
+    use kpi_api::evaluation::Unscored as U;
+    let Some(why) = why else {
+        return english.to_string();
+    };
+    let value = |v: f64| format::value(Some(v), measure);
+    match (lang(), why) {
+        (Lang::En, _) => english.to_string(),
+        (Lang::Ru, U::NoData) => "нет данных за период".to_string(),
+        (Lang::Ru, U::TooFewRows { rows, min_rows }) => format!(
+            "случаев {}, меньше {} по правилам схемы",
+            format::decimal(rows, 0),
+            format::int(min_rows)
+        ),
+        (Lang::Ru, U::NoTarget) => "нет цели".to_string(),
+        (Lang::Ru, U::FloorNotWorse { floor, target }) => {
+            format!("порог {} не хуже цели {}", value(floor), value(target))
+        }
+        (Lang::Fa, U::NoData) => "در این دوره داده‌ای نیست".to_string(),
+        (Lang::Fa, U::TooFewRows { rows, min_rows }) => format!(
+            "{} مورد، کمتر از {} موردی که طرح می‌خواهد",
+            format::decimal(rows, 0),
+            format::int(min_rows)
+        ),
+        (Lang::Fa, U::NoTarget) => "هدفی تعیین نشده است".to_string(),
+        (Lang::Fa, U::FloorNotWorse { floor, target }) => {
+            format!("کف {} بدتر از هدف {} نیست", value(floor), value(target))
+        }
+    }
+}
+
+/// A unit head's scorecard's name: `Head of Perm`.
+pub fn head_of(unit: &str) -> String {
+    match lang() {
+        Lang::En => format!("Head of {unit}"),
+        Lang::Ru => format!("Руководитель: {unit}"),
+        Lang::Fa => format!("مدیر {unit}"),
+    }
+}

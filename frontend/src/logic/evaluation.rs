@@ -3,13 +3,20 @@
 use crate::i18n::format;
 use kpi_api::evaluation::{Evaluation, SchemeKpi, ScoreLine, Scorecard};
 
-use crate::i18n::{points_formula, score_formula, t, unscored, Text};
+use crate::i18n::{points_formula, score_formula, t, unscored, unscored_reason, Text};
 use crate::logic::export::{line, number};
+
+/// Whom a scorecard is of: the employee's name, or the head of its unit in the language in use.
+pub fn subject_name(card: &Scorecard) -> String {
+    card.employee
+        .clone()
+        .unwrap_or_else(|| crate::i18n::head_of(&card.unit.name))
+}
 
 /// How `l` was scored, or why it was not: "(71.3% − 40%) ÷ (60% − 40%) = 1.57 → 100 of 100".
 pub fn computation(k: &SchemeKpi, l: &ScoreLine) -> String {
     if let Some(reason) = &l.unscored {
-        return unscored(reason);
+        return unscored(&unscored_reason(l.unscored_why, reason, k.measure));
     }
     let (Some(value), Some(target), Some(score)) = (l.value, l.target, l.score) else {
         return String::new();
@@ -65,7 +72,7 @@ pub fn evaluation_csv(e: &Evaluation) -> String {
         for l in &card.lines {
             out.push_str(&line(&[
                 &card.rank.map(|r| r.to_string()).unwrap_or_default(),
-                &card.subject,
+                &subject_name(card),
                 card.employee.as_deref().unwrap_or_default(),
                 &card.unit.id,
                 &card.unit.name,
@@ -120,6 +127,7 @@ mod tests {
             weight: 40.0,
             points: Some(points),
             unscored: None,
+            unscored_why: None,
         }
     }
 
@@ -179,6 +187,7 @@ mod tests {
                 period: Grain::Quarter,
                 min_rows: 20,
                 kpis: vec![kpi(Measure::Percent, Scoring::Linear)],
+                translations: Default::default(),
             },
             unit: card(vec![]).unit,
             from: chrono::NaiveDate::from_ymd_opt(2021, 10, 1).unwrap(),

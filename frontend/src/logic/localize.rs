@@ -45,9 +45,10 @@ pub fn localize(value: &mut Value, lang: Locale) {
     }
 }
 
-/// The language of the default title a screen shows in `lang` for want of a translation; None
-/// when the title is in `lang` already.
-pub fn untranslated(translations: &Translations, lang: Locale) -> Option<Locale> {
+/// The language of `shown`, a default title a screen shows in `lang` for want of a translation;
+/// None when the title is in `lang` already. The default is in the language whose entry has the
+/// same title (a KPI file's `lang:`), else English.
+pub fn untranslated(translations: &Translations, lang: Locale, shown: &str) -> Option<Locale> {
     if translations
         .get(&lang)
         .and_then(|t| t.title.as_ref())
@@ -55,10 +56,9 @@ pub fn untranslated(translations: &Translations, lang: Locale) -> Option<Locale>
     {
         return None;
     }
-    // Without a `lang:` or a translation the default is English.
     let default = translations
         .iter()
-        .find(|(_, t)| t.title.is_some())
+        .find(|(_, t)| t.title.as_deref() == Some(shown))
         .map_or(Locale::En, |(l, _)| *l);
     (default != lang).then_some(default)
 }
@@ -102,8 +102,11 @@ mod tests {
     #[test]
     fn a_screen_marks_a_title_left_in_another_language() {
         let none = Translations::new();
-        assert_eq!(untranslated(&none, Locale::En), None);
-        assert_eq!(untranslated(&none, Locale::Fa), Some(Locale::En));
+        assert_eq!(untranslated(&none, Locale::En, "Overview"), None);
+        assert_eq!(
+            untranslated(&none, Locale::Fa, "Overview"),
+            Some(Locale::En)
+        );
         let mut ru_default = Translations::new();
         ru_default.insert(
             Locale::Ru,
@@ -112,7 +115,24 @@ mod tests {
                 ..Translated::default()
             },
         );
-        assert_eq!(untranslated(&ru_default, Locale::Ru), None);
-        assert_eq!(untranslated(&ru_default, Locale::En), Some(Locale::Ru));
+        assert_eq!(untranslated(&ru_default, Locale::Ru, "Обзор"), None);
+        assert_eq!(
+            untranslated(&ru_default, Locale::En, "Обзор"),
+            Some(Locale::Ru)
+        );
+        // An English default with only a Persian translation, read in Russian: marked English.
+        let mut fa_only = Translations::new();
+        fa_only.insert(
+            Locale::Fa,
+            Translated {
+                title: Some("نمای کلی".into()),
+                ..Translated::default()
+            },
+        );
+        assert_eq!(
+            untranslated(&fa_only, Locale::Ru, "Overview"),
+            Some(Locale::En)
+        );
+        assert_eq!(untranslated(&fa_only, Locale::Fa, "نمای کلی"), None);
     }
 }

@@ -110,7 +110,7 @@ pub fn BoardPage(props: &BoardPageProps) -> Html {
     let heading = match &board.state {
         FetchState::Ready(b) => html! {
             <>
-                <h1 class="board-title">{ b.title.clone() }<UntranslatedMark translations={b.translations.clone()} /></h1>
+                <h1 class="board-title">{ b.title.clone() }<UntranslatedMark translations={b.translations.clone()} title={b.title.clone()} /></h1>
                 <p class="board-subtitle">
                     <span class="board-unit">{ b.unit.name.clone() }</span>
                     <span class="board-period">{ range_label(b.from, b.to) }</span>

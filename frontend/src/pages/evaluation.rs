@@ -12,7 +12,7 @@ use crate::api;
 use crate::components::{ErrorBox, Loading, OutsideJurisdiction, QueryLink, ReviewFrame};
 use crate::hooks::{use_fetch, use_filters, FetchState, FiltersHandle};
 use crate::i18n::{page_title, scheme_scope, t, Text};
-use crate::logic::evaluation::{computation, evaluation_csv, points};
+use crate::logic::evaluation::{computation, evaluation_csv, points, subject_name};
 use crate::logic::export::{data_url, file_name};
 use crate::logic::filters::{iso, parse_date, query_unit, query_value};
 use crate::logic::units::qualified_name;
@@ -287,13 +287,13 @@ fn ScoreTable(props: &ScoreTableProps) -> Html {
                                 f.clone().with_unit(&card.unit.id).to_query(),
                                 encode_component(&key)
                             );
-                            html! { <QueryLink to={route.clone()} {query} class="card-subject">{ card.subject.clone() }</QueryLink> }
+                            html! { <QueryLink to={route.clone()} {query} class="card-subject">{ subject_name(card) }</QueryLink> }
                         }
                         Subjects::Heads => {
                             let query = f.clone().with_unit(&card.unit.id).to_query();
                             html! {
                                 <QueryLink to={Route::Board { id: "overview".into() }} {query} class="card-subject">
-                                    { card.subject.clone() }
+                                    { subject_name(card) }
                                 </QueryLink>
                             }
                         }

@@ -12,8 +12,8 @@ use crate::components::{
 };
 use crate::hooks::{use_fetch, use_live_fetch, use_session, FetchState};
 use crate::i18n::{
-    analysis_running, effect_label, experiment_change_label, page_title, pre_trend_label, t,
-    treated_label, version_label, Text,
+    analysis_running, analysis_words, effect_label, experiment_change_label, page_title,
+    pre_trend_label, t, treated_label, version_label, Text,
 };
 use crate::logic::experiment_form::may_define;
 use crate::logic::experiment_history::version_changes;
@@ -35,6 +35,7 @@ fn measure_of(analysis: &ExperimentAnalysis) -> Option<Measure> {
 /// its interval, the event study, the pre-trend test and how it was computed.
 fn analysis_view(a: &ExperimentAnalysis) -> Html {
     let measure = measure_of(a);
+    let (verdict, warnings, method) = analysis_words(a);
     let label = Callback::from(move |v: f64| match measure {
         Some(m) => crate::i18n::format::change(Some(v), m),
         None => crate::i18n::format::decimal(v, 2),
@@ -42,10 +43,10 @@ fn analysis_view(a: &ExperimentAnalysis) -> Html {
     html! {
         <section class="analysis" data-kpi={a.kpi.clone()}>
             <h2>{ t(Text::Verdict) }</h2>
-            <p class="verdict" data-conclusive={a.conclusive.to_string()}>{ a.verdict.clone() }</p>
-            if !a.warnings.is_empty() {
+            <p class="verdict" data-conclusive={a.conclusive.to_string()}>{ verdict }</p>
+            if !warnings.is_empty() {
                 <ul class="analysis-warnings" role="note">
-                    { for a.warnings.iter().map(|w| html! { <li>{ w.clone() }</li> }) }
+                    { for warnings.into_iter().map(|w| html! { <li>{ w }</li> }) }
                 </ul>
             }
             <dl class="effects">
@@ -64,7 +65,7 @@ fn analysis_view(a: &ExperimentAnalysis) -> Html {
             <EventStudyChart events={a.events.clone()} grain={a.grain} {label} />
             <details class="method">
                 <summary>{ t(Text::HowItWasComputed) }</summary>
-                <p>{ a.method.clone() }</p>
+                <p>{ method }</p>
                 <dl>
                     if let Some(c) = &a.clustered {
                         <dt>{ t(Text::ClusteredInterval) }</dt>
@@ -184,7 +185,7 @@ pub fn ExperimentPage(props: &ExperimentPageProps) -> Html {
         let e = &s.experiment;
         html! {
             <>
-                <h1 class="experiment-title">{ e.title.clone() }<UntranslatedMark translations={e.translations.clone()} /></h1>
+                <h1 class="experiment-title">{ e.title.clone() }<UntranslatedMark translations={e.translations.clone()} title={e.title.clone()} /></h1>
                 if defines {
                     <Link<Route> to={Route::EditExperiment { id: e.id.clone() }} classes="button button-quiet edit-experiment">
                         { t(Text::EditExperiment) }

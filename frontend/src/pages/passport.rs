@@ -90,7 +90,7 @@ pub fn PassportPage(props: &PassportPageProps) -> Html {
                     <header class="passport-header">
                         <div>
                             <p class="passport-kicker">{ t(Text::KpiPassport) }</p>
-                            <h1 class="passport-title">{ def.title.clone() }<UntranslatedMark translations={def.translations.clone()} /></h1>
+                            <h1 class="passport-title">{ def.title.clone() }<UntranslatedMark translations={def.translations.clone()} title={def.title.clone()} /></h1>
                             if !def.description.is_empty() {
                                 <p class="passport-description">{ def.description.clone() }</p>
                             }

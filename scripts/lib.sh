@@ -51,6 +51,21 @@ ensure_duckdb() {
   export DUCKDB_LIB_DIR="$(dirname "$lib")"
 }
 
+# CLDR's JSON, from which `xtask cldr` makes the month names and number symbols of en, ru and fa
+# (api/src/cldr.rs); the versions are the ones xtask/src/cldr.rs names.
+CLDR_PACKAGES=(cldr-dates-modern@43.1.0 cldr-numbers-modern@43.1.0 cldr-cal-persian-modern@43.1.0)
+ensure_cldr() {
+  local missing=()
+  for p in "${CLDR_PACKAGES[@]}"; do
+    grep -qs "\"version\": \"${p##*@}\"" "$TOOLS/node_modules/${p%@*}/package.json" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing CLDR's data from npm (${missing[*]})"
+    mkdir -p "$TOOLS"
+    npm install --prefix "$TOOLS" --no-audit --no-fund --ignore-scripts "${missing[@]}" >/dev/null
+  fi
+}
+
 ensure_browser() {
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     say "installing chromium and chromium-driver from Debian"

@@ -12,6 +12,9 @@ pub struct AgendaItem {
     pub unit: Unit,
     pub kpi: String,
     pub kpi_title: String,
+    /// The KPI's titles in other languages (its file's `title.ru:` ...).
+    #[serde(default, skip_serializing_if = "crate::Translations::is_empty")]
+    pub kpi_translations: crate::Translations,
     pub measure: Measure,
     pub direction: Direction,
     pub value: Option<f64>,

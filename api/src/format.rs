@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Measure;
+use crate::{cldr, Measure};
 
 /// A language numbers are written in.
 #[derive(
@@ -47,42 +47,36 @@ impl Locale {
         })
     }
 
+    /// CLDR's symbols (`crate::cldr`, generated from CLDR's packages) and the units' short names.
+    /// The minus is the typographic U+2212 in every language (CLDR gives `en` and `ru` the
+    /// hyphen-minus), so a negative number reads the same in a table in each.
     fn symbols(self) -> Symbols {
-        match self {
-            Locale::En => Symbols {
-                decimal: ".",
-                group: ",",
-                digits: None,
-                minus: "−",
-                percent: "%",
-                percent_gap: "",
-                hours: "h",
-                days: "d",
-                points: "pp",
+        let (cldr, hours, days, points) = match self {
+            Locale::En => (&cldr::NUMBERS_EN, "h", "d", "pp"),
+            Locale::Ru => (&cldr::NUMBERS_RU, "ч", "дн.", "п.\u{a0}п."),
+            Locale::Fa => (&cldr::NUMBERS_FA, "ساعت", "روز", "واحد درصد"),
+        };
+        Symbols {
+            decimal: cldr.decimal,
+            group: cldr.group,
+            digits: (cldr.system == "arabext")
+                .then_some(['۰', '۱', '۲', '۳', '۴', '۵', '۶', '۷', '۸', '۹']),
+            minus: match cldr.minus_sign {
+                "-" => "−",
+                // Persian's carries a left-to-right mark, which keeps the sign before the
+                // number inside right-to-left text.
+                other => other,
             },
-            Locale::Ru => Symbols {
-                decimal: ",",
-                group: "\u{a0}",
-                digits: None,
-                minus: "−",
-                percent: "%",
-                percent_gap: "\u{a0}",
-                hours: "ч",
-                days: "дн.",
-                points: "п.\u{a0}п.",
+            percent: cldr.percent_sign,
+            // `#,##0 %`: what stands between the number and the sign.
+            percent_gap: if cldr.percent_pattern.contains("\u{a0}%") {
+                "\u{a0}"
+            } else {
+                ""
             },
-            Locale::Fa => Symbols {
-                decimal: "٫",
-                group: "٬",
-                digits: Some(['۰', '۱', '۲', '۳', '۴', '۵', '۶', '۷', '۸', '۹']),
-                // A left-to-right mark keeps the sign before the number inside right-to-left text.
-                minus: "\u{200e}−",
-                percent: "٪",
-                percent_gap: "",
-                hours: "ساعت",
-                days: "روز",
-                points: "واحد درصد",
-            },
+            hours,
+            days,
+            points,
         }
     }
 }

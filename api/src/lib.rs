@@ -12,6 +12,7 @@
 
 pub mod agenda;
 pub mod calendar;
+pub mod cldr;
 pub mod evaluation;
 pub mod experiment;
 pub mod forecast;

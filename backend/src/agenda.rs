@@ -27,13 +27,13 @@ fn off_target(value: f64, target: f64, direction: Direction) -> Option<f64> {
     (miss > 0.0).then(|| miss / target.abs())
 }
 
-/// The agenda under `unit` over `from..=to`, from the caller's rows.
+/// The agenda under `unit` over `from..=to`, against the period before in `calendar`, from the
+/// caller's rows.
 pub async fn agenda(
     state: &Arc<AppState>,
     access: &Access,
     unit: Unit,
-    from: NaiveDate,
-    to: NaiveDate,
+    (calendar, from, to): (kpi_api::calendar::Calendar, NaiveDate, NaiveDate),
 ) -> Result<Agenda> {
     let all = state.units();
     let parents = Parents::of(&all);
@@ -44,7 +44,7 @@ pub async fn agenda(
         .cloned()
         .collect();
     let ids: Vec<String> = units.iter().map(|u| u.id.clone()).collect();
-    let periods = Periods::previous_and_current(from, to);
+    let periods = Periods::previous_and_current(calendar, from, to);
     let (prev_start, current_start) = (periods.0[0].0, periods.0[1].0);
     let jurisdiction = access.jurisdiction();
     let catalog = state.catalog();
@@ -86,6 +86,7 @@ pub async fn agenda(
                 unit: u.clone(),
                 kpi: def.id.clone(),
                 kpi_title: def.title.clone(),
+                kpi_translations: def.translations.clone(),
                 measure: def.measure,
                 direction: def.direction,
                 value,
@@ -119,7 +120,7 @@ pub async fn agenda(
             .then_with(|| a.unit.name.cmp(&b.unit.name))
             .then_with(|| a.kpi_title.cmp(&b.kpi_title))
     });
-    let (previous_from, previous_to) = kpi_api::period::previous(from, to);
+    let (previous_from, previous_to) = calendar.previous(from, to);
     Ok(Agenda {
         unit,
         from,

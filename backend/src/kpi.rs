@@ -104,8 +104,13 @@ impl Periods {
 
     /// Two buckets: the previous period and the chosen one (`from..=to`), equally long (whole
     /// months compare with as many whole months before them).
-    pub fn previous_and_current(from: NaiveDate, to: NaiveDate) -> Periods {
-        let (prev_from, _) = kpi_api::period::previous(from, to);
+    /// In `calendar`: a run of Solar Hijri months compares with as many months before.
+    pub fn previous_and_current(
+        calendar: kpi_api::calendar::Calendar,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Periods {
+        let (prev_from, _) = calendar.previous(from, to);
         Periods(vec![(prev_from, from), (from, day_after(to))])
     }
 
@@ -1201,7 +1206,11 @@ mod tests {
     #[test]
     fn previous_and_current_are_equally_long_and_whole_months_compare_with_months() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        let quarter = Periods::previous_and_current(d("2021-10-01"), d("2021-12-31"));
+        let quarter = Periods::previous_and_current(
+            kpi_api::calendar::Calendar::Gregorian,
+            d("2021-10-01"),
+            d("2021-12-31"),
+        );
         assert_eq!(
             quarter.0,
             vec![
@@ -1210,9 +1219,17 @@ mod tests {
             ]
         );
         // March compares with February, not with the 31 days before it.
-        let march = Periods::previous_and_current(d("2021-03-01"), d("2021-03-31"));
+        let march = Periods::previous_and_current(
+            kpi_api::calendar::Calendar::Gregorian,
+            d("2021-03-01"),
+            d("2021-03-31"),
+        );
         assert_eq!(march.0[0], (d("2021-02-01"), d("2021-03-01")));
-        let week = Periods::previous_and_current(d("2021-03-10"), d("2021-03-16"));
+        let week = Periods::previous_and_current(
+            kpi_api::calendar::Calendar::Gregorian,
+            d("2021-03-10"),
+            d("2021-03-16"),
+        );
         assert_eq!(
             week.0,
             vec![

@@ -21,6 +21,8 @@ const TARGET: &str = "wasm32-unknown-unknown";
 /// Where `frontend/index.html` wants the app's script.
 const APP_MARKER: &str = "<!-- app -->";
 
+mod cldr;
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root()?;
@@ -32,7 +34,9 @@ fn main() -> Result<()> {
     {
         ["web"] => web(&root, &root.join("dist")),
         ["web", "--out", out] => web(&root, Path::new(out)),
-        _ => bail!("usage: xtask web [--out DIR]"),
+        ["cldr", "--from", modules] => cldr::run(&root, Path::new(modules), false),
+        ["cldr", "--from", modules, "--check"] => cldr::run(&root, Path::new(modules), true),
+        _ => bail!("usage: xtask web [--out DIR] | xtask cldr --from NODE_MODULES [--check]"),
     }
 }
 

@@ -40,7 +40,8 @@ pub(super) async fn get_agenda(
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
     let req = ViewParams::parse(&state, &access, &params).map_err(reject)?;
-    let agenda = crate::agenda::agenda(&state, &access, req.unit, req.from, req.to)
+    let period = (req.calendar, req.from, req.to);
+    let agenda = crate::agenda::agenda(&state, &access, req.unit, period)
         .await
         .map_err(reject)?;
     Ok(conditional.reply(&agenda))

@@ -38,7 +38,10 @@ pub async fn board(
 pub async fn agenda(unit: &str, from: NaiveDate, to: NaiveDate) -> Result<Agenda, FetchError> {
     get_json(
         &api_path(&["agenda"]),
-        &super::kpis::unit_period(unit, from, to),
+        &super::in_calendar(
+            &super::kpis::unit_period(unit, from, to),
+            crate::i18n::calendar(),
+        ),
     )
     .await
 }

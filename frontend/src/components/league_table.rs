@@ -86,7 +86,7 @@ pub fn LeagueTable(props: &LeagueTableProps) -> Html {
         };
         html! {
             <tr class="league-row" data-unit={id.clone()} data-versus={versus_code(r.versus)} data-highlight={highlight}>
-                <td class="num league-rank">{ r.rank.map(|n| n.to_string()).unwrap_or_default() }</td>
+                <td class="num league-rank">{ r.rank.map(format::int).unwrap_or_default() }</td>
                 <th scope="row" class="league-name">
                     if props.has_children.contains(&id) {
                         <QueryLink to={handle.route().clone()} query={league_query} class="league-drill">{ r.unit.name.clone() }</QueryLink>

@@ -53,9 +53,9 @@ pub fn PlanWeeksTable(props: &PlanWeeksTableProps) -> Html {
                             key={s.week}
                             data-week={s.week.to_string()}
                         >
-                            <th scope="row">{ s.week }</th>
-                            <td class="num week-due">{ s.due }</td>
-                            <td class="num week-done">{ s.done }</td>
+                            <th scope="row">{ format::int(s.week) }</th>
+                            <td class="num week-due">{ format::int(s.due) }</td>
+                            <td class="num week-done">{ format::int(s.done) }</td>
                             <td class={classes!("num", "week-score", score_class(s.score))}>{ percent(s.score) }</td>
                             <td class={classes!("num", "week-cumulative", score_class(s.cumulative))}>{ percent(s.cumulative) }</td>
                             { for props.lags.iter().map(|lag| {

@@ -3,7 +3,8 @@
 //! arithmetic of ICU4X (`kpi_api::calendar`); in Russian and English, Gregorian.
 //!
 //! Month names are CLDR's (the `gregorian` and `persian` calendars of `en`, `ru` and `fa`, format
-//! and stand-alone widths), kept as tables here: the app needs 96 words, and ICU4X's date
+//! and stand-alone widths), generated into `kpi_api::cldr` from CLDR's npm packages by
+//! `xtask cldr` (and checked against them in CI): the app needs 72 words, and ICU4X's date
 //! formatter with its baked data would add far more to the download than that.
 
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
@@ -13,83 +14,20 @@ use kpi_api::Grain;
 use super::format::digits;
 use super::{lang, Lang};
 
-const MONTHS_SHORT_EN: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-const MONTHS_LONG_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-/// CLDR `ru`, format, abbreviated (the genitive: `4 окт. 2021`).
-const MONTHS_SHORT_RU: [&str; 12] = [
-    "янв.",
-    "февр.",
-    "мар.",
-    "апр.",
-    "мая",
-    "июн.",
-    "июл.",
-    "авг.",
-    "сент.",
-    "окт.",
-    "нояб.",
-    "дек.",
-];
-/// CLDR `ru`, stand-alone, abbreviated (`окт. 2021` on an axis).
-const MONTHS_SHORT_STANDALONE_RU: [&str; 12] = [
-    "янв.",
-    "февр.",
-    "март",
-    "апр.",
-    "май",
-    "июнь",
-    "июль",
-    "авг.",
-    "сент.",
-    "окт.",
-    "нояб.",
-    "дек.",
-];
-/// CLDR `ru`, stand-alone, wide (`Октябрь 2021`).
-const MONTHS_LONG_RU: [&str; 12] = [
-    "Январь",
-    "Февраль",
-    "Март",
-    "Апрель",
-    "Май",
-    "Июнь",
-    "Июль",
-    "Август",
-    "Сентябрь",
-    "Октябрь",
-    "Ноябрь",
-    "Декабрь",
-];
-/// CLDR `fa`, the `persian` calendar's months (one width serves every use).
-const MONTHS_FA: [&str; 12] = [
-    "فروردین",
-    "اردیبهشت",
-    "خرداد",
-    "تیر",
-    "مرداد",
-    "شهریور",
-    "مهر",
-    "آبان",
-    "آذر",
-    "دی",
-    "بهمن",
-    "اسفند",
-];
+use kpi_api::cldr::{
+    MONTHS_ABBR_EN as MONTHS_SHORT_EN, MONTHS_ABBR_RU as MONTHS_SHORT_RU,
+    MONTHS_ABBR_STANDALONE_RU as MONTHS_SHORT_STANDALONE_RU, MONTHS_PERSIAN_FA as MONTHS_FA,
+    MONTHS_WIDE_EN as MONTHS_LONG_EN, MONTHS_WIDE_STANDALONE_RU,
+};
+
+/// A Russian month heading a label, capitalised as a heading is (`Октябрь 2021`).
+fn month_long_ru(m0: usize) -> String {
+    let mut chars = MONTHS_WIDE_STANDALONE_RU[m0].chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
 
 /// The Solar Hijri month names in order, for tests and pickers.
 pub fn persian_month_name(month: u32) -> &'static str {
@@ -138,7 +76,7 @@ pub fn period_label(start: NaiveDate, grain: Grain) -> String {
         },
         Grain::Month => match lang() {
             Lang::En => format!("{} {y}", MONTHS_LONG_EN[m0]),
-            Lang::Ru => format!("{} {y}", MONTHS_LONG_RU[m0]),
+            Lang::Ru => format!("{} {y}", month_long_ru(m0)),
             Lang::Fa => digits(&format!("{} {y}", MONTHS_FA[m0])),
         },
         Grain::Quarter => {

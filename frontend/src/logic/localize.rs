@@ -38,6 +38,15 @@ pub fn localize(value: &mut Value, lang: Locale) {
                     }
                 }
             }
+            // An item that names a KPI by title (an agenda line, an analysis) carries its titles.
+            let kpi_title = map
+                .get("kpi_translations")
+                .and_then(|t| t.get(lang.as_str()))
+                .and_then(|t| t.get("title"))
+                .cloned();
+            if let Some(title @ Value::String(_)) = kpi_title {
+                map.insert("kpi_title".into(), title);
+            }
             map.values_mut().for_each(|v| localize(v, lang));
         }
         Value::Array(items) => items.iter_mut().for_each(|v| localize(v, lang)),
@@ -97,6 +106,10 @@ mod tests {
         // No Russian description: the default stays.
         assert_eq!(ru["tiles"][0]["kpi"]["description"], "Share");
         assert_eq!(ru["tiles"][1]["kpi"]["title"], "Backlog");
+        let mut item = json!({"kpi_title": "Vacant posts",
+            "kpi_translations": {"fa": {"title": "پست‌های خالی"}}});
+        localize(&mut item, Locale::Fa);
+        assert_eq!(item["kpi_title"], "پست‌های خالی");
     }
 
     #[test]

@@ -110,7 +110,7 @@ pub fn AgendaPage() -> Html {
                                 let tone = change_tone(i.change, i.measure, i.direction);
                                 html! {
                                     <tr class="agenda-item" data-unit={i.unit.id.clone()} data-kpi={i.kpi.clone()} data-status={i.status.as_str()}>
-                                        <td class="num">{ n + 1 }</td>
+                                        <td class="num">{ format::int((n + 1) as i64) }</td>
                                         <th scope="row">
                                             <QueryLink to={Route::Board { id: "overview".into() }} {query} class="agenda-link">
                                                 { name(&i.unit.id) }

@@ -309,7 +309,7 @@ fn ScoreTable(props: &ScoreTableProps) -> Html {
                     html! {
                         <>
                             <tr class="scorecard" data-card={key.clone()}>
-                                <td class="num">{ card.rank.map(|r| r.to_string()).unwrap_or_default() }</td>
+                                <td class="num">{ card.rank.map(format::int).unwrap_or_default() }</td>
                                 <th scope="row">{ subject }</th>
                                 <td>{ unit }</td>
                                 { for scheme.kpis.iter().zip(&card.lines).map(|(k, l)| html! {

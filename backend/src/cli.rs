@@ -118,6 +118,22 @@ pub fn export(
     Ok(())
 }
 
+/// `kpiboard export-lake DIR`: the lake of [`crate::lake`], with what it wrote.
+pub fn export_lake(database: &Path, dir: &Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let db = Db::open(database, DEFAULT_MEMORY_LIMIT)?;
+    let exported = crate::lake::export(&db, dir)?;
+    for e in &exported {
+        println!("{}: {} rows in {} files", e.table, e.rows, e.files);
+    }
+    println!(
+        "lake written to {} in {:.1} s",
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 /// `kpiboard seed`: the seed exports into `out`, with a report of their sizes and measured
 /// effects when asked; or, with `spread`, the Shymkent estimate across other seeds.
 pub fn seed(out: &Path, scale: f64, report: bool, spread: Option<u64>) -> anyhow::Result<()> {

@@ -52,6 +52,7 @@ pub mod evaluations;
 pub mod experiments;
 pub mod import;
 pub mod kpi;
+pub mod lake;
 pub mod league;
 pub mod openapi;
 pub mod plans;

@@ -94,6 +94,9 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Write the operational data as a read-only lake of Parquet files partitioned by region and
+    /// month (the org tree beside them), replacing the lake in DIR once the new one is whole.
+    ExportLake { dir: PathBuf },
     /// Generate the seed exports.
     Seed {
         #[arg(long, default_value = "data/seeds")]
@@ -283,6 +286,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )
             })
             .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ExportLake { dir } => {
+            let (database, dir) = (cli.database.clone(), dir.clone());
+            blocking(move || cli::export_lake(&database, &dir)).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Seed {

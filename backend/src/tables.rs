@@ -332,6 +332,13 @@ pub static SPECS: [TableSpec; 6] = [
     },
 ];
 
+/// The specs of the tables of operational data (appeals, service cases, staffing).
+pub fn data_specs() -> impl Iterator<Item = &'static TableSpec> {
+    SPECS
+        .iter()
+        .filter(|s| s.in_snapshots && s.unit_column.is_some())
+}
+
 /// The tables of operational data that the snapshots carry scoped by their unit column
 /// (appeals, service cases, staffing), with that column.
 pub fn data_tables() -> impl Iterator<Item = (&'static str, &'static str)> {

@@ -12,8 +12,9 @@
 //!   units and roles: requests per second, p50, p99, errors.
 //! - Peak memory of the server and its workers; the web app's transfer sizes.
 //!
-//! Options: `--scale 1` (the seed's size; 1 is about a million appeals), `--seconds 10` (each
-//! load run), `--reps 5` (cold runs per figure), `--dist dist`.
+//! Options: `--scale 1` (the seed's size; 1 is about a million appeals; `--scale 1,10,100` runs
+//! each and then prints how each figure grows with the data, as the ratio to the first scale),
+//! `--seconds 10` (each load run), `--reps 5` (cold runs per figure), `--dist dist`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -27,7 +28,7 @@ use kpi_backend::{AppState, Config, Limits};
 use kpi_tests::Session;
 
 struct Options {
-    scale: f64,
+    scales: Vec<f64>,
     seconds: u64,
     reps: usize,
     dist: PathBuf,
@@ -35,7 +36,7 @@ struct Options {
 
 fn options() -> Options {
     let mut o = Options {
-        scale: 1.0,
+        scales: vec![1.0],
         seconds: 10,
         reps: 5,
         dist: kpi_tests::repo_root().join("dist"),
@@ -45,7 +46,12 @@ fn options() -> Options {
     while i < args.len() {
         let value = args.get(i + 1).cloned().unwrap_or_default();
         match args[i].as_str() {
-            "--scale" => o.scale = value.parse().expect("--scale: a number"),
+            "--scale" => {
+                o.scales = value
+                    .split(',')
+                    .map(|v| v.trim().parse().expect("--scale: numbers, comma-separated"))
+                    .collect()
+            }
             "--seconds" => o.seconds = value.parse().expect("--seconds: whole seconds"),
             "--reps" => o.reps = value.parse().expect("--reps: a count"),
             "--dist" => o.dist = PathBuf::from(value),
@@ -67,6 +73,10 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// One row of the table: what, the figure, its baseline, and the target it is held to.
 struct Row {
+    /// What it is, the same at every scale.
+    key: String,
+    /// The figure as a number and its unit, for how it grows with the data.
+    amount: Option<(f64, &'static str)>,
     what: String,
     value: String,
     baseline: String,
@@ -76,8 +86,11 @@ struct Row {
 }
 
 fn row(what: impl Into<String>, value: impl Into<String>, baseline: impl Into<String>) -> Row {
+    let what = what.into();
     Row {
-        what: what.into(),
+        key: what.clone(),
+        amount: None,
+        what,
         value: value.into(),
         baseline: baseline.into(),
         ratio: None,
@@ -131,11 +144,50 @@ fn worker_pids(db: &Path) -> Vec<u32> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let o = options();
+    let mut tables = Vec::new();
+    for &scale in &o.scales {
+        tables.push((scale, measure(&o, scale).await));
+    }
+    let Some(((first, base), rest)) = tables.split_first() else {
+        return;
+    };
+    if rest.is_empty() {
+        return;
+    }
+    println!("\nhow each figure grows with the data (the ratio to scale {first})\n");
+    print!("{:<62} {:>16}", "figure", format!("scale {first}"));
+    for (scale, _) in rest {
+        print!(" {:>16} {:>7}", format!("scale {scale}"), "ratio");
+    }
+    println!();
+    for r in base {
+        let Some((a, unit)) = r.amount else { continue };
+        print!("{:<62} {:>16}", r.key, amount(a, unit));
+        for (_, rows) in rest {
+            match rows.iter().find(|x| x.key == r.key).and_then(|x| x.amount) {
+                Some((b, _)) => print!(" {:>16} {:>6.2}x", amount(b, unit), b / a),
+                None => print!(" {:>16} {:>7}", "", ""),
+            }
+        }
+        println!();
+    }
+}
+
+/// A figure with its unit: seconds as milliseconds, the others as they are.
+fn amount(x: f64, unit: &str) -> String {
+    match unit {
+        "s" => ms(x),
+        unit => format!("{x:.0} {unit}"),
+    }
+}
+
+/// Every figure at `scale`, printed as one table and returned.
+async fn measure(o: &Options, scale: f64) -> Vec<Row> {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let seeds = dir.path().join("seeds");
     let db_path = dir.path().join("bench.duckdb");
-    eprintln!("generating the seed at scale {} ...", o.scale);
-    let summary = kpi_seeds::generate(&seeds, o.scale).expect("the seed generates");
+    eprintln!("generating the seed at scale {scale} ...");
+    let summary = kpi_seeds::generate(&seeds, scale).expect("the seed generates");
     let mut rows = Vec::new();
 
     // Import, in this process, against DuckDB's own bulk load of the same files.
@@ -205,13 +257,15 @@ async fn main() {
         format!("{:.0} rows/s (read_csv)", imported as f64 / bulk_secs),
     );
     r.ratio = Some(import_secs / bulk_secs);
+    r.key = "import of the seed's data files".to_string();
+    r.amount = Some((imported as f64 / import_secs, "rows/s"));
     r.target = "(checked, one transaction a file)".to_string();
     rows.push(r);
     {
         let state = std::sync::Arc::clone(&state);
         let seeds = seeds.clone();
         tokio::task::spawn_blocking(move || {
-            kpi_backend::seed::load_if_empty(&state, &seeds, o.scale).expect("plans and accounts")
+            kpi_backend::seed::load_if_empty(&state, &seeds, scale).expect("plans and accounts")
         })
         .await
         .unwrap();
@@ -356,6 +410,7 @@ async fn main() {
     };
     let held = |what: String, http: f64, raw: f64, baseline: String| {
         let mut r = row(what, ms(http), baseline);
+        r.amount = Some((http, "s"));
         r.ratio = Some(http / raw);
         r.target = "<= 1.2x".to_string();
         r.met = Some(http / raw <= 1.2);
@@ -395,6 +450,7 @@ async fn main() {
         ms(percentile(&warm, 0.5)),
         format!("{} cold", ms(raw_boards[0])),
     );
+    r.amount = Some((percentile(&warm, 0.5), "s"));
     r.target = "p50 < 5 ms".to_string();
     r.met = Some(percentile(&warm, 0.5) < 0.005);
     rows.push(r);
@@ -417,6 +473,7 @@ async fn main() {
             format!("{} asked again", ms(again)),
         );
         r.ratio = Some(first / again);
+        r.amount = Some((first, "s"));
         r.target = "first < 1 s".to_string();
         r.met = Some(first < 1.0);
         rows.push(r);
@@ -495,6 +552,7 @@ async fn main() {
             format!("{rps:.0} req/s, p50 {}, p99 {}", ms(p50), ms(p99)),
             format!("{errors} errors"),
         );
+        r.amount = Some((rps, "req/s"));
         if clients == 32 {
             r.target = ">= 3000 req/s, p99 < 50 ms".to_string();
             r.met = Some(rps >= 3000.0 && p99 < 0.05 && errors == 0);
@@ -504,11 +562,15 @@ async fn main() {
 
     let workers = worker_pids(&db_path);
     let worker_peak: u64 = workers.iter().map(|p| peak_kb(*p)).sum();
-    rows.push(row(
+    let server_peak = peak_kb(server.id());
+    let mut r = row(
         "peak memory (VmHWM)",
-        format!("server {} MB", peak_kb(server.id()) / 1024),
+        format!("server {} MB", server_peak / 1024),
         format!("{} workers {} MB in all", workers.len(), worker_peak / 1024),
-    ));
+    );
+    r.key = "peak memory of the server".to_string();
+    r.amount = Some((server_peak as f64 / 1024.0, "MB"));
+    rows.push(r);
     let _ = server.kill();
     let _ = server.wait();
 
@@ -542,7 +604,7 @@ async fn main() {
 
     println!(
         "\nkpiboard benchmark: scale {} ({} appeals, {} service cases), {} reps, {} s loads\n",
-        o.scale, summary.appeals, summary.service_cases, o.reps, o.seconds
+        scale, summary.appeals, summary.service_cases, o.reps, o.seconds
     );
     println!(
         "{:<50} {:>34} {:>34} {:>7}  {:<26} met",
@@ -563,4 +625,5 @@ async fn main() {
             }
         );
     }
+    rows
 }

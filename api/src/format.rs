@@ -139,6 +139,21 @@ pub fn change_in(locale: Locale, change: Option<f64>, measure: Measure) -> Strin
     format!("{sign}{body}")
 }
 
+/// `text` with its ASCII digits in `locale`'s own (Persian digits in Persian), for labels that
+/// are not quantities: `W3`, a year, a time of day.
+pub fn digits_in(locale: Locale, text: &str) -> String {
+    match locale.symbols().digits {
+        Some(digits) => text
+            .chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) => digits[d as usize],
+                None => c,
+            })
+            .collect(),
+        None => text.to_string(),
+    }
+}
+
 /// [`decimal`] in `locale`'s digits and separators.
 pub fn decimal_in(locale: Locale, v: f64, places: usize) -> String {
     let s = locale.symbols();

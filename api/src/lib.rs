@@ -279,40 +279,6 @@ pub struct Translated {
 /// its default text in the language it is written in, and each translation (`-- title.ru:`).
 pub type Translations = std::collections::BTreeMap<format::Locale, Translated>;
 
-/// `title` in `locale`: the translation, or (false) the default text when there is none, which
-/// an app marks as not translated.
-pub fn title_in<'a>(
-    title: &'a str,
-    translations: &'a Translations,
-    locale: format::Locale,
-) -> (&'a str, bool) {
-    match translations.get(&locale).and_then(|t| t.title.as_deref()) {
-        Some(local) => (local, true),
-        None => (
-            title,
-            translations.is_empty() && locale == format::Locale::En,
-        ),
-    }
-}
-
-/// `description` in `locale`, as [`title_in`].
-pub fn description_in<'a>(
-    description: &'a str,
-    translations: &'a Translations,
-    locale: format::Locale,
-) -> (&'a str, bool) {
-    match translations
-        .get(&locale)
-        .and_then(|t| t.description.as_deref())
-    {
-        Some(local) => (local, true),
-        None => (
-            description,
-            translations.is_empty() && locale == format::Locale::En,
-        ),
-    }
-}
-
 /// A KPI definition as loaded from its file in `queries/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KpiDef {

@@ -43,14 +43,14 @@ pub enum Caveat {
 }
 
 /// The verdict on `a` in `locale`, for a KPI of `direction` and `measure` whose treated units are
-/// compared `against`; and whether the data can tell.
+/// compared as `a.against` says; and whether the data can tell.
 pub fn verdict(
     a: &ExperimentAnalysis,
     (direction, measure): (Direction, Measure),
-    against: Against,
     title: &str,
     locale: Locale,
 ) -> (String, bool) {
+    let against = a.against;
     let (text, conclusive) = judged(a, (direction, measure), against, title, locale);
     match against {
         Against::Before => {
@@ -77,10 +77,7 @@ fn judged(
         Some(r) if measure != Measure::Percent => (r, true),
         _ => (a.absolute, false),
     };
-    let p2 = |p: f64| match locale {
-        Locale::En => format!("{p:.2}"),
-        _ => decimal_in(locale, p, 2),
-    };
+    let p2 = |p: f64| p_value(locale, p);
     if let Some(p) = a.pre_trend.filter(|p| !p.parallel) {
         let up = p.slope > 0.0;
         let others = others(against, locale);
@@ -217,6 +214,11 @@ fn judged(
     (text, true)
 }
 
+/// A p-value as the sentences write it: two decimals in the language's digits.
+fn p_value(locale: Locale, p: f64) -> String {
+    decimal_in(locale, p, 2)
+}
+
 /// Whom the treated units are said to drift against.
 fn others(against: Against, locale: Locale) -> &'static str {
     match (locale, against) {
@@ -340,15 +342,16 @@ pub fn caveat(c: &Caveat, locale: Locale) -> String {
             let (u, t) = (int(*units), int(*treated));
             match locale {
                 Locale::En => format!(
-                    "With {u} units and {t} treated, no result can be significant at 5%: even the most extreme one has p = {smallest_p:.2}."
+                    "With {u} units and {t} treated, no result can be significant at 5%: even the most extreme one has p = {}.",
+                    p_value(locale, *smallest_p)
                 ),
                 Locale::Ru => format!(
                     "Подразделений — {u}, из них с изменением — {t}: ни один результат не может быть значимым на уровне 5\u{a0}%, даже у самого крайнего p = {}.",
-                    decimal_in(locale, *smallest_p, 2)
+                    p_value(locale, *smallest_p)
                 ),
                 Locale::Fa => format!(
                     "با {u} واحد که {t} واحد از آن‌ها تغییر کرده‌اند، هیچ نتیجه‌ای در سطح ۵٪ معنادار نمی‌شود: حتی حدی‌ترین نتیجه p = {} دارد.",
-                    decimal_in(locale, *smallest_p, 2)
+                    p_value(locale, *smallest_p)
                 ),
             }
         }
@@ -461,7 +464,7 @@ mod tests {
     #[test]
     fn a_clear_effect_reads_alike_in_each_language() {
         let a = analysis(-8.1, -12.0, -4.2);
-        let (en, sure) = verdict(&a, HOURS, Against::Comparison, "Time to answer", Locale::En);
+        let (en, sure) = verdict(&a, HOURS, "Time to answer", Locale::En);
         assert!(sure);
         assert_eq!(
             en,
@@ -470,13 +473,13 @@ mod tests {
              for this KPI. Before the start, the units that made the change were on the same trend \
              as the comparison units (pre-trend test p = 0.41)."
         );
-        let (ru, _) = verdict(&a, HOURS, Against::Comparison, "Время ответа", Locale::Ru);
+        let (ru, _) = verdict(&a, HOURS, "Время ответа", Locale::Ru);
         assert!(
             ru.starts_with("Показатель «Время ответа» снизился на 8,1\u{a0}ч"),
             "{ru}"
         );
         assert!(ru.contains("Улучшение") && ru.contains("p = 0,41"), "{ru}");
-        let (fa, _) = verdict(&a, HOURS, Against::Comparison, "زمان پاسخ", Locale::Fa);
+        let (fa, _) = verdict(&a, HOURS, "زمان پاسخ", Locale::Fa);
         assert!(
             fa.contains("۸٫۱ ساعت") && fa.contains("کاهش") && fa.contains("بهبود"),
             "{fa}"
@@ -486,15 +489,16 @@ mod tests {
 
     #[test]
     fn an_interval_across_zero_cannot_tell_and_a_before_after_says_it_is_not_causal() {
-        let a = analysis(-1.0, -3.0, 1.0);
-        let (ru, sure) = verdict(&a, HOURS, Against::Before, "Время ответа", Locale::Ru);
+        let mut a = analysis(-1.0, -3.0, 1.0);
+        a.against = Against::Before;
+        let (ru, sure) = verdict(&a, HOURS, "Время ответа", Locale::Ru);
         assert!(!sure);
         assert!(
             ru.starts_with("Это не причинная оценка. Данные не позволяют судить"),
             "{ru}"
         );
         assert!(ru.contains("от −3,0\u{a0}ч до +1,0\u{a0}ч"), "{ru}");
-        let (en, _) = verdict(&a, HOURS, Against::Before, "Time to answer", Locale::En);
+        let (en, _) = verdict(&a, HOURS, "Time to answer", Locale::En);
         assert!(
             en.contains("from -3.0 hours to +1.0 hours, which includes no change"),
             "{en}"

@@ -18,7 +18,7 @@ use duckdb::Connection;
 
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::tables::{self, quote_ident};
+use crate::tables::{self, quote_ident, quote_literal};
 
 /// What an export wrote: rows and files per table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,11 +33,6 @@ const REGIONS: &str = "WITH RECURSIVE up(id, region) AS (
         SELECT id, id FROM main.org_units WHERE parent_id IS NULL
         UNION ALL
         SELECT o.id, up.region FROM main.org_units o JOIN up ON o.parent_id = up.id)";
-
-/// A string literal for DuckDB.
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
 
 /// Writes the lake of `db` into `dir` (replacing the lake there once the new one is whole).
 pub fn export(db: &Db, dir: &Path) -> Result<Vec<Exported>> {
@@ -105,7 +100,7 @@ fn write(conn: &Connection, dir: &Path) -> Result<Vec<Exported>> {
     let org = dir.join("org_units.parquet");
     conn.execute_batch(&format!(
         "COPY (SELECT * FROM main.org_units ORDER BY id) TO {} (FORMAT parquet)",
-        literal(&org.to_string_lossy())
+        quote_literal(&org.to_string_lossy())
     ))?;
     for spec in tables::data_specs() {
         let (Some(unit), Some(month)) = (spec.unit_column, spec.freshness) else {
@@ -126,7 +121,7 @@ fn write(conn: &Connection, dir: &Path) -> Result<Vec<Exported>> {
                 month = quote_ident(month),
                 table = quote_ident(spec.table),
                 unit = quote_ident(unit),
-                target = literal(&target.to_string_lossy()),
+                target = quote_literal(&target.to_string_lossy()),
             ))?;
         }
         out.push(Exported {
@@ -163,7 +158,7 @@ pub fn parquet_files(dir: &Path) -> Vec<PathBuf> {
 pub fn read_back(dir: &Path, table: &str) -> String {
     format!(
         "SELECT * EXCLUDE (lake_region, lake_month) FROM read_parquet({}, hive_partitioning = true)",
-        literal(
+        quote_literal(
             &dir.join(table)
                 .join("**")
                 .join("*.parquet")
@@ -221,7 +216,7 @@ mod tests {
             .query_row(
                 &format!(
                     "SELECT count(*) FROM read_parquet({})",
-                    literal(&lake.join("org_units.parquet").to_string_lossy())
+                    quote_literal(&lake.join("org_units.parquet").to_string_lossy())
                 ),
                 [],
                 |r| r.get(0),

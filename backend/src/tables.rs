@@ -342,10 +342,7 @@ pub fn data_specs() -> impl Iterator<Item = &'static TableSpec> {
 /// The tables of operational data that the snapshots carry scoped by their unit column
 /// (appeals, service cases, staffing), with that column.
 pub fn data_tables() -> impl Iterator<Item = (&'static str, &'static str)> {
-    SPECS
-        .iter()
-        .filter(|s| s.in_snapshots)
-        .filter_map(|s| s.unit_column.map(|unit| (s.table, unit)))
+    data_specs().filter_map(|s| s.unit_column.map(|unit| (s.table, unit)))
 }
 
 /// Every table analysts' SQL may name: the snapshots' tables, and the two the server makes for

@@ -535,7 +535,6 @@ fn worded(analysis: &mut ExperimentAnalysis, def: &kpi_api::KpiDef) {
     let (text, conclusive) = verdict::verdict(
         analysis,
         (def.direction, def.measure),
-        analysis.against,
         &def.title,
         Locale::En,
     );

@@ -242,8 +242,9 @@ async fn read<T: DeserializeOwned>(
         .map_err(|e| FetchError::Decode(e.to_string()))?;
     let decode = |e: serde_json::Error| FetchError::Decode(e.to_string());
     match crate::i18n::lang() {
-        _ if !localized => serde_json::from_str(&text).map_err(decode),
-        crate::i18n::Lang::En => serde_json::from_str(&text).map_err(decode),
+        lang if !localized || lang == crate::i18n::Lang::En => {
+            serde_json::from_str(&text).map_err(decode)
+        }
         // Units' own names and translated titles (see `logic::localize`).
         // Rewritten as text and read as any answer is: `from_value` would add a second reader
         // of every answer type to the download.

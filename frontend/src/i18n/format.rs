@@ -29,14 +29,5 @@ pub fn int(n: impl Into<i64>) -> String {
 /// `text` with its ASCII digits in the language's own (Persian digits in Persian), for short
 /// labels that are not quantities: `W3`, `Q2`, a year.
 pub fn digits(text: &str) -> String {
-    match lang() {
-        super::Lang::Fa => text
-            .chars()
-            .map(|c| match c.to_digit(10) {
-                Some(d) => char::from_u32('۰' as u32 + d).unwrap_or(c),
-                None => c,
-            })
-            .collect(),
-        _ => text.to_string(),
-    }
+    api::digits_in(lang().locale(), text)
 }

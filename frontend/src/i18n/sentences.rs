@@ -1484,8 +1484,8 @@ pub fn analysis_words(
     let measure = Measure::ALL.into_iter().find(|m| m.as_str() == a.measure);
     match (lang(), a.direction, measure) {
         (Lang::Ru | Lang::Fa, Some(direction), Some(measure)) => {
-            let (title, _) = kpi_api::title_in(&a.kpi_title, &a.kpi_translations, locale);
-            let (text, _) = verdict::verdict(a, (direction, measure), a.against, title, locale);
+            // `kpi_title` is in the reader's language already (`logic::localize`).
+            let (text, _) = verdict::verdict(a, (direction, measure), &a.kpi_title, locale);
             let caveats = a
                 .caveats
                 .iter()

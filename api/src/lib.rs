@@ -257,6 +257,7 @@ pub const KPI_HEADER_KEYS: &[&str] = &[
     "owner",
     "source",
     "tags",
+    "rollup",
     "expect",
 ];
 

@@ -155,6 +155,21 @@ CREATE TABLE IF NOT EXISTS imports (
 ALTER TABLE imports ADD COLUMN IF NOT EXISTS imported_by VARCHAR;
 ALTER TABLE appeals ADD COLUMN IF NOT EXISTS employee VARCHAR;
 ALTER TABLE org_units ADD COLUMN IF NOT EXISTS local_name VARCHAR;
+CREATE TABLE IF NOT EXISTS rollup_days (
+    kpi         VARCHAR NOT NULL,
+    unit_id     VARCHAR NOT NULL,
+    day         DATE NOT NULL,
+    numerator   DOUBLE,
+    denominator DOUBLE
+);
+CREATE TABLE IF NOT EXISTS rollup_kpis (
+    kpi         VARCHAR PRIMARY KEY,
+    fingerprint VARCHAR NOT NULL,
+    table_name  VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL,
+    body        VARCHAR NOT NULL,
+    built_at    TIMESTAMP NOT NULL
+);
 CREATE SEQUENCE IF NOT EXISTS annotation_ids;
 CREATE TABLE IF NOT EXISTS annotations (
     id         VARCHAR PRIMARY KEY,

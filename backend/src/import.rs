@@ -643,6 +643,19 @@ fn merge(
 /// Inserts new keys and replaces known ones; returns (inserted, updated).
 fn merge_rows(conn: &Connection, staged: &Staged, name: &str) -> Result<(u64, u64)> {
     let (spec, absent) = (staged.spec, &staged.absent);
+    // The days each roll-up over this table must rebuild: those of the rows replaced and those
+    // of the rows brought, read before the merge moves them.
+    let rollups = crate::rollup::recorded(conn, spec.table)?;
+    let spans = crate::rollup::touched(
+        conn,
+        &rollups,
+        &format!(
+            "main.{} t JOIN temp.staging s ON {}",
+            spec.table,
+            key_join(spec)
+        ),
+        &typed_select(spec),
+    )?;
     let updated: i64 = conn.query_row(
         &format!(
             "SELECT count(*) FROM temp.staging s JOIN main.{} t ON {}",
@@ -671,6 +684,7 @@ fn merge_rows(conn: &Connection, staged: &Staged, name: &str) -> Result<(u64, u6
         ),
         [],
     )?;
+    crate::rollup::refresh(conn, &rollups, &spans)?;
     if spec.table == "org_units" {
         Db::rebuild_closure(conn)?;
         let cycle: Option<String> = conn

@@ -41,6 +41,8 @@ pub struct Kpi {
     /// The line of the file where the SELECT begins, to point errors at the file's own lines.
     pub body_line: u32,
     pub shape: Shape,
+    /// Its daily roll-up, when its numbers come from one ([`crate::rollup`]).
+    pub rollup: Option<crate::rollup::Daily>,
     /// Proof that the SQL passed the sandbox's check: only [`load_dir`] makes a `Kpi`.
     _checked: Checked,
 }
@@ -509,21 +511,8 @@ fn header_pair(line: &str) -> Option<(&str, &str)> {
 /// A group above the jurisdiction (on the path to its home unit) counts the in-scope part only,
 /// and its population is the home unit's (the snapshot's `unit_groups` says so).
 fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
-    // Joins, not IN-lists or ORs, so that DuckDB plans the scoped query as fast as the whole one.
-    let (rows, groups) = match scope {
-        Scope::StaffOf(_) => return wrap_staff(body, shape),
-        Scope::Unit(_) => (
-            "SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c WHERE c.ancestor_id = CAST($1 AS VARCHAR)",
-            "SELECT g.grp, g.name, g.population FROM main.unit_groups g WHERE g.grp = CAST($1 AS VARCHAR)",
-        ),
-        Scope::ChildrenOf(_) => (
-            "SELECT c.unit_id, g.grp FROM main.unit_closure c JOIN main.unit_groups g ON g.grp = c.ancestor_id WHERE g.parent_id = CAST($1 AS VARCHAR)",
-            "SELECT g.grp, g.name, g.population FROM main.unit_groups g WHERE g.parent_id = CAST($1 AS VARCHAR)",
-        ),
-        Scope::EachOf(_) => (
-            "SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c JOIN (SELECT unnest(string_split(CAST($1 AS VARCHAR), ',')) AS id) l ON c.ancestor_id = l.id",
-            "SELECT g.grp, g.name, g.population FROM main.unit_groups g JOIN (SELECT unnest(string_split(CAST($1 AS VARCHAR), ',')) AS id) l ON g.grp = l.id",
-        ),
+    let Some((rows, groups)) = scope_sql(scope) else {
+        return wrap_staff(body, shape);
     };
     // Each data table of the registry, its rows tagged with the group they roll up to.
     let data: String = crate::tables::data_tables()
@@ -536,6 +525,27 @@ fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
          {data}org_units AS (SELECT s.grp, u.* FROM main.org_units u JOIN ({rows}) s ON u.id = s.unit_id)"
     );
     outer(&tables, body, shape)
+}
+
+/// For a scope of units: which unit rolls up to which group (`unit_id`, `grp`), and the groups
+/// (`grp`, `name`, `population`). None for [`Scope::StaffOf`], whose groups are not units.
+fn scope_sql(scope: &Scope) -> Option<(&'static str, &'static str)> {
+    // Joins, not IN-lists or ORs, so that DuckDB plans the scoped query as fast as the whole one.
+    Some(match scope {
+        Scope::StaffOf(_) => return None,
+        Scope::Unit(_) => (
+            "SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c WHERE c.ancestor_id = CAST($1 AS VARCHAR)",
+            "SELECT g.grp, g.name, g.population FROM main.unit_groups g WHERE g.grp = CAST($1 AS VARCHAR)",
+        ),
+        Scope::ChildrenOf(_) => (
+            "SELECT c.unit_id, g.grp FROM main.unit_closure c JOIN main.unit_groups g ON g.grp = c.ancestor_id WHERE g.parent_id = CAST($1 AS VARCHAR)",
+            "SELECT g.grp, g.name, g.population FROM main.unit_groups g WHERE g.parent_id = CAST($1 AS VARCHAR)",
+        ),
+        Scope::EachOf(_) => (
+            "SELECT c.unit_id, c.ancestor_id AS grp FROM main.unit_closure c JOIN (SELECT unnest(string_split(CAST($1 AS VARCHAR), ',')) AS id) l ON c.ancestor_id = l.id",
+            "SELECT g.grp, g.name, g.population FROM main.unit_groups g JOIN (SELECT unnest(string_split(CAST($1 AS VARCHAR), ',')) AS id) l ON g.grp = l.id",
+        ),
+    })
 }
 
 /// The `periods` table of [`wrap`] from its `$2`.
@@ -863,9 +873,17 @@ pub fn evaluate(
 /// What the sandbox is asked to evaluate a KPI for a scope over periods: the SQL (over a
 /// snapshot's tables) and its parameters. (The benchmark runs the same straight on a snapshot.)
 pub fn evaluation(kpi: &Kpi, scope: Scope, periods: &Periods) -> Request {
+    let mut params = params(&scope, periods);
+    let sql = match (&kpi.rollup, scope_sql(&scope)) {
+        (Some(_), Some((rows, _))) => {
+            params.push(Some(kpi.def.id.clone()));
+            crate::rollup::values_sql(PERIODS, rows)
+        }
+        _ => wrap(&kpi.def.sql, &scope, Some(kpi.shape)),
+    };
     Request {
-        sql: wrap(&kpi.def.sql, &scope, Some(kpi.shape)),
-        params: params(&scope, periods),
+        sql,
+        params,
         max_rows: MAX_CELLS,
         max_bytes: 64 << 20,
     }
@@ -979,12 +997,7 @@ pub fn value_over(
 
 /// The id a KPI file's header gives, if any (`-- id: x`), to name the file before parsing it.
 pub fn header_id(text: &str) -> Option<String> {
-    text.lines()
-        .map(str::trim)
-        .take_while(|l| l.is_empty() || l.starts_with("--"))
-        .filter_map(header_pair)
-        .find(|(k, _)| *k == "id")
-        .map(|(_, v)| v.to_string())
+    header_field(text, "id").map(|(id, _)| id)
 }
 
 /// Parses and validates a whole KPI file's text as `file` would load: the same errors, at the
@@ -997,12 +1010,66 @@ pub fn load_text(
 ) -> std::result::Result<Kpi, KpiLoadError> {
     let (def, body_line) = parse(file, text)?;
     let shape = validate(sandbox, &def, body_line, limit)?;
+    let rollup = route(sandbox, file, text, &def, shape)?;
     Ok(Kpi {
         def,
         body_line,
         shape,
+        rollup,
         _checked: Checked,
     })
+}
+
+/// The route a KPI's numbers take: its daily roll-up when the file asks for it (`-- rollup:
+/// daily`, refused with why if it cannot) or, without a `rollup:` line, when its SELECT adds up;
+/// otherwise (and with `-- rollup: raw`) its raw rows.
+fn route(
+    sandbox: &Sandbox,
+    file: &str,
+    text: &str,
+    def: &KpiDef,
+    shape: Shape,
+) -> std::result::Result<Option<crate::rollup::Daily>, KpiLoadError> {
+    let choice = match header_field(text, "rollup") {
+        None => None,
+        Some((value, line)) => Some(crate::rollup::Choice::parse(&value).ok_or_else(|| {
+            load_error(
+                file,
+                Some(line),
+                format!("rollup: '{value}' is not one of daily, raw"),
+            )
+        })?),
+    };
+    if choice == Some(crate::rollup::Choice::Raw) {
+        return Ok(None);
+    }
+    let additive = match shape {
+        Shape::Ratio => sandbox
+            .with_engine(|c| Ok(crate::rollup::additive(c, &def.id, &def.sql)))
+            .unwrap_or_else(|e| Err(e.to_string())),
+        Shape::Value { .. } => Err("it gives a value, not a numerator and a denominator".into()),
+    };
+    match (additive, choice) {
+        (Ok(daily), _) => Ok(Some(daily)),
+        (Err(why), Some(crate::rollup::Choice::Daily)) => Err(load_error(
+            file,
+            header_field(text, "rollup").map(|(_, l)| l),
+            format!("rollup: daily needs parts that add up over days and units, but {why}"),
+        )),
+        (Err(_), _) => Ok(None),
+    }
+}
+
+/// A header key's value and line (`-- key: value`), if the header has it.
+fn header_field(text: &str, key: &str) -> Option<(String, u32)> {
+    text.lines()
+        .enumerate()
+        .take_while(|(_, l)| l.trim().is_empty() || l.trim().starts_with("--"))
+        .find_map(|(i, l)| {
+            header_pair(l.trim())
+                .filter(|(k, _)| *k == key)
+                .map(|(_, v)| (v.to_string(), i as u32 + 1))
+        })
 }
 
 /// What a preview or an ad-hoc query looks at: a unit, its periods, for whom, and its bounds.
@@ -1035,10 +1102,12 @@ pub fn preview(
         rows: None,
         millis: started.elapsed().as_millis() as u64,
     };
-    let kpi = match load_text(sandbox, &file, text, ask.limit) {
+    let mut kpi = match load_text(sandbox, &file, text, ask.limit) {
         Ok(kpi) => kpi,
         Err(e) => return Ok(failed(e)),
     };
+    // An unsaved text has no roll-up of its own yet: it runs on the raw rows.
+    kpi.rollup = None;
     let periods = Periods::grain(grain, from, to);
     let left = || ask.limit.saturating_sub(started.elapsed());
     let cells = match evaluate_cancellable(

@@ -268,6 +268,7 @@ impl AppState {
         for e in &catalog.errors {
             tracing::warn!(file = %e.file, line = ?e.line, "KPI not loaded: {}", e.message);
         }
+        self.ensure_rollups(&mut catalog);
         let (boards, board_errors) =
             kpi::load_boards(&dir.join("boards"), &|id| catalog.kpis.contains_key(id));
         for e in &board_errors {
@@ -281,6 +282,42 @@ impl AppState {
         *self.catalog.write().expect("catalog lock") = Arc::new(catalog);
         self.catalog_version.fetch_add(1, AtomicOrdering::SeqCst);
         *self.boards.write().expect("boards lock") = Arc::new(boards);
+    }
+
+    /// Builds the roll-ups of KPIs new or changed since they were last built (holding the import
+    /// lock, so no import runs meanwhile). A KPI whose roll-up cannot be built serves from its
+    /// raw rows; the error goes to the log only, since it may quote any unit's rows.
+    fn ensure_rollups(&self, catalog: &mut Catalog) {
+        let wanted: Vec<crate::rollup::Daily> = catalog
+            .kpis
+            .values()
+            .filter_map(|k| k.rollup.clone())
+            .collect();
+        let started = std::time::Instant::now();
+        match self.db.with_writer(|c| crate::rollup::ensure(c, &wanted)) {
+            Ok((built, failed)) => {
+                for (id, why) in failed {
+                    tracing::warn!(kpi = %id, "roll-up not built, the KPI reads its raw rows: {why}");
+                    if let Some(k) = catalog.kpis.get_mut(&id) {
+                        k.rollup = None;
+                    }
+                }
+                if built > 0 {
+                    tracing::info!(
+                        built,
+                        millis = started.elapsed().as_millis() as u64,
+                        "roll-ups built"
+                    );
+                    self.sandbox.data_changed();
+                }
+            }
+            Err(e) => {
+                tracing::warn!("roll-ups not checked, every KPI reads its raw rows: {e}");
+                for k in catalog.kpis.values_mut() {
+                    k.rollup = None;
+                }
+            }
+        }
     }
 
     /// Writes a KPI file that validated (the editor's Save) and loads it, optionally putting it on

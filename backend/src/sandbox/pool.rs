@@ -232,6 +232,12 @@ fn write_snapshot(conn: &duckdb::Connection, rows: &Rows, path: &Path, alias: &s
                 test(unit, inside)
             ))?;
         }
+        // The roll-ups' parts of the same units (see `crate::rollup`).
+        run(format!(
+            "CREATE TABLE {alias}.rollup_days AS SELECT kpi, unit_id, day, numerator, denominator \
+             FROM main.rollup_days WHERE {} ORDER BY kpi, day",
+            test("unit_id", inside)
+        ))?;
         Ok(())
     })();
     let detached = conn.execute_batch(&format!("DETACH {alias}"));
@@ -491,6 +497,11 @@ impl Sandbox {
 
     /// Checks an analyst's text before it runs (see [`super::check`]); returns the scoped tables
     /// it reads.
+    /// Runs `f` on a connection of the server's own engine (to parse, never to read rows).
+    pub fn with_engine<T>(&self, f: impl FnOnce(&duckdb::Connection) -> Result<T>) -> Result<T> {
+        self.db.with(f)
+    }
+
     pub fn check(&self, sql: &str) -> Result<Vec<String>> {
         self.db.with(|c| super::check::check(c, sql))
     }

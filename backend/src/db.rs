@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS unit_closure (
     depth       INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS appeals (
-    appeal_id         VARCHAR PRIMARY KEY,
+    appeal_id         VARCHAR NOT NULL,
     unit_id           VARCHAR NOT NULL,
     channel           VARCHAR NOT NULL,
     category          VARCHAR NOT NULL,
@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS appeals (
     rating            TINYINT
 );
 CREATE TABLE IF NOT EXISTS service_cases (
-    case_id      VARCHAR PRIMARY KEY,
+    case_id      VARCHAR NOT NULL,
     unit_id      VARCHAR NOT NULL,
     service_code VARCHAR NOT NULL,
     channel      VARCHAR NOT NULL,
@@ -182,6 +182,63 @@ CREATE TABLE IF NOT EXISTS annotations (
 );
 "#;
 
+/// The tables of many rows, kept without a primary-key index: an index over 100 million ids
+/// costs gigabytes of memory and most of an import's time, while the import alone writes these
+/// tables and keeps each key once (a file's duplicates are refused, and a key it brings replaces
+/// the stored row: deleted, then inserted, in one transaction).
+const UNINDEXED: &[&str] = &["appeals", "service_cases"];
+
+/// Whether `table` is one of [`UNINDEXED`].
+pub fn unindexed(table: &str) -> bool {
+    UNINDEXED.contains(&table)
+}
+
+/// Rebuilds, once, a table of [`UNINDEXED`] that a database made before still indexes: the
+/// same columns and rows, without the index.
+fn drop_row_indexes(conn: &Connection) -> Result<()> {
+    for table in UNINDEXED {
+        let indexed: i64 = conn.query_row(
+            "SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'main' AND table_name = ? AND constraint_type = 'PRIMARY KEY'",
+            [table],
+            |r| r.get(0),
+        )?;
+        if indexed == 0 {
+            continue;
+        }
+        tracing::info!(
+            table,
+            "dropping the primary-key index of a large table (once)"
+        );
+        in_transaction(conn, || {
+            let columns: Vec<(String, String, bool)> = conn
+                .prepare(
+                    "SELECT column_name, data_type, is_nullable = 'NO' FROM information_schema.columns \
+                     WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+                )?
+                .query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<duckdb::Result<_>>()?;
+            let ddl: Vec<String> = columns
+                .iter()
+                .map(|(name, ty, required)| {
+                    format!(
+                        "\"{name}\" {ty}{}",
+                        if *required { " NOT NULL" } else { "" }
+                    )
+                })
+                .collect();
+            conn.execute_batch(&format!(
+                "ALTER TABLE main.{table} RENAME TO {table}_indexed;
+                 CREATE TABLE main.{table} ({});
+                 INSERT INTO main.{table} SELECT * FROM main.{table}_indexed;
+                 DROP TABLE main.{table}_indexed;",
+                ddl.join(", ")
+            ))?;
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
 /// The memory every query together may use unless the configuration says otherwise.
 pub const DEFAULT_MEMORY_LIMIT: &str = "4GB";
 
@@ -243,6 +300,7 @@ impl Db {
     ) -> Result<Arc<Db>> {
         std::fs::create_dir_all(&staging)?;
         conn.execute_batch(SCHEMA)?;
+        drop_row_indexes(&conn)?;
         lock_down(&conn, &staging, memory_limit)?;
         Ok(Arc::new(Db {
             root: Mutex::new(conn),
@@ -441,6 +499,43 @@ pub fn seconds(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_made_with_indexed_appeals_keeps_its_rows_without_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.duckdb");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE appeals (appeal_id VARCHAR PRIMARY KEY, unit_id VARCHAR NOT NULL, channel VARCHAR NOT NULL,
+                   category VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL, first_response_at TIMESTAMP,
+                   closed_at TIMESTAMP, due_at TIMESTAMP NOT NULL, rating TINYINT, employee VARCHAR);
+                 INSERT INTO appeals VALUES ('a1', 'u', 'portal', 'roads', '2021-01-01', NULL, NULL, '2021-01-02', 4, 'E.');",
+            )
+            .unwrap();
+        }
+        let db = Db::open(&path, "1GB").unwrap();
+        db.with(|c| {
+            let keys: i64 = c.query_row(
+                "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'appeals' AND constraint_type = 'PRIMARY KEY'",
+                [],
+                |r| r.get(0),
+            )?;
+            assert_eq!(keys, 0);
+            let row: (String, i64, String) = c.query_row(
+                "SELECT appeal_id, rating, employee FROM appeals",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            assert_eq!(row, ("a1".to_string(), 4, "E.".to_string()));
+            let refused = c.execute_batch(
+                "INSERT INTO appeals (appeal_id, unit_id, channel, category, received_at, due_at) VALUES (NULL, 'u', 'p', 'c', '2021-01-01', '2021-01-02')",
+            );
+            assert!(refused.is_err(), "NOT NULL is kept");
+            Ok(())
+        })
+        .unwrap();
+    }
 
     #[test]
     fn the_closure_holds_every_ancestor_of_every_unit_and_itself() {

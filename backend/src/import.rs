@@ -52,12 +52,16 @@ pub fn import_file(
 ) -> Result<ImportReport> {
     let started = Instant::now();
     let sha256 = file_sha256(path)?;
-    // The engine reads files from the staging folder only (see `db::lock_down`); a Parquet
-    // file from elsewhere is copied there first. CSV is read by this process, not by the engine.
+    // The engine reads files from the staging folder only (see `db::lock_down`); a file from
+    // elsewhere is linked there (copied across file systems) first.
     let _staged;
-    let path = if is_parquet(path)? && !path.starts_with(db.staging_dir()) {
-        let copy = db.staging_dir().join(format!("{sha256}.parquet"));
-        std::fs::copy(path, &copy)?;
+    let path = if !path.starts_with(db.staging_dir()) {
+        let ext = if is_parquet(path)? { "parquet" } else { "csv" };
+        let copy = db.staging_dir().join(format!("{sha256}.{ext}"));
+        let _ = std::fs::remove_file(&copy);
+        if std::fs::hard_link(path, &copy).is_err() {
+            std::fs::copy(path, &copy)?;
+        }
         _staged = RemoveOnDrop(copy.clone());
         copy
     } else {
@@ -84,16 +88,31 @@ pub fn import_file(
                 millis: started.elapsed().as_millis() as u64,
             });
         }
-        conn.execute_batch("DROP TABLE IF EXISTS temp.staging")?;
+        drop_staging(conn)?;
+        let mut phases = [started; 3];
         let outcome = stage(conn, path, name).and_then(|staged| {
+            phases[0] = Instant::now();
             let spec = staged.spec;
             by.kinds.check(spec, name)?;
             validate(conn, spec, name, staged.rows)?;
             within_jurisdiction(conn, spec, name, by)?;
             owns_keys(conn, spec, name, by)?;
-            merge(conn, &staged, name, &sha256, by, known_kpi)
+            phases[1] = Instant::now();
+            let merged = merge(conn, &staged, name, &sha256, by, known_kpi);
+            phases[2] = Instant::now();
+            merged
         });
-        conn.execute_batch("DROP TABLE IF EXISTS temp.staging")?;
+        if outcome.is_ok() {
+            let ms = |a: Instant, b: Instant| b.duration_since(a).as_millis() as u64;
+            tracing::info!(
+                file = name,
+                read_ms = ms(started, phases[0]),
+                check_ms = ms(phases[0], phases[1]),
+                merge_ms = ms(phases[1], phases[2]),
+                "imported"
+            );
+        }
+        drop_staging(conn)?;
         let (table, rows, inserted, updated) = outcome?;
         Ok(ImportReport {
             file: name.to_string(),
@@ -296,19 +315,94 @@ impl Staged {
 /// Loads the file as text into `temp.staging`.
 fn stage(conn: &Connection, path: &Path, name: &str) -> Result<Staged> {
     if is_parquet(path)? {
-        stage_parquet(conn, path, name)
+        return stage_parquet(conn, path, name);
+    }
+    // DuckDB's own reader, in parallel, for rows of a data table in a file where a row is a line
+    // and no value needs trimming; the careful reader below for any other file, and for any the
+    // fast one stumbles on, so that the error names the file's own line.
+    let header = csv_header(&mut csv_reader(path, name)?, name)?;
+    let spec = recognise(&header, name)?;
+    if matches!(spec.merge, Merge::Rows) && plain_lines(path)? {
+        match stage_csv_in_engine(conn, path, spec, &header) {
+            Ok(staged) => return Ok(staged),
+            Err(_) => drop_staging(conn)?,
+        }
+    }
+    stage_csv(conn, path, name)
+}
+
+/// Drops what the last import staged (a table, or the engine reader's rows and their view).
+pub(crate) fn drop_staging(conn: &Connection) -> Result<()> {
+    let view: i64 = conn.query_row(
+        "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = 'staging'",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute_batch(if view > 0 {
+        "DROP VIEW temp.staging; DROP TABLE IF EXISTS temp.staging_rows;"
     } else {
-        stage_csv(conn, path, name)
+        "DROP TABLE IF EXISTS temp.staging; DROP TABLE IF EXISTS temp.staging_rows;"
+    })?;
+    Ok(())
+}
+
+/// True when a row of the file is one line and its values are as the careful reader would read
+/// them: no quote (so no field spans lines), no blank line, no carriage return but before a line
+/// feed, and no white space at either end of a value. Then row n is line n + 1.
+fn plain_lines(path: &Path) -> Result<bool> {
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    // The last bytes seen (the newest last): the start of the file is the start of a line.
+    let mut last = [0u8, 0, 0, b'\n'];
+    let boundary = |b: u8| b == b',' || b == b'\n' || b == b'\r';
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        for i in 0..n {
+            let b = buf[i];
+            let prev = last[3];
+            let plain = match b {
+                b'"' | b'\t' => false,
+                b'\n' => prev != b'\n' && !(prev == b'\r' && last[2] == b'\n'),
+                b' ' => prev != b',' && prev != b'\n',
+                b',' => prev != b' ' && prev != b'\r',
+                0x80.. if prev == b',' || prev == b'\n' => {
+                    // The first character of a value: not white space.
+                    let ahead = &buf[i..n.min(i + 4)];
+                    let valid = match std::str::from_utf8(ahead) {
+                        Ok(s) => s,
+                        Err(e) => std::str::from_utf8(&ahead[..e.valid_up_to()]).unwrap_or(""),
+                    };
+                    valid.chars().next().is_some_and(|c| !c.is_whitespace())
+                }
+                _ => true,
+            };
+            // A carriage return must end its line; the last character of a value before a
+            // separator must not be white space.
+            let plain = plain
+                && (prev != b'\r' || b == b'\n')
+                && !(boundary(b) && prev >= 0x80 && ends_in_space(&last));
+            if !plain {
+                return Ok(false);
+            }
+            last = [last[1], last[2], last[3], b];
+        }
     }
 }
 
-fn stage_csv(conn: &Connection, path: &Path, name: &str) -> Result<Staged> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_path(path)
-        .map_err(|e| Error::InvalidFile(format!("{name}: {e}")))?;
-    let header: Vec<String> = reader
+/// Whether the UTF-8 bytes `last` (the newest last) end in a white-space character.
+fn ends_in_space(last: &[u8; 4]) -> bool {
+    (0..4)
+        .filter_map(|start| std::str::from_utf8(&last[start..]).ok())
+        .find_map(|s| s.chars().last())
+        .is_some_and(char::is_whitespace)
+}
+
+/// The header of a CSV file, as the import names columns (no BOM, no spaces around).
+fn csv_header(reader: &mut csv::Reader<std::fs::File>, name: &str) -> Result<Vec<String>> {
+    Ok(reader
         .headers()
         .map_err(|e| csv_error(name, &e))?
         .iter()
@@ -321,7 +415,63 @@ fn stage_csv(conn: &Connection, path: &Path, name: &str) -> Result<Staged> {
             };
             h.trim().to_string()
         })
+        .collect())
+}
+
+fn csv_reader(path: &Path, name: &str) -> Result<csv::Reader<std::fs::File>> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| Error::InvalidFile(format!("{name}: {e}")))
+}
+
+/// Stages a file whose rows are its lines with DuckDB's CSV reader, every value as text (empty
+/// as NULL) as [`stage_csv`] does: the rows in `temp.staging_rows`, and `temp.staging` a view
+/// adding each row's line (rows keep the file's order, so the n-th is line n + 1). Any error is
+/// left for the careful reader to word.
+fn stage_csv_in_engine(
+    conn: &Connection,
+    path: &Path,
+    spec: &'static TableSpec,
+    header: &[String],
+) -> Result<Staged> {
+    let fields: Vec<String> = (0..header.len())
+        .map(|i| format!("'c{i}': 'VARCHAR'"))
         .collect();
+    let cols: Vec<String> = spec
+        .columns
+        .iter()
+        .map(|c| {
+            let q = quote_ident(c.name);
+            match header.iter().position(|h| h == c.name) {
+                Some(i) => format!("NULLIF(c{i}, '') AS {q}"),
+                None => format!("CAST(NULL AS VARCHAR) AS {q}"),
+            }
+        })
+        .collect();
+    conn.execute(
+        &format!(
+            "CREATE TEMP TABLE staging_rows AS SELECT {} \
+             FROM read_csv({}, header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', \
+                           escape = '\"', columns = {{{}}}, strict_mode = true, null_padding = false, \
+                           all_varchar = true)",
+            cols.join(", "),
+            quote_literal(&path.to_string_lossy()),
+            fields.join(", ")
+        ),
+        [],
+    )?;
+    conn.execute_batch(
+        "CREATE TEMP VIEW staging AS SELECT rowid + 2 AS line, * FROM temp.staging_rows",
+    )?;
+    let rows: i64 = conn.query_row("SELECT count(*) FROM temp.staging_rows", [], |r| r.get(0))?;
+    Ok(Staged::new(spec, header, rows as u64))
+}
+
+fn stage_csv(conn: &Connection, path: &Path, name: &str) -> Result<Staged> {
+    let mut reader = csv_reader(path, name)?;
+    let header = csv_header(&mut reader, name)?;
     let spec = recognise(&header, name)?;
     create_staging(conn, spec)?;
     // The staging columns are in the spec's order; map each to its position in the file.
@@ -642,7 +792,7 @@ fn merge(
 
 /// Inserts new keys and replaces known ones; returns (inserted, updated).
 fn merge_rows(conn: &Connection, staged: &Staged, name: &str) -> Result<(u64, u64)> {
-    let (spec, absent) = (staged.spec, &staged.absent);
+    let spec = staged.spec;
     // The days each roll-up over this table must rebuild: those of the rows replaced and those
     // of the rows brought, read before the merge moves them.
     let rollups = crate::rollup::recorded(conn, spec.table)?;
@@ -656,6 +806,88 @@ fn merge_rows(conn: &Connection, staged: &Staged, name: &str) -> Result<(u64, u6
         ),
         &typed_select(spec),
     )?;
+    let updated = if crate::db::unindexed(spec.table) {
+        replace_rows(conn, staged)?
+    } else {
+        upsert_rows(conn, staged)?
+    };
+    let refreshing = Instant::now();
+    crate::rollup::refresh(conn, &rollups, &spans)?;
+    if !rollups.is_empty() {
+        tracing::info!(
+            file = name,
+            rollups = rollups.len(),
+            millis = refreshing.elapsed().as_millis() as u64,
+            "roll-ups brought up to date"
+        );
+    }
+    if spec.table == "org_units" {
+        Db::rebuild_closure(conn)?;
+        let cycle: Option<String> = conn
+            .prepare("SELECT unit_id FROM main.unit_closure WHERE depth > 32 LIMIT 1")?
+            .query_map([], |r| r.get(0))?
+            .next()
+            .transpose()?;
+        if let Some(unit) = cycle {
+            return Err(Error::InvalidFile(format!(
+                "{name}: the parents of '{unit}' form a cycle; the org tree must be a tree"
+            )));
+        }
+    }
+    Ok((staged.rows - updated, updated))
+}
+
+/// Replaces the stored rows of the staged keys and adds the new ones, in a table without a key
+/// index: the stored rows go, then every staged row comes in. A column the file lacks keeps its
+/// stored value. Returns how many stored rows were replaced.
+fn replace_rows(conn: &Connection, staged: &Staged) -> Result<u64> {
+    let (spec, absent) = (staged.spec, &staged.absent);
+    let t = spec.table;
+    let names: Vec<String> = spec.columns.iter().map(|c| quote_ident(c.name)).collect();
+    let typed = typed_select(spec);
+    let source = if absent.is_empty() {
+        format!("({typed})")
+    } else {
+        let kept: Vec<String> = spec
+            .columns
+            .iter()
+            .map(|c| {
+                let q = quote_ident(c.name);
+                match absent.contains(&c.name) {
+                    true => format!("t.{q} AS {q}"),
+                    false => format!("s.{q} AS {q}"),
+                }
+            })
+            .collect();
+        conn.execute_batch(&format!(
+            "CREATE OR REPLACE TEMP TABLE incoming AS SELECT s.line, {} FROM ({typed}) s LEFT JOIN main.{t} t ON {}",
+            kept.join(", "),
+            key_join(spec)
+        ))?;
+        "temp.incoming".to_string()
+    };
+    let replaced = conn.execute(
+        &format!(
+            "DELETE FROM main.{t} AS t USING temp.staging AS s WHERE {}",
+            key_join(spec)
+        ),
+        [],
+    )?;
+    conn.execute(
+        &format!(
+            "INSERT INTO main.{t} ({cols}) SELECT {cols} FROM {source}",
+            cols = names.join(", ")
+        ),
+        [],
+    )?;
+    conn.execute_batch("DROP TABLE IF EXISTS temp.incoming")?;
+    Ok(replaced as u64)
+}
+
+/// Inserts new keys and replaces known ones in a table with a key index; returns how many were
+/// replaced.
+fn upsert_rows(conn: &Connection, staged: &Staged) -> Result<u64> {
+    let (spec, absent) = (staged.spec, &staged.absent);
     let updated: i64 = conn.query_row(
         &format!(
             "SELECT count(*) FROM temp.staging s JOIN main.{} t ON {}",
@@ -684,21 +916,7 @@ fn merge_rows(conn: &Connection, staged: &Staged, name: &str) -> Result<(u64, u6
         ),
         [],
     )?;
-    crate::rollup::refresh(conn, &rollups, &spans)?;
-    if spec.table == "org_units" {
-        Db::rebuild_closure(conn)?;
-        let cycle: Option<String> = conn
-            .prepare("SELECT unit_id FROM main.unit_closure WHERE depth > 32 LIMIT 1")?
-            .query_map([], |r| r.get(0))?
-            .next()
-            .transpose()?;
-        if let Some(unit) = cycle {
-            return Err(Error::InvalidFile(format!(
-                "{name}: the parents of '{unit}' form a cycle; the org tree must be a tree"
-            )));
-        }
-    }
-    Ok((staged.rows - updated as u64, updated as u64))
+    Ok(updated as u64)
 }
 
 /// `t.key = CAST(s.key AS type) AND ...`: a staged row `s` and a stored row `t` with the same key.
@@ -789,6 +1007,75 @@ mod tests {
         assert!(report.already_imported);
         assert_eq!(report.inserted + report.updated, 0);
         assert_eq!(count(&state, "appeals"), 5);
+    }
+
+    #[test]
+    fn the_engines_reader_and_the_careful_one_stage_the_same_rows() {
+        let (state, dir) = tiny_state();
+        let dump = || -> Vec<String> {
+            state
+                .db
+                .with(|c| {
+                    let mut stmt = c.prepare(
+                        "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM appeals ORDER BY appeal_id",
+                    )?;
+                    let rows = stmt
+                        .query_map([], |r| {
+                            Ok((0..10)
+                                .map(|i| r.get::<_, Option<String>>(i).unwrap_or_default())
+                                .map(|v| v.unwrap_or_else(|| "NULL".into()))
+                                .collect::<Vec<_>>()
+                                .join("|"))
+                        })?
+                        .collect::<duckdb::Result<Vec<_>>>()?;
+                    Ok(rows)
+                })
+                .unwrap()
+        };
+        let before = dump();
+        // Windows line ends, no quotes: DuckDB's reader.
+        let crlf = APPEALS.replace('\n', "\r\n");
+        let path = write(dir.path(), "crlf.csv", &crlf);
+        assert!(super::plain_lines(&path).unwrap());
+        assert_eq!(state.import(&path, "crlf.csv").unwrap().updated, 5);
+        assert_eq!(dump(), before);
+        // Spaces around a value, every field quoted: the careful reader, which trims.
+        let padded = APPEALS.replace(",portal,", ", portal ,");
+        let quoted: Vec<String> = APPEALS
+            .lines()
+            .map(|l| {
+                l.split(',')
+                    .map(|f| format!("\"{f}\""))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect();
+        for (file, text) in [
+            ("padded.csv", padded),
+            ("quoted.csv", quoted.join("\n") + "\n"),
+        ] {
+            let path = write(dir.path(), file, &text);
+            assert!(!super::plain_lines(&path).unwrap(), "{file}");
+            assert_eq!(state.import(&path, file).unwrap().updated, 5, "{file}");
+            assert_eq!(dump(), before, "{file}");
+        }
+        // What else sends a file to the careful reader: a blank line (it would shift the
+        // engine's line numbers), a lone carriage return, a tab, a no-break space ending a value.
+        for (text, plain) in [
+            ("a,b\n1,x\n\n2,y\n", false),
+            ("a,b\n1,x\r2,y\n", false),
+            ("a,b\n1,\tx\n", false),
+            ("a,b\n1,\u{647}\u{648}\u{a0}\n", false),
+            ("a,b\n1,\u{a0}x\n", false),
+            (
+                "a,b\n1,\u{631}\u{62d}\u{6cc}\u{645}\u{6cc} \u{627}.\n",
+                true,
+            ),
+            ("a,b\r\n1,x\r\n", true),
+        ] {
+            let path = write(dir.path(), "t.csv", text);
+            assert_eq!(super::plain_lines(&path).unwrap(), plain, "{text:?}");
+        }
     }
 
     #[test]

@@ -119,10 +119,12 @@ pub fn export(
 }
 
 /// `kpiboard export-lake DIR`: the lake of [`crate::lake`], with what it wrote.
-pub fn export_lake(database: &Path, dir: &Path) -> anyhow::Result<()> {
+pub fn export_lake(config: Config, dir: &Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let db = Db::open(database, DEFAULT_MEMORY_LIMIT)?;
-    let exported = crate::lake::export(&db, dir)?;
+    // The state, not the bare database: loading the KPI files brings their roll-ups up to date,
+    // and the lake carries them.
+    let state = AppState::new(config)?;
+    let exported = crate::lake::export(&state.db, dir)?;
     for e in &exported {
         println!("{}: {} rows in {} files", e.table, e.rows, e.files);
     }

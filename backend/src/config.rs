@@ -13,6 +13,8 @@ use crate::sandbox::Launch;
 pub struct Config {
     /// The DuckDB file; None keeps the database in memory (tests).
     pub database: Option<PathBuf>,
+    /// A read-only lake the data comes from (`serve --lake`); `database` then holds the rest.
+    pub lake: Option<PathBuf>,
     pub queries: PathBuf,
     /// The built frontend (trunk's dist/); when absent the API is still served.
     pub dist: PathBuf,

@@ -252,6 +252,8 @@ pub struct Db {
     staging: PathBuf,
     /// An in-memory database's staging folder is its own, removed when it closes.
     remove_staging: bool,
+    /// The read-only lake the data tables are views over (`serve --lake`).
+    lake: Option<PathBuf>,
 }
 
 impl Drop for Db {
@@ -278,7 +280,40 @@ impl Db {
             PathBuf::from(staging),
             false,
             memory_limit,
+            None,
         )
+    }
+
+    /// Opens the server's own small database (users, sessions, plans, experiments, the audit)
+    /// over a read-only lake (see [`crate::lake`]): the data tables are views the server defines
+    /// over the lake's Parquet files, and nothing writes them.
+    pub fn open_over_lake(path: &Path, memory_limit: &str, lake: &Path) -> Result<Arc<Db>> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let lake = lake
+            .canonicalize()
+            .map_err(|e| Error::bad_parameter("lake", format!("{}: {e}", lake.display())))?;
+        let mut staging = path.as_os_str().to_owned();
+        staging.push(".staging");
+        let conn = Connection::open(path)?;
+        // The views of the last start give way to the tables the schema expects; they come back
+        // below, over the lake as it is now.
+        crate::lake::drop_views(&conn)?;
+        Self::from_connection(
+            conn,
+            PathBuf::from(staging),
+            false,
+            memory_limit,
+            Some(lake),
+        )
+    }
+
+    /// The lake this database reads its data from, when it serves one.
+    pub fn lake(&self) -> Option<&Path> {
+        self.lake.as_deref()
     }
 
     /// A database that lives in memory only (tests).
@@ -289,7 +324,7 @@ impl Db {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         ));
-        Self::from_connection(Connection::open_in_memory()?, staging, true, "1GB")
+        Self::from_connection(Connection::open_in_memory()?, staging, true, "1GB", None)
     }
 
     fn from_connection(
@@ -297,17 +332,22 @@ impl Db {
         staging: PathBuf,
         remove_staging: bool,
         memory_limit: &str,
+        lake: Option<PathBuf>,
     ) -> Result<Arc<Db>> {
         std::fs::create_dir_all(&staging)?;
         conn.execute_batch(SCHEMA)?;
         drop_row_indexes(&conn)?;
-        lock_down(&conn, &staging, memory_limit)?;
+        if let Some(lake) = &lake {
+            crate::lake::create_views(&conn, lake)?;
+        }
+        lock_down(&conn, &staging, lake.as_deref(), memory_limit)?;
         Ok(Arc::new(Db {
             root: Mutex::new(conn),
             idle: Mutex::new(Vec::new()),
             import_lock: Mutex::new(()),
             staging,
             remove_staging,
+            lake,
         }))
     }
 
@@ -412,18 +452,28 @@ impl Db {
 /// What the server's own database may do once it serves: external access off except the import
 /// staging folder (where snapshots are written too), no extension installs or loads, a memory
 /// limit, and settings locked.
-pub fn lock_down(conn: &Connection, staging: &Path, memory_limit: &str) -> Result<()> {
+pub fn lock_down(
+    conn: &Connection,
+    staging: &Path,
+    lake: Option<&Path>,
+    memory_limit: &str,
+) -> Result<()> {
     let staging = staging
         .canonicalize()
         .unwrap_or_else(|_| staging.to_path_buf());
     let quote = |s: &str| s.replace('\'', "''");
+    // The lake is read through the server's views (DuckDB refuses writes to Parquet files it
+    // reads; nothing here writes the lake).
+    let lake = lake
+        .map(|l| format!(", '{}/'", quote(&l.display().to_string())))
+        .unwrap_or_default();
     conn.execute_batch(&format!(
         "SET memory_limit = '{memory}';
          SET max_temp_directory_size = '8GiB';
          SET autoinstall_known_extensions = false;
          SET autoload_known_extensions = false;
          SET allow_community_extensions = false;
-         SET allowed_directories = ['{staging}'];
+         SET allowed_directories = ['{staging}'{lake}];
          SET enable_external_access = false;
          SET lock_configuration = true;",
         memory = quote(memory_limit),

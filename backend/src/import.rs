@@ -93,6 +93,12 @@ pub fn import_file(
         let outcome = stage(conn, path, name).and_then(|staged| {
             phases[0] = Instant::now();
             let spec = staged.spec;
+            if db.lake().is_some() && matches!(spec.merge, Merge::Rows) {
+                return Err(Error::Conflict(format!(
+                    "{name}: this server serves a read-only lake; import {} into the server that owns the data and run kpiboard export-lake there",
+                    spec.table
+                )));
+            }
             by.kinds.check(spec, name)?;
             validate(conn, spec, name, staged.rows)?;
             within_jurisdiction(conn, spec, name, by)?;

@@ -972,6 +972,9 @@ fn cells(kpi: &Kpi, table: &crate::sandbox::Table) -> Result<Vec<Cell>> {
             });
         }
     }
+    // In one order whatever order the engine's threads gave them in, so that what is computed
+    // from them (sums, estimates) is the same to the last bit on every server and every run.
+    out.sort_by(|a, b| (&a.grp, a.period).cmp(&(&b.grp, b.period)));
     Ok(out)
 }
 

@@ -4,9 +4,16 @@
 //! `DIR/<table>/lake_region=<root unit>/lake_month=<YYYY-MM>/*.parquet` for each data table
 //! (appeals, service cases, staffing), partitioned by DuckDB's `COPY ... PARTITION_BY` on the
 //! region the row's unit belongs to and the month of its date (received, submitted, the staffing
-//! month), so a region's board reads only its region's files; `DIR/org_units.parquet` is the org
-//! tree. The partition columns are named `lake_*` so as not to meet a table's own (staffing has
+//! month), so that a reader after one region or one month can skip the other files. The partition columns are named `lake_*` so as not to meet a table's own (staffing has
 //! a `month`).
+//!
+//! `DIR/org_units.parquet`, `unit_closure.parquet`, `rollup_kpis.parquet` and
+//! `rollup_days.parquet` hold those tables whole, and `DIR/lake.json` says which export it is.
+//!
+//! `kpiboard serve --lake DIR` reads it: its own small database keeps users, sessions, plans,
+//! experiments and the audit, and its data tables are views over the lake's files
+//! ([`create_views`]). Every server over one lake answers the same; each notices a new export
+//! by its manifest and starts reading it.
 //!
 //! The database writes only into its staging folder (see `db::lock_down`), so the lake is written
 //! there first, then moved into place only when whole: a failed export leaves the lake that was
@@ -95,13 +102,27 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The tables a lake holds whole, one file each: the org tree, its closure, and the roll-ups
+/// with what they were built from (so a lake server routes KPIs as the file mode does).
+const WHOLE: &[(&str, &str)] = &[
+    ("org_units", "id"),
+    ("unit_closure", "ancestor_id, unit_id"),
+    ("rollup_kpis", "kpi"),
+    ("rollup_days", "kpi, day, unit_id"),
+];
+
+/// The file that says which export a lake is: written last, read by lake servers to notice a
+/// new export.
+pub const MANIFEST: &str = "lake.json";
+
 fn write(conn: &Connection, dir: &Path) -> Result<Vec<Exported>> {
     let mut out = Vec::new();
-    let org = dir.join("org_units.parquet");
-    conn.execute_batch(&format!(
-        "COPY (SELECT * FROM main.org_units ORDER BY id) TO {} (FORMAT parquet)",
-        quote_literal(&org.to_string_lossy())
-    ))?;
+    for (table, order) in WHOLE {
+        conn.execute_batch(&format!(
+            "COPY (SELECT * FROM main.{table} ORDER BY {order}) TO {} (FORMAT parquet)",
+            quote_literal(&dir.join(format!("{table}.parquet")).to_string_lossy())
+        ))?;
+    }
     for spec in tables::data_specs() {
         let (Some(unit), Some(month)) = (spec.unit_column, spec.freshness) else {
             continue;
@@ -130,7 +151,103 @@ fn write(conn: &Connection, dir: &Path) -> Result<Vec<Exported>> {
             files: parquet_files(&target).len(),
         });
     }
+    let rows: serde_json::Map<String, serde_json::Value> = out
+        .iter()
+        .map(|e| (e.table.to_string(), e.rows.into()))
+        .collect();
+    let imports: (i64, Option<String>) = conn.query_row(
+        "SELECT count(*), CAST(max(imported_at) AS VARCHAR) FROM main.imports",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let manifest = serde_json::json!({
+        "exported_at": chrono::Utc::now().to_rfc3339(),
+        "imports": imports.0,
+        "last_import": imports.1,
+        "rows": rows,
+    });
+    std::fs::write(
+        dir.join(MANIFEST),
+        serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?,
+    )?;
     Ok(out)
+}
+
+/// What identifies the lake's current export (its manifest's text); None when there is none.
+pub fn stamp(lake: &Path) -> Option<String> {
+    std::fs::read_to_string(lake.join(MANIFEST)).ok()
+}
+
+/// The tables a lake server reads from the lake: the data tables and [`WHOLE`].
+fn lake_tables() -> Vec<&'static str> {
+    WHOLE
+        .iter()
+        .map(|(t, _)| *t)
+        .chain(tables::data_tables().map(|(t, _)| t))
+        .collect()
+}
+
+/// Drops the lake views of an earlier start, so that the schema finds its (empty) tables.
+pub fn drop_views(conn: &Connection) -> Result<()> {
+    for table in lake_tables() {
+        let view: i64 = conn.query_row(
+            "SELECT count(*) FROM duckdb_views() WHERE schema_name = 'main' AND view_name = ?",
+            [table],
+            |r| r.get(0),
+        )?;
+        if view > 0 {
+            conn.execute_batch(&format!("DROP VIEW main.{}", quote_ident(table)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces each table the lake holds by a view over its files (a table the lake has no file
+/// of stays, empty). The views name the lake's folders, not its files, so a new export that
+/// replaced the lake is read by the next query.
+pub fn create_views(conn: &Connection, lake: &Path) -> Result<()> {
+    if stamp(lake).is_none() {
+        return Err(Error::bad_parameter(
+            "lake",
+            format!(
+                "{}: not a lake (no {MANIFEST}); write one with kpiboard export-lake",
+                lake.display()
+            ),
+        ));
+    }
+    crate::db::in_transaction(conn, || {
+        for table in lake_tables() {
+            let whole = lake.join(format!("{table}.parquet"));
+            let source = if whole.is_file() {
+                format!(
+                    "SELECT * FROM read_parquet({})",
+                    quote_literal(&whole.to_string_lossy())
+                )
+            } else if !parquet_files(&lake.join(table)).is_empty() {
+                read_back(lake, table)
+            } else {
+                continue;
+            };
+            let rows: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM main.{}", quote_ident(table)),
+                [],
+                |r| r.get(0),
+            )?;
+            if rows > 0 {
+                return Err(Error::bad_parameter(
+                    "database",
+                    format!(
+                        "its table {table} holds {rows} rows: a lake server keeps a database of its own, without data"
+                    ),
+                ));
+            }
+            conn.execute_batch(&format!(
+                "DROP TABLE main.{t}; CREATE VIEW main.{t} AS {source};",
+                t = quote_ident(table)
+            ))?;
+        }
+        Ok(())
+    })
 }
 
 /// Every Parquet file under `dir`.

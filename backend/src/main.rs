@@ -40,6 +40,11 @@ enum Command {
         /// and import them.
         #[arg(long)]
         seed: Option<PathBuf>,
+        /// Serve the data of this read-only lake (written by export-lake) instead of the
+        /// database's; --database is then the server's own small database (users, sessions,
+        /// plans, the audit). Any number of servers may serve one lake.
+        #[arg(long)]
+        lake: Option<PathBuf>,
         /// The seed scale: 1 is about a million appeals.
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
@@ -166,6 +171,7 @@ enum UserAction {
 fn config(cli: &Cli, host: String, port: u16, dist: PathBuf) -> Config {
     Config {
         database: Some(cli.database.clone()),
+        lake: None,
         queries: cli.queries.clone(),
         dist,
         host,
@@ -239,9 +245,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             session_hours,
             secure_cookies,
             today,
+            lake,
         } => {
             let mut config = config(&cli, host.clone(), *port, dist.clone());
             config.today = *today;
+            config.lake = lake.clone();
             if !(*query_seconds > 0.0 && *session_hours > 0.0) {
                 anyhow::bail!("--query-seconds and --session-hours must be positive");
             }
@@ -289,8 +297,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::ExportLake { dir } => {
-            let (database, dir) = (cli.database.clone(), dir.clone());
-            blocking(move || cli::export_lake(&database, &dir)).await?;
+            let (config, dir) = (config(&cli, String::new(), 0, PathBuf::new()), dir.clone());
+            blocking(move || cli::export_lake(config, &dir)).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Seed {

@@ -477,6 +477,29 @@ pub fn ensure(conn: &Connection, wanted: &[Daily]) -> Result<(usize, Vec<(String
     Ok((rebuilt, failed))
 }
 
+/// The roll-ups of `wanted` not built from their current text (read only: a lake's roll-ups
+/// are built where it is exported).
+pub fn missing(conn: &Connection, wanted: &[Daily]) -> Result<Vec<(String, String)>> {
+    let built: Vec<(String, String)> = conn
+        .prepare("SELECT kpi, fingerprint FROM main.rollup_kpis")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<duckdb::Result<_>>()?;
+    Ok(wanted
+        .iter()
+        .filter(|d| {
+            !built
+                .iter()
+                .any(|(k, f)| *k == d.kpi && *f == d.fingerprint)
+        })
+        .map(|d| {
+            (
+                d.kpi.clone(),
+                "the lake's roll-up was not built from this text".to_string(),
+            )
+        })
+        .collect())
+}
+
 /// The roll-ups recorded as built over `table`.
 pub fn recorded(conn: &Connection, table: &str) -> Result<Vec<Daily>> {
     let rows: Vec<(String, String, String, String)> = conn
@@ -682,6 +705,7 @@ mod tests {
         let summary = kpi_seeds::generate(&seeds, 0.03).unwrap();
         let state = AppState::new(Config {
             database: None,
+            lake: None,
             queries: queries_dir(),
             dist: dir.join("dist"),
             host: "127.0.0.1".to_string(),

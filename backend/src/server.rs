@@ -11,15 +11,19 @@ use crate::state::AppState;
 /// How often the queries folder is looked at for changes.
 pub const QUERIES_POLL: Duration = Duration::from_millis(500);
 
-/// Reloads the KPI files whenever the folder changes, for as long as the server runs.
+/// Reloads the KPI files whenever the folder changes, and the data whenever the lake it serves
+/// was exported again, for as long as the server runs.
 fn watch_queries(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(QUERIES_POLL).await;
             let s = Arc::clone(&state);
-            if tokio::task::spawn_blocking(move || s.reload_if_changed())
-                .await
-                .is_err()
+            if tokio::task::spawn_blocking(move || {
+                s.reload_if_changed();
+                s.refresh_lake_if_changed();
+            })
+            .await
+            .is_err()
             {
                 tracing::error!("reloading the KPI files failed");
             }

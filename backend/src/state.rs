@@ -51,6 +51,8 @@ pub struct AppState {
     catalog_version: AtomicU64,
     /// What the queries folder looked like at the last load (names, sizes, modification times).
     queries_stamp: Mutex<String>,
+    /// The manifest of the lake export being served (`serve --lake`).
+    lake_stamp: Mutex<Option<String>>,
     /// Differs between runs of the server, so that a cached answer from before a restart is
     /// never taken for a current one.
     pub boot_id: u64,
@@ -66,9 +68,16 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config) -> Result<Arc<AppState>> {
-        let db = match &config.database {
-            Some(path) => Db::open(path, db::DEFAULT_MEMORY_LIMIT)?,
-            None => Db::open_in_memory()?,
+        let db = match (&config.database, &config.lake) {
+            (Some(path), Some(lake)) => Db::open_over_lake(path, db::DEFAULT_MEMORY_LIMIT, lake)?,
+            (Some(path), None) => Db::open(path, db::DEFAULT_MEMORY_LIMIT)?,
+            (None, None) => Db::open_in_memory()?,
+            (None, Some(_)) => {
+                return Err(Error::bad_parameter(
+                    "lake",
+                    "a lake server needs a database file of its own (--database)",
+                ))
+            }
         };
         let sandbox = Sandbox::new(
             Arc::clone(&db),
@@ -88,6 +97,7 @@ impl AppState {
             sessions: auth::SessionCache::default(),
             catalog_version: AtomicU64::new(0),
             queries_stamp: Mutex::new(String::new()),
+            lake_stamp: Mutex::new(None),
             running: Mutex::new(HashMap::new()),
             heavy: Mutex::new(HashMap::new()),
             analyses: crate::experiments::Analyses::default(),
@@ -96,6 +106,8 @@ impl AppState {
                 .map(|d| d.as_nanos() as u64)
                 .unwrap_or_default(),
         });
+        *state.lake_stamp.lock().expect("lake stamp") =
+            state.db.lake().and_then(crate::lake::stamp);
         state.refresh_data()?;
         state.reload_queries();
         Ok(state)
@@ -294,7 +306,16 @@ impl AppState {
             .filter_map(|k| k.rollup.clone())
             .collect();
         let started = std::time::Instant::now();
-        match self.db.with_writer(|c| crate::rollup::ensure(c, &wanted)) {
+        // Over a lake, the roll-ups are the ones exported with it: a KPI routes to its roll-up
+        // only if the lake's was built from the same text.
+        let ensured = match self.db.lake() {
+            Some(_) => self
+                .db
+                .with(|c| crate::rollup::missing(c, &wanted))
+                .map(|missing| (0, missing)),
+            None => self.db.with_writer(|c| crate::rollup::ensure(c, &wanted)),
+        };
+        match ensured {
             Ok((built, failed)) => {
                 for (id, why) in failed {
                     tracing::warn!(kpi = %id, "roll-up not built, the KPI reads its raw rows: {why}");
@@ -355,6 +376,30 @@ impl AppState {
         }
         self.reload_queries();
         Ok(())
+    }
+
+    /// Starts reading a new export of the lake this server serves, if there is one since the
+    /// last look: snapshots, cached answers, units and the KPIs' routes (the roll-ups came with
+    /// it) all follow. True when it did.
+    pub fn refresh_lake_if_changed(&self) -> bool {
+        let Some(lake) = self.db.lake() else {
+            return false;
+        };
+        let now = crate::lake::stamp(lake);
+        {
+            let mut stamp = self.lake_stamp.lock().expect("lake stamp");
+            if now.is_none() || *stamp == now {
+                return false;
+            }
+            *stamp = now;
+        }
+        tracing::info!("the lake was exported again: reading the new export");
+        self.sandbox.data_changed();
+        if let Err(e) = self.refresh_data() {
+            tracing::warn!("cannot read the new lake: {e}");
+        }
+        self.reload_queries();
+        true
     }
 
     /// Reloads the KPI files if the folder changed since the last load; true when it did.

@@ -52,6 +52,7 @@ pub fn tiny_state() -> (Arc<AppState>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let state = AppState::new(Config {
         database: None,
+        lake: None,
         queries: queries_dir(),
         dist: dir.path().join("dist"),
         host: "127.0.0.1".to_string(),

@@ -146,6 +146,7 @@ impl TestServer {
             .unwrap_or_else(|| repo_root().join("dist"));
         let config = Config {
             database: Some(dir.path().join("kpi.duckdb")),
+            lake: None,
             queries,
             dist,
             host: "127.0.0.1".to_string(),

@@ -203,6 +203,7 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
     kpi_backend::import::import_order(&mut data);
     let config = Config {
         database: Some(db_path.clone()),
+        lake: None,
         queries: kpi_tests::repo_root().join("queries"),
         dist: o.dist.clone(),
         host: "127.0.0.1".to_string(),
@@ -211,46 +212,37 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
         today: None,
         sandbox: kpi_backend::sandbox::Launch::Process(kpi_tests::kpiboard_binary()),
     };
-    let (state, imported, import_secs) = tokio::task::spawn_blocking(move || {
+    // File by file: DuckDB's bulk load of the file (into memory, dropped at once), then the
+    // import of the same file; then the file goes (at scale 100 the files and the database
+    // would not fit on the disk together).
+    let (state, imported, import_secs, bulk_secs) = tokio::task::spawn_blocking(move || {
         let state = AppState::new(config).expect("state");
-        let started = Instant::now();
-        let mut n = 0u64;
+        let bulk = duckdb::Connection::open_in_memory().unwrap();
+        let (mut n, mut import_secs, mut bulk_secs) = (0u64, 0.0, 0.0);
         for file in &data {
             let name = file.file_name().unwrap().to_string_lossy().to_string();
+            let started = Instant::now();
+            bulk.execute_batch(&format!(
+                "CREATE TABLE bulk AS SELECT * FROM read_csv('{}', header = true)",
+                file.display()
+            ))
+            .unwrap();
+            bulk_secs += started.elapsed().as_secs_f64();
+            bulk.execute_batch("DROP TABLE bulk").unwrap();
+            let started = Instant::now();
             n += state
                 .import(file, &name)
                 .expect("a seed file imports")
                 .rows_in_file;
+            import_secs += started.elapsed().as_secs_f64();
+            if name.starts_with("appeals") || name.starts_with("service_cases") {
+                std::fs::remove_file(file).unwrap();
+            }
         }
-        (state, n, started.elapsed().as_secs_f64())
+        (state, n, import_secs, bulk_secs)
     })
     .await
     .unwrap();
-    let bulk_secs = {
-        let files = summary.files.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = duckdb::Connection::open_in_memory().unwrap();
-            let started = Instant::now();
-            for (i, file) in files.iter().enumerate() {
-                if file
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with("plan")
-                {
-                    continue;
-                }
-                conn.execute_batch(&format!(
-                    "CREATE TABLE t{i} AS SELECT * FROM read_csv('{}', header = true)",
-                    file.display()
-                ))
-                .unwrap();
-            }
-            started.elapsed().as_secs_f64()
-        })
-        .await
-        .unwrap()
-    };
     let mut r = row(
         format!("import: {imported} rows of the seed's data files"),
         format!("{:.0} rows/s", imported as f64 / import_secs),
@@ -259,7 +251,8 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
     r.ratio = Some(import_secs / bulk_secs);
     r.key = "import of the seed's data files".to_string();
     r.amount = Some((imported as f64 / import_secs, "rows/s"));
-    r.target = "(checked, one transaction a file)".to_string();
+    r.target = ">= 70% of read_csv".to_string();
+    r.met = Some(bulk_secs / import_secs >= 0.7);
     rows.push(r);
     {
         let state = std::sync::Arc::clone(&state);
@@ -290,7 +283,19 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
     // The admin's snapshot (every row): the HTTP side below asks as the admin too.
     // (Written where the server's engine may write: its staging folder.)
     let snapshot = state.db.staging_dir().join("raw-all.duckdb");
+    let started = Instant::now();
     Sandbox::write_snapshot_file(&state.db, &Rows::All, &snapshot).expect("a snapshot");
+    let snapshot_secs = started.elapsed().as_secs_f64();
+    let mut r = row(
+        "snapshot of every row (the admin's, after an import)",
+        ms(snapshot_secs),
+        format!(
+            "{} MB",
+            std::fs::metadata(&snapshot).map(|m| m.len()).unwrap_or(0) >> 20
+        ),
+    );
+    r.amount = Some((snapshot_secs, "s"));
+    rows.push(r);
     // One connection, warmed once over every query, as a worker is after its first board.
     let conn = worker::open(&snapshot, &engine).expect("the snapshot opens");
     let raw = |requests: Vec<kpi_backend::sandbox::Request>| {
@@ -338,9 +343,49 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
             )
         })
         .collect();
+    // The same boards with every KPI on its raw rows: what the roll-ups save.
+    let unrolled: Vec<kpi::Kpi> = board_kpis
+        .iter()
+        .map(|k| {
+            let mut k = k.clone();
+            k.rollup = None;
+            k
+        })
+        .collect();
+    let unrolled_requests = |unit: &str, rep: usize| {
+        let (from, to) = period(rep);
+        unrolled
+            .iter()
+            .flat_map(|k| {
+                [
+                    kpi::evaluation(k, Scope::Unit(unit), &Periods::comparisons(from, to).0),
+                    kpi::evaluation(k, Scope::Unit(unit), &Periods::grain(Grain::Week, from, to)),
+                ]
+            })
+            .collect::<Vec<_>>()
+    };
+    raw(unrolled_requests("perm", 0));
+    for (i, unit) in ["perm", "perm-krai"].iter().enumerate() {
+        let t = median(
+            (0..o.reps)
+                .map(|rep| raw(unrolled_requests(unit, rep)))
+                .collect(),
+        );
+        let mut r = row(
+            format!("board {unit}, straight SQL, roll-ups vs raw rows only"),
+            ms(raw_boards[i]),
+            format!("{} raw rows only", ms(t)),
+        );
+        r.key = format!("board {unit} from raw rows only (straight SQL)");
+        r.amount = Some((t, "s"));
+        r.ratio = Some(raw_boards[i] / t);
+        rows.push(r);
+    }
     drop(conn);
     drop(catalog);
     drop(state);
+    // A copy of every row: at scale 100 the disk holds two at most.
+    std::fs::remove_file(&snapshot).expect("the snapshot goes");
 
     // The server, as `scripts/run` starts it, on the same database.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -429,16 +474,19 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
             ms(raw_series[i]),
         ));
     }
-    for (i, unit) in ["perm", "perm-krai"].iter().enumerate() {
+    for (i, (unit, limit)) in [("perm", 0.3), ("perm-krai", 1.0)].iter().enumerate() {
         let http =
             cold(&move |from, to| format!("/api/boards/overview?unit={unit}&from={from}&to={to}"))
                 .await;
-        rows.push(held(
+        let mut r = held(
             format!("cold board {unit} ({} queries)", board_kpis.len() * 2),
             http,
             raw_boards[i],
             format!("{} (one after another)", ms(raw_boards[i])),
-        ));
+        );
+        r.target = format!("<= 1.2x, < {}", ms(*limit));
+        r.met = Some(http / raw_boards[i] <= 1.2 && http < *limit);
+        rows.push(r);
     }
     let mut warm = Vec::new();
     for _ in 0..200 {
@@ -570,9 +618,115 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
     );
     r.key = "peak memory of the server".to_string();
     r.amount = Some((server_peak as f64 / 1024.0, "MB"));
+    r.target = "server < 4 GiB".to_string();
+    r.met = Some(server_peak < 4 << 20);
     rows.push(r);
     let _ = server.kill();
     let _ = server.wait();
+    let _ = std::fs::remove_dir_all(
+        PathBuf::from(format!("{}.staging", db_path.display())).join("scopes"),
+    );
+
+    // The lake: written from the database, then served by a server of its own, read only.
+    let lake = dir.path().join("lake");
+    let started = Instant::now();
+    let status = Command::new(kpi_tests::kpiboard_binary())
+        .arg("--database")
+        .arg(&db_path)
+        .arg("--queries")
+        .arg(kpi_tests::repo_root().join("queries"))
+        .arg("export-lake")
+        .arg(&lake)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("kpiboard export-lake runs");
+    assert!(status.success(), "export-lake failed");
+    let export_secs = started.elapsed().as_secs_f64();
+    let lake_bytes: u64 = kpi_backend::lake::parquet_files(&lake)
+        .iter()
+        .filter_map(|f| f.metadata().ok().map(|m| m.len()))
+        .sum();
+    let db_bytes = std::fs::metadata(&db_path).map(|m| m.len()).unwrap_or(0);
+    let mut r = row(
+        "export-lake: Parquet by region and month",
+        format!("{:.1} s, {} MB", export_secs, lake_bytes >> 20),
+        format!("database file {} MB", db_bytes >> 20),
+    );
+    r.key = "export-lake".to_string();
+    r.amount = Some((export_secs, "s"));
+    rows.push(r);
+    let lake_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let own = dir.path().join("lake-server.duckdb");
+    let mut lake_server: Child = Command::new(kpi_tests::kpiboard_binary())
+        .arg("--database")
+        .arg(&own)
+        .arg("--queries")
+        .arg(kpi_tests::repo_root().join("queries"))
+        .args(["serve", "--port", &lake_port.to_string(), "--lake"])
+        .arg(&lake)
+        .arg("--seed")
+        .arg(&seeds)
+        .arg("--dist")
+        .arg(&o.dist)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the lake server starts");
+    let lake_base = format!("http://127.0.0.1:{lake_port}");
+    let spawned = Instant::now();
+    while reqwest::get(format!("{lake_base}/api/health")).await.is_err() {
+        assert!(
+            spawned.elapsed() < Duration::from_secs(600),
+            "the lake server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let start_secs = spawned.elapsed().as_secs_f64();
+    let lake_admin = Session::sign_in(&lake_base, "admin", password).await.unwrap();
+    let started = Instant::now();
+    timed(&lake_admin, "/api/boards/overview?unit=perm".to_string()).await;
+    let mut r = row(
+        "lake server: first board (its snapshot of the lake)",
+        ms(started.elapsed().as_secs_f64()),
+        format!("{} to start", ms(start_secs)),
+    );
+    r.key = "lake server: first board".to_string();
+    r.amount = Some((started.elapsed().as_secs_f64(), "s"));
+    rows.push(r);
+    for (unit, file_row) in [("perm", "cold board perm"), ("perm-krai", "cold board perm-krai")] {
+        let paths: Vec<String> = (0..o.reps)
+            .map(|rep| {
+                let (from, to) = period(rep + 1);
+                format!("/api/boards/overview?unit={unit}&from={from}&to={to}")
+            })
+            .collect();
+        let mut times = Vec::new();
+        for p in paths {
+            times.push(timed(&lake_admin, p).await);
+        }
+        let t = median(times);
+        let file_time = rows
+            .iter()
+            .find(|r| r.what.starts_with(file_row))
+            .and_then(|r| r.amount)
+            .map(|(x, _)| x)
+            .unwrap_or(f64::NAN);
+        let mut r = row(
+            format!("lake server: cold board {unit}"),
+            ms(t),
+            format!("{} from the database file", ms(file_time)),
+        );
+        r.amount = Some((t, "s"));
+        r.ratio = Some(t / file_time);
+        rows.push(r);
+    }
+    let _ = lake_server.kill();
+    let _ = lake_server.wait();
 
     let size = |suffix: &str| -> u64 {
         std::fs::read_dir(&o.dist)

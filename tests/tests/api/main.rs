@@ -11,6 +11,7 @@
 //! - [`editor`]: the KPI editor's preview, cancel, save and passport.
 //! - [`imports`]: exports in and out, bad files refused without loss.
 //! - [`kpis_on_seed`]: every KPI on the seed; entity tags and an import shown at once.
+//! - [`lake`]: servers over a read-only Parquet lake answer as the file-mode server does.
 //! - [`languages`]: what an app needs to speak Russian and Persian; plan weeks in Iran.
 //! - [`plans`]: 12-week plans, their check-ins and their files.
 //! - [`reload`]: KPI files added, edited, broken and deleted while the server runs.
@@ -27,6 +28,7 @@ mod evaluations;
 mod experiments;
 mod imports;
 mod kpis_on_seed;
+mod lake;
 mod languages;
 mod plans;
 mod reload;

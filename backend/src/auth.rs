@@ -341,12 +341,113 @@ pub fn list_users(conn: &Connection) -> Result<Vec<UserInfo>> {
     Ok(users)
 }
 
+/// A key several servers share: a session token it signs (a ticket naming the user, the CSRF
+/// token and the session's end) is taken by every server that has the key, so that replicas
+/// behind any load balancer know the caller. Each server still looks the user up in its own
+/// users table (role, jurisdiction, a password changed since the ticket ends it). Signing out
+/// ends the ticket on the server signed out of; the others take it until it expires.
+#[derive(Clone)]
+pub struct SessionKey(std::sync::Arc<[u8]>);
+
+impl std::fmt::Debug for SessionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionKey(..)")
+    }
+}
+
+/// What marks a token as a signed ticket rather than a random one.
+const TICKET: &str = "t1.";
+
+impl SessionKey {
+    pub fn new(bytes: &[u8]) -> SessionKey {
+        SessionKey(bytes.into())
+    }
+
+    /// The key in `path` (64 hex digits); a new random one written there (readable by its
+    /// owner only) when the file does not exist.
+    pub fn load_or_create(path: &std::path::Path) -> Result<SessionKey> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let bytes = hex::decode(text.trim()).ok().filter(|b| b.len() >= 32);
+                bytes.map(|b| SessionKey::new(&b)).ok_or_else(|| {
+                    Error::bad_parameter(
+                        "session-key",
+                        format!("{}: not a key of 64 hex digits", path.display()),
+                    )
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut bytes = [0u8; 32];
+                OsRng.fill_bytes(&mut bytes);
+                use std::io::Write;
+                use std::os::unix::fs::OpenOptionsExt;
+                let mut file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(path)?;
+                file.write_all(hex::encode(bytes).as_bytes())?;
+                Ok(SessionKey::new(&bytes))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// HMAC-SHA256 (RFC 2104) of `message`.
+    fn mac(&self, message: &[u8]) -> [u8; 32] {
+        let mut block = [0u8; 64];
+        if self.0.len() > 64 {
+            block[..32].copy_from_slice(&Sha256::digest(&self.0));
+        } else {
+            block[..self.0.len()].copy_from_slice(&self.0);
+        }
+        let pad = |byte: u8| block.map(|b| b ^ byte);
+        let inner = Sha256::new()
+            .chain_update(pad(0x36))
+            .chain_update(message)
+            .finalize();
+        Sha256::new()
+            .chain_update(pad(0x5c))
+            .chain_update(inner)
+            .finalize()
+            .into()
+    }
+
+    /// A signed ticket for `user`'s session.
+    fn ticket(&self, user: &str, csrf: &str, issued_ms: i64, expires_ms: i64) -> String {
+        let body = hex::encode(serde_json::json!([user, csrf, issued_ms, expires_ms]).to_string());
+        let mac = hex::encode(self.mac(body.as_bytes()));
+        format!("{TICKET}{body}.{mac}")
+    }
+
+    /// The user, CSRF token, issue and end (milliseconds) of a ticket this key signed.
+    fn open(&self, token: &str) -> Option<(String, String, i64, i64)> {
+        let (body, mac) = token.strip_prefix(TICKET)?.split_once('.')?;
+        let expected = self.mac(body.as_bytes());
+        let given = hex::decode(mac).ok()?;
+        // Compared in constant time: a wrong ticket says nothing of the right one.
+        if given.len() != expected.len()
+            || given
+                .iter()
+                .zip(expected)
+                .fold(0u8, |d, (a, b)| d | (a ^ b))
+                != 0
+        {
+            return None;
+        }
+        let text = String::from_utf8(hex::decode(body).ok()?).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+}
+
 /// Checks the password and opens a session: the cookie's token and what the caller learns.
+/// With a [`SessionKey`] the token is a ticket every server with the key takes.
 pub fn login(
     conn: &Connection,
     name: &str,
     password: &str,
     ttl: Duration,
+    key: Option<&SessionKey>,
 ) -> Result<(String, Access)> {
     let found = conn
         .query_row(
@@ -363,9 +464,23 @@ pub fn login(
         return Err(Error::BadCredentials);
     }
     conn.execute("DELETE FROM main.sessions WHERE expires_at < now()", [])?;
-    let token = random_hex(32);
+    conn.execute(
+        "DELETE FROM main.ended_sessions WHERE expires_at < now()",
+        [],
+    )?;
     let csrf = random_hex(16);
-    let expires_at = (Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_default()).naive_utc();
+    let now = Utc::now();
+    let expires = now + chrono::Duration::from_std(ttl).unwrap_or_default();
+    let expires_at = expires.naive_utc();
+    let token = match key {
+        Some(key) => key.ticket(
+            &user.name,
+            &csrf,
+            now.timestamp_millis(),
+            expires.timestamp_millis(),
+        ),
+        None => random_hex(32),
+    };
     conn.execute(
         "INSERT INTO main.sessions VALUES (?, ?, ?, now(), ?)",
         duckdb::params![token_digest(&token), user.name, csrf, expires_at],
@@ -383,8 +498,50 @@ pub fn login(
     ))
 }
 
-/// The caller behind a session token, if the session exists and has not expired.
-pub fn session(conn: &Connection, token: &str) -> Result<Option<Access>> {
+/// The caller behind a session token, if the session exists and has not expired: opened here,
+/// or a ticket `key` signed on any server that has not ended here.
+pub fn session(conn: &Connection, token: &str, key: Option<&SessionKey>) -> Result<Option<Access>> {
+    if let Some(access) = local_session(conn, token)? {
+        return Ok(Some(access));
+    }
+    let Some((user, csrf, issued_ms, expires_ms)) = key.and_then(|k| k.open(token)) else {
+        return Ok(None);
+    };
+    let ended: i64 = conn.query_row(
+        "SELECT count(*) FROM main.ended_sessions WHERE token_sha256 = ?",
+        [token_digest(token)],
+        |r| r.get(0),
+    )?;
+    let Some(expires_at) = chrono::DateTime::from_timestamp_millis(expires_ms) else {
+        return Ok(None);
+    };
+    if ended > 0 || expires_ms <= Utc::now().timestamp_millis() {
+        return Ok(None);
+    }
+    // The user as this server knows them; a password changed after the ticket ends it.
+    let found = conn
+        .query_row(
+            "SELECT name, display_name, role, home_unit FROM main.users
+             WHERE name = ? AND epoch_ms(password_changed_at) <= ?",
+            duckdb::params![user, issued_ms],
+            |r| {
+                let role: String = r.get(2)?;
+                Ok(Access {
+                    user: r.get(0)?,
+                    display_name: r.get(1)?,
+                    role: UserRole::parse(&role).unwrap_or(UserRole::Governor),
+                    home: r.get(3)?,
+                    csrf_token: csrf.clone(),
+                    expires_at: expires_at.naive_utc(),
+                })
+            },
+        )
+        .optional()?;
+    Ok(found)
+}
+
+/// A session opened on this server.
+fn local_session(conn: &Connection, token: &str) -> Result<Option<Access>> {
     let found = conn
         .query_row(
             "SELECT u.name, u.display_name, u.role, u.home_unit, s.csrf_token, s.expires_at
@@ -408,10 +565,28 @@ pub fn session(conn: &Connection, token: &str) -> Result<Option<Access>> {
 }
 
 pub fn logout(conn: &Connection, token: &str) -> Result<()> {
+    let digest = token_digest(token);
+    let expires: Option<NaiveDateTime> = conn
+        .query_row(
+            "SELECT expires_at FROM main.sessions WHERE token_sha256 = ?",
+            [&digest],
+            |r| r.get(0),
+        )
+        .optional()?;
     conn.execute(
         "DELETE FROM main.sessions WHERE token_sha256 = ?",
-        [token_digest(token)],
+        [&digest],
     )?;
+    // A ticket would still open: it is ended here for as long as it would have lasted.
+    if token.starts_with(TICKET) {
+        conn.execute(
+            "INSERT INTO main.ended_sessions VALUES (?, ?) ON CONFLICT DO NOTHING",
+            duckdb::params![
+                digest,
+                expires.unwrap_or_else(|| (Utc::now() + chrono::Duration::days(30)).naive_utc())
+            ],
+        )?;
+    }
     Ok(())
 }
 
@@ -645,6 +820,114 @@ mod tests {
             csrf_token: "t".into(),
             expires_at: Utc::now().naive_utc(),
         }
+    }
+
+    /// A server's database with one user of a city.
+    fn server() -> std::sync::Arc<crate::db::Db> {
+        let db = crate::db::Db::open_in_memory().unwrap();
+        db.with(|c| {
+            add_user(
+                c,
+                &NewUser {
+                    name: "mayor".into(),
+                    display_name: None,
+                    role: UserRole::Mayor,
+                    home_unit: Some("c".into()),
+                    password: "a-long-password".into(),
+                },
+                &[unit("r", None), unit("c", Some("r"))],
+            )
+        })
+        .unwrap();
+        db
+    }
+
+    #[test]
+    fn a_ticket_signed_on_one_server_opens_a_session_on_every_server_with_the_key() {
+        let (one, two) = (server(), server());
+        let key = SessionKey::new(&[7u8; 32]);
+        let hour = Duration::from_secs(3600);
+        let (ticket, access) = one
+            .with(|c| login(c, "mayor", "a-long-password", hour, Some(&key)))
+            .unwrap();
+        let on = |db: &crate::db::Db, token: &str, key: Option<&SessionKey>| {
+            db.with(|c| session(c, token, key)).unwrap()
+        };
+        // The other server knows the caller, with the role and jurisdiction it holds for them.
+        let there = on(&two, &ticket, Some(&key)).expect("the ticket opens on server two");
+        assert_eq!(
+            (there.user.as_str(), there.home.as_deref()),
+            ("mayor", Some("c"))
+        );
+        assert_eq!(there.csrf_token, access.csrf_token);
+        // Not without the key, not with another, not altered.
+        assert!(on(&two, &ticket, None).is_none());
+        assert!(on(&two, &ticket, Some(&SessionKey::new(&[8u8; 32]))).is_none());
+        let (body, mac) = ticket.rsplit_once('.').unwrap();
+        let forged = format!(
+            "{TICKET}{}.{mac}",
+            hex::encode(r#"["admin","x",0,99999999999999]"#)
+        );
+        assert!(on(&two, &forged, Some(&key)).is_none());
+        let flipped = format!(
+            "{body}.{}{}",
+            &mac[..63],
+            if mac.ends_with('0') { "1" } else { "0" }
+        );
+        assert!(on(&two, &flipped, Some(&key)).is_none());
+        // A random token of one server means nothing to another.
+        let (random, _) = one
+            .with(|c| login(c, "mayor", "a-long-password", hour, None))
+            .unwrap();
+        assert!(on(&one, &random, Some(&key)).is_some());
+        assert!(on(&two, &random, Some(&key)).is_none());
+        // Signing out ends it where it is done; a new password ends it too.
+        two.with(|c| logout(c, &ticket)).unwrap();
+        assert!(on(&two, &ticket, Some(&key)).is_none());
+        assert!(on(&one, &ticket, Some(&key)).is_some());
+        one.with(|c| reset_password(c, "mayor", "another-long-password"))
+            .unwrap();
+        assert!(on(&one, &ticket, Some(&key)).is_none());
+        // An expired ticket opens nowhere.
+        let (short, _) = one
+            .with(|c| {
+                login(
+                    c,
+                    "mayor",
+                    "another-long-password",
+                    Duration::from_millis(1),
+                    Some(&key),
+                )
+            })
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(on(&two, &short, Some(&key)).is_none());
+    }
+
+    #[test]
+    fn a_session_key_file_is_made_once_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("session.key");
+        let made = SessionKey::load_or_create(&path).unwrap();
+        let read = SessionKey::load_or_create(&path).unwrap();
+        assert_eq!(made.mac(b"x"), read.mac(b"x"));
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        std::fs::write(&path, "short").unwrap();
+        assert!(SessionKey::load_or_create(&path).is_err());
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // Test case 2 of RFC 4231.
+        let key = SessionKey::new(b"Jefe");
+        assert_eq!(
+            hex::encode(key.mac(b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]

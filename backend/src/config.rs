@@ -42,6 +42,9 @@ pub struct Limits {
     pub session_ttl: Duration,
     /// Mark the session cookie `Secure` (sent over HTTPS only): set it behind a TLS proxy.
     pub secure_cookies: bool,
+    /// A key servers share, so that a session opened on one is good on every one of them
+    /// (`serve --session-key`: replicas over one lake behind a load balancer).
+    pub session_key: Option<auth::SessionKey>,
 }
 
 impl Default for Limits {
@@ -53,6 +56,7 @@ impl Default for Limits {
             queries_per_user: 2,
             session_ttl: auth::DEFAULT_SESSION_TTL,
             secure_cookies: false,
+            session_key: None,
         }
     }
 }

@@ -45,6 +45,11 @@ enum Command {
         /// plans, the audit). Any number of servers may serve one lake.
         #[arg(long)]
         lake: Option<PathBuf>,
+        /// Sign sessions with the key in this file (made if missing), so that every server
+        /// given the same file takes a session opened on any of them: replicas behind a load
+        /// balancer.
+        #[arg(long)]
+        session_key: Option<PathBuf>,
         /// The seed scale: 1 is about a million appeals.
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
@@ -246,6 +251,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             today,
             lake,
+            session_key,
         } => {
             let mut config = config(&cli, host.clone(), *port, dist.clone());
             config.today = *today;
@@ -260,6 +266,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 queries_per_user: Limits::default().queries_per_user,
                 session_ttl: std::time::Duration::from_secs_f64(session_hours * 3600.0),
                 secure_cookies: *secure_cookies,
+                session_key: match session_key {
+                    Some(path) => Some(kpi_backend::auth::SessionKey::load_or_create(path)?),
+                    None => None,
+                },
             };
             cli::serve(config, seed.clone(), *scale).await?;
             Ok(ExitCode::SUCCESS)

@@ -110,7 +110,7 @@ pub const USERS: &[(&str, kpi_api::UserRole, Option<&str>)] = &[
 pub fn session(state: &AppState, user: &str) -> (String, String) {
     let (token, access) = state
         .db
-        .with(|c| crate::auth::login(c, user, PASSWORD, std::time::Duration::from_secs(600)))
+        .with(|c| crate::auth::login(c, user, PASSWORD, std::time::Duration::from_secs(600), None))
         .expect("test login");
     (
         format!("{}={token}", kpi_api::SESSION_COOKIE),

@@ -119,7 +119,11 @@ fn signed_in(state: Arc<AppState>) -> impl Filter<Extract = (Access,), Error = R
                     Some(access) => Ok(Some(access)),
                     None => {
                         let asked = token.clone();
-                        let found = state.db.run(move |c| auth::session(c, &asked)).await;
+                        let key = state.config.limits.session_key.clone();
+                        let found = state
+                            .db
+                            .run(move |c| auth::session(c, &asked, key.as_ref()))
+                            .await;
                         if let Ok(found) = &found {
                             state.sessions.remember(&token, found.as_ref());
                         }

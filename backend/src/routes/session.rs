@@ -8,10 +8,11 @@ pub(super) async fn health(
     token: Option<String>,
     state: Arc<AppState>,
 ) -> Result<impl Reply, Rejection> {
+    let key = state.config.limits.session_key.clone();
     let access = match token {
         Some(token) => state
             .db
-            .run(move |c| auth::session(c, &token))
+            .run(move |c| auth::session(c, &token, key.as_ref()))
             .await
             .map_err(reject)?,
         None => None,
@@ -125,6 +126,7 @@ pub(super) async fn login(
         }
     };
     let ttl = state.config.limits.session_ttl;
+    let key = state.config.limits.session_key.clone();
     let signed_in = if name.chars().count() > auth::MAX_NAME_CHARS {
         // No user has such a name: not worth a database lookup (the limiter counted it).
         Err(Error::BadCredentials)
@@ -132,7 +134,7 @@ pub(super) async fn login(
         let name = name.clone();
         state
             .db
-            .run(move |c| auth::login(c, &name, &request.password, ttl))
+            .run(move |c| auth::login(c, &name, &request.password, ttl, key.as_ref()))
             .await
     };
     match signed_in {

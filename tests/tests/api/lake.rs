@@ -18,7 +18,8 @@ struct LakeServer {
 }
 
 impl LakeServer {
-    async fn start(lake: &Path) -> LakeServer {
+    /// A server over `lake`, signing sessions with the key in `key` (shared by the replicas).
+    async fn start(lake: &Path, key: &Path) -> LakeServer {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let child = Command::new(kpiboard_binary())
@@ -31,6 +32,8 @@ impl LakeServer {
             // The seed's plans, demo accounts and experiments; its data is the lake's.
             .arg("--seed")
             .arg(seed_dir())
+            .arg("--session-key")
+            .arg(key)
             .arg("--dist")
             .arg(dir.path().join("no-dist"))
             .stdout(Stdio::null())
@@ -133,10 +136,9 @@ async fn lake_servers_answer_as_the_file_does_and_follow_a_new_export() {
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
     export(&file, &lake).await;
-    let (one, two) = (
-        LakeServer::start(&lake).await,
-        LakeServer::start(&lake).await,
-    );
+    let key = dir.path().join("session.key");
+    let one = LakeServer::start(&lake, &key).await;
+    let two = LakeServer::start(&lake, &key).await;
 
     // The mayor (a jurisdiction, so each server's snapshots are scoped) and the admin.
     for user in ["governor.perm", "admin"] {
@@ -157,6 +159,26 @@ async fn lake_servers_answer_as_the_file_does_and_follow_a_new_export() {
             &answers(&b, &paths).await,
         );
     }
+
+    // Behind a load balancer a reader's next request may reach the other server: a session
+    // opened on one is good on both (they share the key), and both answer it alike.
+    let on_one = one.demo("mayor.perm").await;
+    let on_two = Session {
+        base: two.base.clone(),
+        ..on_one.clone()
+    };
+    let board = "/api/boards/overview?unit=perm&from=2021-07-01&to=2021-09-30".to_string();
+    let (a, b) = (
+        answers(&on_one, std::slice::from_ref(&board)).await,
+        answers(&on_two, std::slice::from_ref(&board)).await,
+    );
+    assert_eq!(a[0].0, 200, "{:?}", a[0].1);
+    assert_eq!(a, b);
+    let (status, _) = on_two.get_json("/api/boards/overview?unit=mashhad").await;
+    assert_eq!(
+        status, 403,
+        "the jurisdiction holds on the other server too"
+    );
 
     // A lake server does not take data: it says where to import.
     let admin = one.demo("admin").await;

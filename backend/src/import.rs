@@ -799,22 +799,26 @@ fn merge(
 /// Inserts new keys and replaces known ones; returns (inserted, updated).
 fn merge_rows(conn: &Connection, staged: &Staged, name: &str) -> Result<(u64, u64)> {
     let spec = staged.spec;
-    // The days each roll-up over this table must rebuild: those of the rows replaced and those
-    // of the rows brought, read before the merge moves them.
+    // The days each roll-up over this table must rebuild: those of the rows the file brings and
+    // those of the stored rows it replaces (read as they go).
     let rollups = crate::rollup::recorded(conn, spec.table)?;
-    let spans = crate::rollup::touched(
-        conn,
-        &rollups,
-        &format!(
-            "main.{} t JOIN temp.staging s ON {}",
+    let mut spans = crate::rollup::days_of(conn, &rollups, &typed_select(spec))?;
+    let updated = if crate::db::unindexed(spec.table) {
+        replace_rows(conn, staged, &rollups, &mut spans)?
+    } else {
+        let stored = format!(
+            "SELECT t.* FROM main.{} t JOIN temp.staging s ON {}",
             spec.table,
             key_join(spec)
-        ),
-        &typed_select(spec),
-    )?;
-    let updated = if crate::db::unindexed(spec.table) {
-        replace_rows(conn, staged)?
-    } else {
+        );
+        for (span, old) in spans
+            .iter_mut()
+            .zip(crate::rollup::days_of(conn, &rollups, &stored)?)
+        {
+            if let Some((lo, hi)) = old {
+                crate::rollup::widen(span, lo, hi);
+            }
+        }
         upsert_rows(conn, staged)?
     };
     let refreshing = Instant::now();
@@ -845,8 +849,14 @@ fn merge_rows(conn: &Connection, staged: &Staged, name: &str) -> Result<(u64, u6
 
 /// Replaces the stored rows of the staged keys and adds the new ones, in a table without a key
 /// index: the stored rows go, then every staged row comes in. A column the file lacks keeps its
-/// stored value. Returns how many stored rows were replaced.
-fn replace_rows(conn: &Connection, staged: &Staged) -> Result<u64> {
+/// stored value. The days the stored rows fell on widen `spans` (one per roll-up). Returns how
+/// many stored rows were replaced.
+fn replace_rows(
+    conn: &Connection,
+    staged: &Staged,
+    rollups: &[crate::rollup::Daily],
+    spans: &mut [crate::rollup::Span],
+) -> Result<u64> {
     let (spec, absent) = (staged.spec, &staged.absent);
     let t = spec.table;
     let names: Vec<String> = spec.columns.iter().map(|c| quote_ident(c.name)).collect();
@@ -872,13 +882,29 @@ fn replace_rows(conn: &Connection, staged: &Staged) -> Result<u64> {
         ))?;
         "temp.incoming".to_string()
     };
-    let replaced = conn.execute(
-        &format!(
-            "DELETE FROM main.{t} AS t USING temp.staging AS s WHERE {}",
-            key_join(spec)
-        ),
-        [],
-    )?;
+    // One pass over the table's keys: the stored rows go, and say which days they were on.
+    let days: Vec<String> = rollups
+        .iter()
+        .map(|d| format!("CAST(t.{} AS DATE)", quote_ident(&d.column)))
+        .chain(["CAST(NULL AS DATE)".to_string()])
+        .collect();
+    let mut delete = conn.prepare(&format!(
+        "DELETE FROM main.{t} AS t USING temp.staging AS s WHERE {} RETURNING {}",
+        key_join(spec),
+        days.join(", ")
+    ))?;
+    let mut gone = delete.query([])?;
+    let mut replaced = 0u64;
+    while let Some(row) = gone.next()? {
+        replaced += 1;
+        for (i, span) in spans.iter_mut().enumerate() {
+            if let Some(day) = row.get::<_, Option<chrono::NaiveDate>>(i)? {
+                crate::rollup::widen(span, day, day);
+            }
+        }
+    }
+    drop(gone);
+    drop(delete);
     conn.execute(
         &format!(
             "INSERT INTO main.{t} ({cols}) SELECT {cols} FROM {source}",
@@ -887,7 +913,7 @@ fn replace_rows(conn: &Connection, staged: &Staged) -> Result<u64> {
         [],
     )?;
     conn.execute_batch("DROP TABLE IF EXISTS temp.incoming")?;
-    Ok(replaced as u64)
+    Ok(replaced)
 }
 
 /// Inserts new keys and replaces known ones in a table with a key index; returns how many were

@@ -27,6 +27,7 @@
 //! period join turned into an equality on the day); readers get it through their snapshot, which
 //! holds the roll-up rows of their own units only, like every other table.
 
+use chrono::NaiveDate;
 use duckdb::Connection;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -521,41 +522,50 @@ pub fn recorded(conn: &Connection, table: &str) -> Result<Vec<Daily>> {
         .collect())
 }
 
-/// The days an import touches for each roll-up over its table: those of the stored rows it
-/// replaces and those of the rows it brings, as one span per roll-up. Run before the merge.
-/// `stored` joins `main.<table> t` to the staged rows; `incoming` selects the typed staged rows.
-pub fn touched(
-    conn: &Connection,
-    rollups: &[Daily],
-    stored: &str,
-    incoming: &str,
-) -> Result<Vec<Option<(String, String)>>> {
-    let mut spans = Vec::new();
-    for daily in rollups {
-        let c = &daily.column;
-        let (lo, hi): (Option<String>, Option<String>) = conn.query_row(
-            &format!(
-                "SELECT CAST(min(d) AS VARCHAR), CAST(max(d) AS VARCHAR) FROM (
-                   SELECT CAST(t.{c} AS DATE) AS d FROM {stored}
-                   UNION ALL SELECT CAST(n.{c} AS DATE) FROM ({incoming}) AS n) AS days"
-            ),
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        spans.push(lo.zip(hi));
+/// The first and last day an import touches, for one roll-up (None: no day).
+pub type Span = Option<(NaiveDate, NaiveDate)>;
+
+/// Widens `span` to take in `lo..=hi`.
+pub fn widen(span: &mut Span, lo: NaiveDate, hi: NaiveDate) {
+    *span = Some(match *span {
+        Some((a, b)) => (a.min(lo), b.max(hi)),
+        None => (lo, hi),
+    });
+}
+
+/// The days the rows of `rows` (a SELECT with the table's columns) fall on, for each roll-up,
+/// in one pass over them.
+pub fn days_of(conn: &Connection, rollups: &[Daily], rows: &str) -> Result<Vec<Span>> {
+    if rollups.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(spans)
+    let bounds: Vec<String> = rollups
+        .iter()
+        .map(|d| {
+            format!(
+                "min(CAST(x.{c} AS DATE)), max(CAST(x.{c} AS DATE))",
+                c = crate::tables::quote_ident(&d.column)
+            )
+        })
+        .collect();
+    let sql = format!("SELECT {} FROM ({rows}) AS x", bounds.join(", "));
+    conn.query_row(&sql, [], |r| {
+        (0..rollups.len())
+            .map(|i| {
+                let lo: Option<NaiveDate> = r.get(2 * i)?;
+                let hi: Option<NaiveDate> = r.get(2 * i + 1)?;
+                Ok(lo.zip(hi))
+            })
+            .collect()
+    })
+    .map_err(Into::into)
 }
 
 /// Rebuilds the touched days of each roll-up (after the merge, in its transaction).
-pub fn refresh(
-    conn: &Connection,
-    rollups: &[Daily],
-    spans: &[Option<(String, String)>],
-) -> Result<()> {
+pub fn refresh(conn: &Connection, rollups: &[Daily], spans: &[Span]) -> Result<()> {
     for (daily, span) in rollups.iter().zip(spans) {
         if let Some((lo, hi)) = span {
-            rebuild_days(conn, daily, lo, hi)?;
+            rebuild_days(conn, daily, &lo.to_string(), &hi.to_string())?;
         }
     }
     Ok(())

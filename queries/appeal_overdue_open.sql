@@ -22,7 +22,12 @@ SELECT
     count(a.appeal_id) AS value
 FROM groups AS g
 CROSS JOIN periods AS p
-LEFT JOIN appeals AS a
+-- An appeal closed before the first period ends, or due after the last, counts for none of them.
+LEFT JOIN (
+    SELECT * FROM appeals AS x
+    WHERE coalesce(x.closed_at, TIMESTAMP '9999-12-31') >= (SELECT min(q.period_end) FROM periods AS q)
+      AND x.due_at < (SELECT max(q.period_end) FROM periods AS q)
+) AS a
   ON a.grp = g.grp
  AND a.due_at < p.period_end
  AND coalesce(a.closed_at, TIMESTAMP '9999-12-31') >= p.period_end

@@ -529,6 +529,11 @@ impl Sandbox {
     /// Runs `request` over `rows` within `limit`, in a worker. The SQL's own failure is an
     /// [`Error::Sql`] with DuckDB's message; past the limit, [`Error::Timeout`]; out of memory,
     /// [`Error::OutOfMemory`]; stopped by `cancel`, [`Error::Cancelled`].
+    ///
+    /// The limit is the query's: it starts once the jurisdiction's snapshot is there. Taking the
+    /// snapshot after an import is the server's work (at 100 million appeals a region's takes
+    /// longer than any limit), and counting it would fail every tile of the first board, leave
+    /// nothing cached, and make the next askers compute it all again at once.
     pub fn run(
         &self,
         rows: &Rows,
@@ -536,8 +541,8 @@ impl Sandbox {
         limit: Duration,
         cancel: Option<&Cancel>,
     ) -> Result<Table> {
-        let started = Instant::now();
         let snapshot = self.snapshot(rows)?;
+        let started = Instant::now();
         let question = Question {
             rows: rows.clone(),
             version: snapshot.version,

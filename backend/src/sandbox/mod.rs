@@ -368,4 +368,48 @@ mod tests {
         assert_eq!(after.computed, before.computed + 1);
         assert_eq!(after.hits, before.hits + 7);
     }
+
+    #[test]
+    fn a_snapshot_slower_than_the_limit_does_not_stop_the_query_after_it() {
+        let (state, dir) = tiny_state();
+        // Two million more appeals: a snapshot of every row now takes a while to write.
+        state
+            .db
+            .with(|c| {
+                c.execute_batch(
+                    "INSERT INTO appeals (appeal_id, unit_id, channel, category, received_at, due_at)
+                     SELECT 'bulk-' || i, 'd1-x', 'portal', 'housing',
+                            TIMESTAMP '2020-01-01' + INTERVAL (i % 500) DAY,
+                            TIMESTAMP '2020-01-15' + INTERVAL (i % 500) DAY
+                     FROM range(2000000) AS t(i)",
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        state.sandbox.data_changed();
+        let started = std::time::Instant::now();
+        crate::sandbox::Sandbox::write_snapshot_file(
+            &state.db,
+            &crate::sandbox::Rows::All,
+            &state.db.staging_dir().join("timed.duckdb"),
+        )
+        .unwrap();
+        let snapshot = started.elapsed();
+        // A limit well under the snapshot's time, well over the query's (a small table).
+        let limit = (snapshot / 3).max(Duration::from_millis(100));
+        assert!(snapshot > limit, "the snapshot took {snapshot:?}");
+        let kpi = state.catalog().kpis["vacancy_rate"].clone();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let cells = kpi::evaluate(
+            &state.sandbox,
+            &kpi,
+            kpi::Scope::Unit("c"),
+            &Periods::grain(Grain::Month, d("2021-03-01"), d("2021-03-31")),
+            &Jurisdiction::operator(),
+            limit,
+        )
+        .unwrap_or_else(|e| panic!("limit {limit:?}, snapshot {snapshot:?}: {e}"));
+        assert_eq!(cells.len(), 1);
+        drop(dir);
+    }
 }

@@ -26,10 +26,18 @@ use crate::tables::{
 };
 pub use crate::tables::{spec, SPECS};
 
-/// SHA-256 of a file's bytes, read in chunks.
-pub fn file_sha256(path: &Path) -> Result<String> {
+/// What one read of a file's bytes tells: their SHA-256, and whether DuckDB's reader may stage
+/// it ([`PlainLines`]).
+struct Scanned {
+    sha256: String,
+    plain_lines: bool,
+}
+
+/// Reads a file once, in chunks.
+fn scan(path: &Path) -> Result<Scanned> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
+    let mut plain = PlainLines::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = file.read(&mut buf)?;
@@ -37,8 +45,12 @@ pub fn file_sha256(path: &Path) -> Result<String> {
             break;
         }
         hasher.update(&buf[..n]);
+        plain.feed(&buf[..n]);
     }
-    Ok(hex::encode(hasher.finalize()))
+    Ok(Scanned {
+        sha256: hex::encode(hasher.finalize()),
+        plain_lines: plain.plain,
+    })
 }
 
 /// Imports one export file. `name` is how the file is called in reports and errors;
@@ -51,7 +63,10 @@ pub fn import_file(
     known_kpi: &dyn Fn(&str) -> bool,
 ) -> Result<ImportReport> {
     let started = Instant::now();
-    let sha256 = file_sha256(path)?;
+    let Scanned {
+        sha256,
+        plain_lines,
+    } = scan(path)?;
     // The engine reads files from the staging folder only (see `db::lock_down`); a file from
     // elsewhere is linked there (copied across file systems) first.
     let _staged;
@@ -90,7 +105,7 @@ pub fn import_file(
         }
         drop_staging(conn)?;
         let mut phases = [started; 3];
-        let outcome = stage(conn, path, name).and_then(|staged| {
+        let outcome = stage(conn, path, name, plain_lines).and_then(|staged| {
             phases[0] = Instant::now();
             let spec = staged.spec;
             if db.lake().is_some() && matches!(spec.merge, Merge::Rows) {
@@ -319,7 +334,7 @@ impl Staged {
 }
 
 /// Loads the file as text into `temp.staging`.
-fn stage(conn: &Connection, path: &Path, name: &str) -> Result<Staged> {
+fn stage(conn: &Connection, path: &Path, name: &str, plain_lines: bool) -> Result<Staged> {
     if is_parquet(path)? {
         return stage_parquet(conn, path, name);
     }
@@ -328,7 +343,7 @@ fn stage(conn: &Connection, path: &Path, name: &str) -> Result<Staged> {
     // fast one stumbles on, so that the error names the file's own line.
     let header = csv_header(&mut csv_reader(path, name)?, name)?;
     let spec = recognise(&header, name)?;
-    if matches!(spec.merge, Merge::Rows) && plain_lines(path)? {
+    if matches!(spec.merge, Merge::Rows) && plain_lines {
         match stage_csv_in_engine(conn, path, spec, &header) {
             Ok(staged) => return Ok(staged),
             Err(_) => drop_staging(conn)?,
@@ -352,22 +367,32 @@ pub(crate) fn drop_staging(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// True when a row of the file is one line and its values are as the careful reader would read
+/// Whether a row of the file is one line and its values are as the careful reader would read
 /// them: no quote (so no field spans lines), no blank line, no carriage return but before a line
-/// feed, and no white space at either end of a value. Then row n is line n + 1.
-fn plain_lines(path: &Path) -> Result<bool> {
-    let mut file = std::fs::File::open(path)?;
-    let mut buf = vec![0u8; 1 << 20];
-    // The last bytes seen (the newest last): the start of the file is the start of a line.
-    let mut last = [0u8, 0, 0, b'\n'];
-    let boundary = |b: u8| b == b',' || b == b'\n' || b == b'\r';
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            return Ok(true);
+/// feed, and no white space at either end of a value. Then row n is line n + 1. Fed the file's
+/// bytes in order.
+struct PlainLines {
+    plain: bool,
+    /// The last bytes seen (the newest last): the start of the file is the start of a line.
+    last: [u8; 4],
+}
+
+impl PlainLines {
+    fn new() -> PlainLines {
+        PlainLines {
+            plain: true,
+            last: [0u8, 0, 0, b'\n'],
         }
+    }
+
+    fn feed(&mut self, buf: &[u8]) {
+        let boundary = |b: u8| b == b',' || b == b'\n' || b == b'\r';
+        let n = buf.len();
         for i in 0..n {
-            let b = buf[i];
+            if !self.plain {
+                return;
+            }
+            let (b, last) = (buf[i], self.last);
             let prev = last[3];
             let plain = match b {
                 b'"' | b'\t' => false,
@@ -387,13 +412,10 @@ fn plain_lines(path: &Path) -> Result<bool> {
             };
             // A carriage return must end its line; the last character of a value before a
             // separator must not be white space.
-            let plain = plain
+            self.plain = plain
                 && (prev != b'\r' || b == b'\n')
                 && !(boundary(b) && prev >= 0x80 && ends_in_space(&last));
-            if !plain {
-                return Ok(false);
-            }
-            last = [last[1], last[2], last[3], b];
+            self.last = [last[1], last[2], last[3], b];
         }
     }
 }
@@ -1068,7 +1090,7 @@ mod tests {
         // Windows line ends, no quotes: DuckDB's reader.
         let crlf = APPEALS.replace('\n', "\r\n");
         let path = write(dir.path(), "crlf.csv", &crlf);
-        assert!(super::plain_lines(&path).unwrap());
+        assert!(super::scan(&path).unwrap().plain_lines);
         assert_eq!(state.import(&path, "crlf.csv").unwrap().updated, 5);
         assert_eq!(dump(), before);
         // Spaces around a value, every field quoted: the careful reader, which trims.
@@ -1087,7 +1109,7 @@ mod tests {
             ("quoted.csv", quoted.join("\n") + "\n"),
         ] {
             let path = write(dir.path(), file, &text);
-            assert!(!super::plain_lines(&path).unwrap(), "{file}");
+            assert!(!super::scan(&path).unwrap().plain_lines, "{file}");
             assert_eq!(state.import(&path, file).unwrap().updated, 5, "{file}");
             assert_eq!(dump(), before, "{file}");
         }
@@ -1106,7 +1128,7 @@ mod tests {
             ("a,b\r\n1,x\r\n", true),
         ] {
             let path = write(dir.path(), "t.csv", text);
-            assert_eq!(super::plain_lines(&path).unwrap(), plain, "{text:?}");
+            assert_eq!(super::scan(&path).unwrap().plain_lines, plain, "{text:?}");
         }
     }
 

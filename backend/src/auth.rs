@@ -521,23 +521,26 @@ pub fn session(conn: &Connection, token: &str, key: Option<&SessionKey>) -> Resu
     // The user as this server knows them; a password changed after the ticket ends it.
     let found = conn
         .query_row(
-            "SELECT name, display_name, role, home_unit FROM main.users
-             WHERE name = ? AND epoch_ms(password_changed_at) <= ?",
-            duckdb::params![user, issued_ms],
-            |r| {
-                let role: String = r.get(2)?;
-                Ok(Access {
-                    user: r.get(0)?,
-                    display_name: r.get(1)?,
-                    role: UserRole::parse(&role).unwrap_or(UserRole::Governor),
-                    home: r.get(3)?,
-                    csrf_token: csrf.clone(),
-                    expires_at: expires_at.naive_utc(),
-                })
-            },
+            "SELECT name, display_name, role, home_unit, CAST(? AS VARCHAR), CAST(? AS TIMESTAMP)
+             FROM main.users WHERE name = ? AND epoch_ms(password_changed_at) <= ?",
+            duckdb::params![csrf, expires_at.naive_utc(), user, issued_ms],
+            access_row,
         )
         .optional()?;
     Ok(found)
+}
+
+/// An [`Access`] from a row of name, display name, role, home unit, CSRF token and expiry.
+fn access_row(r: &duckdb::Row) -> duckdb::Result<Access> {
+    let role: String = r.get(2)?;
+    Ok(Access {
+        user: r.get(0)?,
+        display_name: r.get(1)?,
+        role: UserRole::parse(&role).unwrap_or(UserRole::Governor),
+        home: r.get(3)?,
+        csrf_token: r.get(4)?,
+        expires_at: r.get(5)?,
+    })
 }
 
 /// A session opened on this server.
@@ -548,17 +551,7 @@ fn local_session(conn: &Connection, token: &str) -> Result<Option<Access>> {
              FROM main.sessions s JOIN main.users u ON u.name = s.user_name
              WHERE s.token_sha256 = ? AND s.expires_at > CAST(now() AS TIMESTAMP)",
             [token_digest(token)],
-            |r| {
-                let role: String = r.get(2)?;
-                Ok(Access {
-                    user: r.get(0)?,
-                    display_name: r.get(1)?,
-                    role: UserRole::parse(&role).unwrap_or(UserRole::Governor),
-                    home: r.get(3)?,
-                    csrf_token: r.get(4)?,
-                    expires_at: r.get(5)?,
-                })
-            },
+            access_row,
         )
         .optional()?;
     Ok(found)

@@ -422,13 +422,18 @@ fn rebuild_days(conn: &Connection, daily: &Daily, lo: &str, hi: &str) -> Result<
     Ok(conn.execute(&sql, duckdb::params![lo, hi, daily.kpi])? as u64)
 }
 
+/// Each roll-up recorded as built, and the fingerprint of what it was built from.
+fn built(conn: &Connection) -> Result<Vec<(String, String)>> {
+    Ok(conn
+        .prepare("SELECT kpi, fingerprint FROM main.rollup_kpis")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<duckdb::Result<_>>()?)
+}
+
 /// Builds, whole, each roll-up of `wanted` not yet built from its current text, and forgets those
 /// no longer wanted. Returns the KPIs that could not be built, with why (they stay on raw rows).
 pub fn ensure(conn: &Connection, wanted: &[Daily]) -> Result<(usize, Vec<(String, String)>)> {
-    let built: Vec<(String, String)> = conn
-        .prepare("SELECT kpi, fingerprint FROM main.rollup_kpis")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<duckdb::Result<_>>()?;
+    let built = built(conn)?;
     let mut failed = Vec::new();
     let mut rebuilt = 0;
     for (kpi, _) in &built {
@@ -481,10 +486,7 @@ pub fn ensure(conn: &Connection, wanted: &[Daily]) -> Result<(usize, Vec<(String
 /// The roll-ups of `wanted` not built from their current text (read only: a lake's roll-ups
 /// are built where it is exported).
 pub fn missing(conn: &Connection, wanted: &[Daily]) -> Result<Vec<(String, String)>> {
-    let built: Vec<(String, String)> = conn
-        .prepare("SELECT kpi, fingerprint FROM main.rollup_kpis")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<duckdb::Result<_>>()?;
+    let built = built(conn)?;
     Ok(wanted
         .iter()
         .filter(|d| {

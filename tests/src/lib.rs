@@ -354,6 +354,16 @@ impl Session {
     }
 }
 
+/// Waits until a server started as a process at `base` answers `/api/health`, for at most
+/// `limit`; panics saying `what` did not start.
+pub async fn wait_until_serving(base: &str, limit: std::time::Duration, what: &str) {
+    let started = std::time::Instant::now();
+    while reqwest::get(format!("{base}/api/health")).await.is_err() {
+        assert!(started.elapsed() < limit, "{what} did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// A port nothing listens on now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

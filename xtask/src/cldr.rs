@@ -97,36 +97,40 @@ pub fn generate(modules: &Path) -> Result<String> {
     );
     let dates = "cldr-dates-modern";
     let months_of = |locale, path| months(modules, dates, locale, "gregorian", path);
-    array(
-        &mut out,
-        "MONTHS_ABBR_EN",
-        "`en`, Gregorian, format, abbreviated.",
-        &months_of("en", "months/format/abbreviated")?,
-    );
-    array(
-        &mut out,
-        "MONTHS_WIDE_EN",
-        "`en`, Gregorian, format, wide.",
-        &months_of("en", "months/format/wide")?,
-    );
-    array(
-        &mut out,
-        "MONTHS_ABBR_RU",
-        "`ru`, Gregorian, format (genitive), abbreviated: `4 окт. 2021`.",
-        &months_of("ru", "months/format/abbreviated")?,
-    );
-    array(
-        &mut out,
-        "MONTHS_ABBR_STANDALONE_RU",
-        "`ru`, Gregorian, stand-alone, abbreviated: `окт. 2021`.",
-        &months_of("ru", "months/stand-alone/abbreviated")?,
-    );
-    array(
-        &mut out,
-        "MONTHS_WIDE_STANDALONE_RU",
-        "`ru`, Gregorian, stand-alone, wide: `октябрь 2021`.",
-        &months_of("ru", "months/stand-alone/wide")?,
-    );
+    for (name, doc, locale, path) in [
+        (
+            "MONTHS_ABBR_EN",
+            "`en`, Gregorian, format, abbreviated.",
+            "en",
+            "months/format/abbreviated",
+        ),
+        (
+            "MONTHS_WIDE_EN",
+            "`en`, Gregorian, format, wide.",
+            "en",
+            "months/format/wide",
+        ),
+        (
+            "MONTHS_ABBR_RU",
+            "`ru`, Gregorian, format (genitive), abbreviated: `4 окт. 2021`.",
+            "ru",
+            "months/format/abbreviated",
+        ),
+        (
+            "MONTHS_ABBR_STANDALONE_RU",
+            "`ru`, Gregorian, stand-alone, abbreviated: `окт. 2021`.",
+            "ru",
+            "months/stand-alone/abbreviated",
+        ),
+        (
+            "MONTHS_WIDE_STANDALONE_RU",
+            "`ru`, Gregorian, stand-alone, wide: `октябрь 2021`.",
+            "ru",
+            "months/stand-alone/wide",
+        ),
+    ] {
+        array(&mut out, name, doc, &months_of(locale, path)?);
+    }
     let persian = months(
         modules,
         "cldr-cal-persian-modern",

@@ -356,10 +356,9 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
         let (from, to) = period(rep);
         kpi::evaluation(k, Scope::Unit(unit), &Periods::grain(Grain::Week, from, to))
     };
-    let board_requests = |unit: &str, rep: usize| {
+    let requests_of = |kpis: &[kpi::Kpi], unit: &str, rep: usize| {
         let (from, to) = period(rep);
-        board_kpis
-            .iter()
+        kpis.iter()
             .flat_map(|k| {
                 [
                     kpi::evaluation(k, Scope::Unit(unit), &Periods::comparisons(from, to).0),
@@ -371,8 +370,8 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
     for k in &kpis {
         raw(vec![series_request(k, "perm", 0)]);
     }
-    raw(board_requests("perm", 0));
-    raw(board_requests("perm-krai", 0));
+    raw(requests_of(&board_kpis, "perm", 0));
+    raw(requests_of(&board_kpis, "perm-krai", 0));
     let mut raw_series = Vec::new();
     for k in &kpis {
         let times: Vec<f64> = (0..o.reps)
@@ -385,7 +384,7 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
         .map(|unit| {
             median(
                 (0..o.reps)
-                    .map(|rep| raw(board_requests(unit, rep)))
+                    .map(|rep| raw(requests_of(&board_kpis, unit, rep)))
                     .collect(),
             )
         })
@@ -399,23 +398,11 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
             k
         })
         .collect();
-    let unrolled_requests = |unit: &str, rep: usize| {
-        let (from, to) = period(rep);
-        unrolled
-            .iter()
-            .flat_map(|k| {
-                [
-                    kpi::evaluation(k, Scope::Unit(unit), &Periods::comparisons(from, to).0),
-                    kpi::evaluation(k, Scope::Unit(unit), &Periods::grain(Grain::Week, from, to)),
-                ]
-            })
-            .collect::<Vec<_>>()
-    };
-    raw(unrolled_requests("perm", 0));
+    raw(requests_of(&unrolled, "perm", 0));
     for (i, unit) in ["perm", "perm-krai"].iter().enumerate() {
         let t = median(
             (0..o.reps)
-                .map(|rep| raw(unrolled_requests(unit, rep)))
+                .map(|rep| raw(requests_of(&unrolled, unit, rep)))
                 .collect(),
         );
         let mut r = row(
@@ -452,14 +439,7 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
         .spawn()
         .expect("kpiboard starts");
     let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while reqwest::get(format!("{base}/api/health")).await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "kpiboard did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    kpi_tests::wait_until_serving(&base, Duration::from_secs(120), "kpiboard").await;
     let password = kpi_backend::seed::DEMO_PASSWORD;
     let admin = Session::sign_in(&base, "admin", password).await.unwrap();
     let mayor = Session::sign_in(&base, "mayor.perm", password)
@@ -727,16 +707,7 @@ async fn measure(o: &Options, scale: f64) -> Vec<Row> {
         .expect("the lake server starts");
     let lake_base = format!("http://127.0.0.1:{lake_port}");
     let spawned = Instant::now();
-    while reqwest::get(format!("{lake_base}/api/health"))
-        .await
-        .is_err()
-    {
-        assert!(
-            spawned.elapsed() < Duration::from_secs(600),
-            "the lake server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    kpi_tests::wait_until_serving(&lake_base, Duration::from_secs(600), "the lake server").await;
     let start_secs = spawned.elapsed().as_secs_f64();
     let lake_admin = Session::sign_in(&lake_base, "admin", password)
         .await

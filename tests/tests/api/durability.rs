@@ -46,15 +46,12 @@ async fn serve(db: &Path, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("kpiboard starts");
-    let started = Instant::now();
-    let health = format!("http://127.0.0.1:{port}/api/health");
-    while reqwest::get(&health).await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "kpiboard did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    kpi_tests::wait_until_serving(
+        &format!("http://127.0.0.1:{port}"),
+        Duration::from_secs(60),
+        "kpiboard",
+    )
+    .await;
     child
 }
 

@@ -7,7 +7,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kpi_tests::{free_port, kpiboard_binary, repo_root, seed_dir, Session, TestServer};
+use kpi_tests::{
+    free_port, kpiboard_binary, repo_root, seed_dir, wait_until_serving, Session, TestServer,
+};
 use serde_json::Value;
 
 /// A `kpiboard serve --lake` process with a small database of its own, killed when dropped.
@@ -41,14 +43,7 @@ impl LakeServer {
             .spawn()
             .expect("kpiboard starts");
         let base = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        while reqwest::get(format!("{base}/api/health")).await.is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "the lake server did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        wait_until_serving(&base, Duration::from_secs(120), "the lake server").await;
         LakeServer {
             base,
             child,

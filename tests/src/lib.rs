@@ -120,7 +120,7 @@ impl TestServer {
         Self::start_full(seeded, Limits::default(), queries).await
     }
 
-    /// A server seeded at scale 1 (about 30 s to import): the planted effects at full strength.
+    /// A server seeded at scale 1 (about 5 s to import): the planted effects at full strength.
     pub async fn start_full_scale() -> TestServer {
         Self::start_seeded(
             Some((full_seed_dir(), 1.0)),

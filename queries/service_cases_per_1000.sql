@@ -22,11 +22,6 @@ SELECT
     any_value(g.population) AS denominator
 FROM groups AS g
 CROSS JOIN periods AS p
--- Only the cases submitted within the periods' span can count: read those alone.
-LEFT JOIN (
-    SELECT * FROM service_cases AS x
-    WHERE x.submitted_at >= (SELECT min(q.period) FROM periods AS q)
-      AND x.submitted_at < (SELECT max(q.period_end) FROM periods AS q)
-) AS c
+LEFT JOIN service_cases AS c
   ON c.grp = g.grp AND c.submitted_at >= p.period AND c.submitted_at < p.period_end
 GROUP BY g.grp, p.period

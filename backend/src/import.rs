@@ -823,10 +823,14 @@ fn merge_rows(conn: &Connection, staged: &Staged, name: &str) -> Result<(u64, u6
     let spec = staged.spec;
     // The days each roll-up over this table must rebuild: those of the rows the file brings and
     // those of the stored rows it replaces (read as they go).
-    let rollups = crate::rollup::recorded(conn, spec.table)?;
+    // Stocks instead count the rows taken away out and the rows brought in.
+    let (stocks, rollups): (Vec<_>, Vec<_>) = crate::rollup::recorded(conn, spec.table)?
+        .into_iter()
+        .partition(crate::rollup::Daily::is_stock);
+    let mut changes = crate::rollup::Changes::default();
     let mut spans = crate::rollup::days_of(conn, &rollups, &typed_select(spec))?;
     let updated = if crate::db::unindexed(spec.table) {
-        replace_rows(conn, staged, &rollups, &mut spans)?
+        replace_rows(conn, staged, &rollups, &mut spans, &stocks, &mut changes)?
     } else {
         let stored = format!(
             "SELECT t.* FROM main.{} t JOIN temp.staging s ON {}",
@@ -841,10 +845,15 @@ fn merge_rows(conn: &Connection, staged: &Staged, name: &str) -> Result<(u64, u6
                 crate::rollup::widen(span, lo, hi);
             }
         }
-        upsert_rows(conn, staged)?
+        changes.add(conn, &stocks, &stored, -1.0)?;
+        let updated = upsert_rows(conn, staged)?;
+        changes.add(conn, &stocks, &stored, 1.0)?;
+        updated
     };
     let refreshing = Instant::now();
     crate::rollup::refresh(conn, &rollups, &spans)?;
+    changes.apply(conn)?;
+    let rollups = [rollups, stocks].concat();
     if !rollups.is_empty() {
         tracing::info!(
             file = name,
@@ -878,6 +887,8 @@ fn replace_rows(
     staged: &Staged,
     rollups: &[crate::rollup::Daily],
     spans: &mut [crate::rollup::Span],
+    stocks: &[crate::rollup::Daily],
+    changes: &mut crate::rollup::Changes,
 ) -> Result<u64> {
     let (spec, absent) = (staged.spec, &staged.absent);
     let t = spec.table;
@@ -904,10 +915,12 @@ fn replace_rows(
         ))?;
         "temp.incoming".to_string()
     };
-    // One pass over the table's keys: the stored rows go, and say which days they were on.
+    // One pass over the table's keys: the stored rows go, and say which days they were on
+    // (and, for each stock, their unit and the days they began and ended counting).
     let days: Vec<String> = rollups
         .iter()
         .map(|d| format!("CAST(t.{} AS DATE)", quote_ident(&d.column)))
+        .chain(stocks.iter().map(|s| s.body.clone()))
         .chain(["CAST(NULL AS DATE)".to_string()])
         .collect();
     let mut delete = conn.prepare(&format!(
@@ -924,6 +937,10 @@ fn replace_rows(
                 crate::rollup::widen(span, day, day);
             }
         }
+        for (j, stock) in stocks.iter().enumerate() {
+            let at = rollups.len() + 3 * j;
+            changes.remove(&stock.kpi, row.get(at)?, row.get(at + 1)?, row.get(at + 2)?);
+        }
     }
     drop(gone);
     drop(delete);
@@ -934,6 +951,7 @@ fn replace_rows(
         ),
         [],
     )?;
+    changes.add(conn, stocks, &format!("SELECT * FROM {source}"), 1.0)?;
     conn.execute_batch("DROP TABLE IF EXISTS temp.incoming")?;
     Ok(replaced)
 }

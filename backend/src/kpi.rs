@@ -43,6 +43,8 @@ pub struct Kpi {
     pub shape: Shape,
     /// Its daily roll-up, when its numbers come from one ([`crate::rollup`]).
     pub rollup: Option<crate::rollup::Daily>,
+    /// How its raw SELECT is run faster with the same answer ([`crate::prune`]).
+    pub plan: crate::prune::Plan,
     /// Proof that the SQL passed the sandbox's check: only [`load_dir`] makes a `Kpi`.
     _checked: Checked,
 }
@@ -510,18 +512,23 @@ fn header_pair(line: &str) -> Option<(&str, &str)> {
 /// Parameters: `$1` the unit, `$2` the periods (see [`Periods`]).
 /// A group above the jurisdiction (on the path to its home unit) counts the in-scope part only,
 /// and its population is the home unit's (the snapshot's `unit_groups` says so).
-fn wrap(body: &str, scope: &Scope, shape: Option<Shape>) -> String {
+///
+/// `filters` bound a data table's rows (`x`) to those the periods can take ([`crate::prune`]).
+fn wrap(body: &str, scope: &Scope, shape: Option<Shape>, filters: &[(&str, String)]) -> String {
     let Some((rows, groups)) = scope_sql(scope) else {
-        return wrap_staff(body, shape);
+        return wrap_staff(body, shape, filters);
     };
     // Each data table of the registry, its rows tagged with the group they roll up to.
     let data: String = crate::tables::data_tables()
         .map(|(table, unit)| {
-            format!("{table} AS (SELECT s.grp, x.* FROM main.{table} x JOIN ({rows}) s ON x.{unit} = s.unit_id), ")
+            format!(
+                "{table} AS (SELECT s.grp, x.* FROM main.{table} x JOIN ({rows}) s ON x.{unit} = s.unit_id{}), ",
+                filter(table, filters, " WHERE ")
+            )
         })
         .collect();
     let tables = format!(
-        "{PERIODS}, groups AS ({groups}), \
+        "{PERIODS}, {PERIOD_DAYS_SQL}, groups AS ({groups}), \
          {data}org_units AS (SELECT s.grp, u.* FROM main.org_units u JOIN ({rows}) s ON u.id = s.unit_id)"
     );
     outer(&tables, body, shape)
@@ -555,11 +562,12 @@ const PERIODS: &str = "periods AS (SELECT CAST(split_part(x, '/', 1) AS DATE) AS
 /// [`wrap`] for [`Scope::StaffOf`]: the appeals an employee answered under the unit, grouped by
 /// department and employee; the other tables are empty, so a KPI over them has no value per
 /// employee rather than a wrong one.
-fn wrap_staff(body: &str, shape: Option<Shape>) -> String {
+fn wrap_staff(body: &str, shape: Option<Shape>, filters: &[(&str, String)]) -> String {
     let rows =
         "SELECT c.unit_id FROM main.unit_closure c WHERE c.ancestor_id = CAST($1 AS VARCHAR)";
     let answered = format!(
-        "SELECT x.unit_id || '/' || x.employee AS grp, x.* FROM main.appeals x JOIN ({rows}) s ON x.unit_id = s.unit_id WHERE x.employee IS NOT NULL"
+        "SELECT x.unit_id || '/' || x.employee AS grp, x.* FROM main.appeals x JOIN ({rows}) s ON x.unit_id = s.unit_id WHERE x.employee IS NOT NULL{}",
+        filter("appeals", filters, " AND ")
     );
     let data: String = crate::tables::data_tables()
         .map(|(table, _)| match table {
@@ -568,11 +576,22 @@ fn wrap_staff(body: &str, shape: Option<Shape>) -> String {
         })
         .collect();
     let tables = format!(
-        "{PERIODS}, groups AS (SELECT DISTINCT a.grp, a.employee AS name, CAST(NULL AS BIGINT) AS population FROM ({answered}) a), \
+        "{PERIODS}, {PERIOD_DAYS_SQL}, groups AS (SELECT DISTINCT a.grp, a.employee AS name, CAST(NULL AS BIGINT) AS population FROM ({answered}) a), \
          {data}org_units AS (SELECT CAST(NULL AS VARCHAR) AS grp, u.* FROM main.org_units u WHERE false)"
     );
     outer(&tables, body, shape)
 }
+
+/// `table`'s condition among `filters`, after `joiner`; nothing when it has none.
+fn filter(table: &str, filters: &[(&str, String)], joiner: &str) -> String {
+    filters
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map(|(_, condition)| format!("{joiner}({condition})"))
+        .unwrap_or_default()
+}
+
+use crate::prune::PERIOD_DAYS_SQL;
 
 /// The SELECT around a KPI's body over `tables`, casting its columns to the shape's.
 fn outer(tables: &str, body: &str, shape: Option<Shape>) -> String {
@@ -667,7 +686,7 @@ pub fn validate(
         other => load_error(&def.file, None, other.to_string()),
     })?;
     let request = Request {
-        sql: wrap(&def.sql, &Scope::Unit(""), None),
+        sql: wrap(&def.sql, &Scope::Unit(""), None, &[]),
         params: params(&Scope::Unit(""), &Periods::none()),
         max_rows: 0,
         max_bytes: 1 << 20,
@@ -873,13 +892,24 @@ pub fn evaluate(
 /// What the sandbox is asked to evaluate a KPI for a scope over periods: the SQL (over a
 /// snapshot's tables) and its parameters. (The benchmark runs the same straight on a snapshot.)
 pub fn evaluation(kpi: &Kpi, scope: Scope, periods: &Periods) -> Request {
+    request(kpi, scope, periods, true)
+}
+
+/// [`evaluation`], with the KPI's [`crate::prune::Plan`] or with its SELECT as written.
+fn request(kpi: &Kpi, scope: Scope, periods: &Periods, planned: bool) -> Request {
     let mut params = params(&scope, periods);
     let sql = match (&kpi.rollup, scope_sql(&scope)) {
-        (Some(_), Some((rows, _))) => {
+        (Some(rollup), Some((rows, groups))) => {
             params.push(Some(kpi.def.id.clone()));
-            crate::rollup::values_sql(PERIODS, rows)
+            crate::rollup::values_sql(rollup, PERIODS, rows, groups)
         }
-        _ => wrap(&kpi.def.sql, &scope, Some(kpi.shape)),
+        _ if planned => wrap(
+            kpi.plan.body.as_deref().unwrap_or(&kpi.def.sql),
+            &scope,
+            Some(kpi.shape),
+            &kpi.plan.filters(periods),
+        ),
+        _ => wrap(&kpi.def.sql, &scope, Some(kpi.shape), &[]),
     };
     Request {
         sql,
@@ -899,8 +929,17 @@ fn evaluate_cancellable(
     limit: Duration,
     cancel: Option<&Cancel>,
 ) -> Result<Vec<Cell>> {
-    let request = evaluation(kpi, scope, periods);
-    match sandbox.run(&Rows::of(jurisdiction), &request, limit, cancel) {
+    let rows = Rows::of(jurisdiction);
+    let mut outcome = sandbox.run(&rows, &evaluation(kpi, scope, periods), limit, cancel);
+    if matches!(outcome, Err(Error::Sql(_))) && kpi.plan != crate::prune::Plan::default() {
+        // An error in the engine's faster form is told from the file's own SELECT, whose lines
+        // it names (and which answers, should the faster form be the one that failed).
+        outcome = sandbox.run(&rows, &request(kpi, scope, periods, false), limit, cancel);
+        if outcome.is_ok() {
+            tracing::warn!(kpi = %kpi.def.id, "the faster form failed where the text as written did not");
+        }
+    }
+    match outcome {
         Ok(table) => cells(kpi, &table),
         Err(Error::Sql(message)) => Err(Error::Kpi {
             kpi: kpi.def.id.clone(),
@@ -1014,11 +1053,17 @@ pub fn load_text(
     let (def, body_line) = parse(file, text)?;
     let shape = validate(sandbox, &def, body_line, limit)?;
     let rollup = route(sandbox, file, text, &def, shape)?;
+    // The faster form is DuckDB's own rewrite of the checked text; should it ever fail where the
+    // text does not, the evaluation runs the text as written (see `evaluate_cancellable`).
+    let plan = sandbox
+        .with_engine(|c| Ok(crate::prune::Plan::of(c, &def.sql)))
+        .unwrap_or_default();
     Ok(Kpi {
         def,
         body_line,
         shape,
         rollup,
+        plan,
         _checked: Checked,
     })
 }
@@ -1048,16 +1093,31 @@ fn route(
     }
     let additive = match shape {
         Shape::Ratio => sandbox
-            .with_engine(|c| Ok(crate::rollup::additive(c, &def.id, &def.sql)))
+            .with_engine(|c| {
+                Ok(
+                    crate::rollup::additive(c, &def.id, &def.sql).or_else(|why| {
+                        crate::rollup::per_group(c, &def.id, &def.sql)
+                            .map_err(|other| format!("{why}; as a count per group, {other}"))
+                    }),
+                )
+            })
             .unwrap_or_else(|e| Err(e.to_string())),
-        Shape::Value { .. } => Err("it gives a value, not a numerator and a denominator".into()),
+        Shape::Value { spread: false } => sandbox
+            .with_engine(|c| Ok(crate::rollup::stock(c, &def.id, &def.sql)))
+            .unwrap_or_else(|e| Err(e.to_string()))
+            .map_err(|why| {
+                format!("it gives a value, and not as a stock of rows between two days: {why}")
+            }),
+        Shape::Value { spread: true } => {
+            Err("it gives a value with its spread, which only the rows know".into())
+        }
     };
     match (additive, choice) {
         (Ok(daily), _) => Ok(Some(daily)),
         (Err(why), Some(crate::rollup::Choice::Daily)) => Err(load_error(
             file,
             header_field(text, "rollup").map(|(_, l)| l),
-            format!("rollup: daily needs parts that add up over days and units, but {why}"),
+            format!("rollup: daily needs parts that add up over days and units (a ratio of counts or sums, a count per group, or a stock), but {why}"),
         )),
         (Err(_), _) => Ok(None),
     }
@@ -1179,7 +1239,7 @@ pub fn run_query(
     }
     check_body(sandbox, body)?;
     let request = Request {
-        sql: wrap(body, &Scope::Unit(ask.unit), None),
+        sql: wrap(body, &Scope::Unit(ask.unit), None, &[]),
         params: params(&Scope::Unit(ask.unit), periods),
         max_rows: ask.row_limit,
         max_bytes: MAX_QUERY_BYTES,

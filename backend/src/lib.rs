@@ -57,6 +57,7 @@ pub mod league;
 pub mod openapi;
 pub mod plans;
 pub mod policy;
+pub mod prune;
 pub mod rollup;
 pub mod routes;
 pub mod sandbox;

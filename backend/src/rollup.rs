@@ -1,25 +1,35 @@
-//! Roll-ups kept at import: for a KPI whose numerator and denominator add up over rows, the two
-//! parts per unit and day (`main.rollup_days`), so that a board sums a few thousand stored parts
-//! instead of reading every appeal again.
+//! Roll-ups kept at import: for a KPI whose numbers add up over rows, its parts per unit and day
+//! (`main.rollup_days`), so that a board sums a few thousand stored parts instead of reading
+//! every appeal again.
 //!
-//! **Which KPIs.** A KPI file may say `-- rollup: daily` (it must then be additive, or it does not
-//! load) or `-- rollup: raw` (never). Otherwise the engine decides from DuckDB's own syntax tree
-//! of the SELECT ([`additive`]): a KPI takes the daily route only when it is exactly
+//! **Which KPIs.** A KPI file may say `-- rollup: daily` (it must then take one of the routes
+//! below, or it does not load) or `-- rollup: raw` (never). Otherwise the engine decides from
+//! DuckDB's own syntax tree of the SELECT. Three shapes roll up:
 //!
-//! ```sql
-//! SELECT x.grp, p.period, <parts> AS numerator, <parts> AS denominator
-//! FROM <data table> AS x JOIN periods AS p ON x.<column> >= p.period AND x.<column> < p.period_end
-//! [WHERE <row condition>] GROUP BY x.grp, p.period
-//! ```
+//! - a ratio whose parts add up ([`additive`]):
 //!
-//! where each `<parts>` is `count`, `count(*)` or `sum` (no DISTINCT, any FILTER over the row),
-//! or a sum or difference of them, and nothing but the join reads the period. Then the parts of a
-//! period are the sum of the parts of its days, and those of a unit the sum of its units': the
-//! value is the same as the raw SQL's, to the last row. Medians, per-capita rates (a population is
-//! not a sum over days), stocks (open appeals at a date) and anything else stay on the raw rows.
+//!   ```sql
+//!   SELECT x.grp, p.period, <parts> AS numerator, <parts> AS denominator
+//!   FROM <data table> AS x JOIN periods AS p ON x.<column> >= p.period AND x.<column> < p.period_end
+//!   [WHERE <row condition>] GROUP BY x.grp, p.period
+//!   ```
+//!
+//!   where each `<parts>` is `count`, `count(*)` or `sum` (no DISTINCT, any FILTER over the
+//!   row), or a sum or difference of them, and nothing but the join reads the period. Then the
+//!   parts of a period are the sum of the parts of its days, and those of a unit the sum of its
+//!   units';
+//! - a count per group ([`per_group`]): the rows placed on a day, counted, over a number of the
+//!   group such as its population (a per-capita rate), every group and period with a row;
+//! - a stock ([`stock`]): the rows begun before a period's end and not ended by it (appeals
+//!   open and overdue), kept as the rows that begin and end on each day, and read as a running
+//!   total.
+//!
+//! In each the value is the same as the raw SQL's, to the last row. Medians and anything else
+//! stay on the raw rows (which [`crate::prune`] reads only within the periods asked for).
 //!
 //! **Kept current.** Each roll-up is built whole when its KPI (by the text it runs) is new, and
-//! each import rebuilds, in its own transaction, the days its rows (new and replaced) fall on.
+//! each import rebuilds, in its own transaction, the days its rows (new and replaced) fall on;
+//! for a stock, it counts the rows it replaces out and the rows it brings in ([`Changes`]).
 //! `main.rollup_kpis` records what was built from which text; a KPI routes to its roll-up only
 //! once that is so, and imports maintain every roll-up recorded there.
 //!
@@ -62,14 +72,26 @@ impl Choice {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Daily {
     pub kpi: String,
-    /// The data table its rows come from, and the column that places a row on a day.
+    /// The data table its rows come from, and the column that places a row on a day (empty for
+    /// a stock, whose rows count from one day until another: see [`stock`]).
     pub table: &'static str,
     pub column: String,
     /// The KPI's SELECT with the period join made an equality on the day (the column cast to a
-    /// date), to run over `periods` of single days.
+    /// date), to run over `periods` of single days. For a stock, the three columns each row
+    /// gives over `t`: its unit, the day it starts to count and the day it stops (both NULL
+    /// when it never counts).
     pub body: String,
     /// What the roll-up was built from: changes with the text and with [`FORMAT`].
     pub fingerprint: String,
+    /// For a count per group ([`per_group`]): the column of `groups` it is divided by.
+    pub per: Option<String>,
+}
+
+impl Daily {
+    /// A stock's roll-up (entries and exits per unit and day) rather than a ratio's parts.
+    pub fn is_stock(&self) -> bool {
+        self.column.is_empty()
+    }
 }
 
 /// The daily route for `body` (a checked KPI SELECT), or why it cannot take it.
@@ -90,12 +112,7 @@ pub fn additive(conn: &Connection, kpi: &str, body: &str) -> std::result::Result
     node["from_table"]["condition"] = condition;
     let mut rewritten = tree;
     rewritten["statements"][0]["node"] = node;
-    let body: String = conn
-        .query_row(
-            "SELECT json_deserialize_sql(CAST($1 AS JSON))",
-            [rewritten.to_string()],
-            |r| r.get(0),
-        )
+    let body = deserialize(conn, &rewritten)
         .map_err(|e| format!("cannot write the roll-up's SQL: {e}"))?;
     let fingerprint = hex::encode(Sha256::digest(format!("{FORMAT}\n{table}\n{body}")));
     Ok(Daily {
@@ -104,10 +121,550 @@ pub fn additive(conn: &Connection, kpi: &str, body: &str) -> std::result::Result
         column,
         body,
         fingerprint,
+        per: None,
     })
 }
 
-fn serialize(conn: &Connection, sql: &str) -> Result<Value> {
+/// Changes when the way stocks are rolled up changes.
+const STOCK_FORMAT: &str = "rollup-stock-1";
+
+/// The stock route for `body` (a checked KPI SELECT giving a value), or why it cannot take it.
+///
+/// A stock counts, at each period's end, the rows that have begun and not yet ended:
+///
+/// ```sql
+/// SELECT g.grp, p.period, count(a.<column>) AS value
+/// FROM groups AS g CROSS JOIN periods AS p
+/// LEFT JOIN <data table> AS a ON a.grp = g.grp
+///  AND <begins> < p.period_end [AND <begins> < p.period_end ...]
+///  [AND <ends> >= p.period_end] [AND <condition on the row> ...]
+/// GROUP BY g.grp, p.period
+/// ```
+///
+/// where each `<begins>` and `<ends>` is a date or timestamp column of the row, or `coalesce` of
+/// one with a constant. Period ends are midnights, so a row counts at the end `E` exactly when
+/// its last beginning day is before `E` and its ending day is not; the count at `E` is then the
+/// number of rows begun on days before `E` less those ended on days before `E` (a row that ends
+/// before it begins never counts). So the roll-up keeps, per unit and day, the rows that begin
+/// (as the numerator) and end (as the denominator) on it, and imports add and take away the
+/// rows they bring and replace.
+pub fn stock(conn: &Connection, kpi: &str, body: &str) -> std::result::Result<Daily, String> {
+    let Grid {
+        table,
+        g,
+        p,
+        a,
+        select,
+        join,
+    } = grid(conn, body)?;
+    let columns = "its columns are not g.grp, p.period, count(a.<column>) AS value";
+    if select.len() != 1 || !named_as(&select[0], "value") {
+        return Err(columns.into());
+    }
+    let weight = counted(&select[0], &a).ok_or(columns)?;
+    let dated = |c: &str| {
+        crate::tables::spec(table)
+            .and_then(|s| s.columns.iter().find(|col| col.name == c))
+            .is_some_and(|col| {
+                matches!(
+                    col.ty,
+                    crate::tables::ColType::Timestamp | crate::tables::ColType::Date
+                )
+            })
+    };
+    // A date or timestamp column of the row, or coalesce of such columns and constants.
+    let moment = |v: &Value| -> bool {
+        let column = |v: &Value| column_ref(v, &a, None).is_some_and(|c| dated(&c));
+        let constant = |v: &Value| {
+            v["class"] == "CONSTANT"
+                || (v["class"] == "CAST"
+                    && v["child"]["class"] == "CONSTANT"
+                    && ["TIMESTAMP", "DATE"]
+                        .contains(&v["cast_type"]["id"].as_str().unwrap_or_default()))
+        };
+        column(v)
+            || (v["type"] == "OPERATOR_COALESCE"
+                && v["children"].as_array().is_some_and(|c| {
+                    c.iter().any(column) && c.iter().all(|x| column(x) || constant(x))
+                }))
+    };
+    let mut conjuncts = Vec::new();
+    crate::prune::flatten_and(&join["condition"], &mut conjuncts);
+    let (mut grouped, mut begins, mut ends, mut conditions) = (false, vec![], vec![], vec![]);
+    for c in conjuncts {
+        let (l, r) = (&c["left"], &c["right"]);
+        if c["type"] == "COMPARE_EQUAL"
+            && ((column_ref(l, &a, Some("grp")).is_some()
+                && column_ref(r, &g, Some("grp")).is_some())
+                || (column_ref(r, &a, Some("grp")).is_some()
+                    && column_ref(l, &g, Some("grp")).is_some()))
+        {
+            grouped = true;
+            continue;
+        }
+        let end = |v: &Value| column_ref(v, &p, Some("period_end")).is_some();
+        let op = c["type"].as_str().unwrap_or_default();
+        let (row, op) = match (end(l), end(r)) {
+            (false, true) => (l, op.to_string()),
+            (true, false) => (
+                r,
+                match op {
+                    "COMPARE_LESSTHAN" => "COMPARE_GREATERTHAN",
+                    "COMPARE_GREATERTHAN" => "COMPARE_LESSTHAN",
+                    "COMPARE_LESSTHANOREQUALTO" => "COMPARE_GREATERTHANOREQUALTO",
+                    "COMPARE_GREATERTHANOREQUALTO" => "COMPARE_LESSTHANOREQUALTO",
+                    other => other,
+                }
+                .to_string(),
+            ),
+            (false, false) => {
+                let own = only_columns_of(c, &a);
+                row_level(c, &p).map_err(|why| format!("its join condition {why}"))?;
+                if !own {
+                    return Err("its join has a condition on something else than the row, the group or the period's end".into());
+                }
+                conditions.push(crate::prune::renamed(c, &a, "t"));
+                continue;
+            }
+            (true, true) => return Err("it compares the period's end with itself".into()),
+        };
+        if !moment(row) {
+            return Err("it compares the period's end with something else than a date or timestamp column of the row".into());
+        }
+        match op.as_str() {
+            "COMPARE_LESSTHAN" => begins.push(crate::prune::renamed(row, &a, "t")),
+            "COMPARE_GREATERTHANOREQUALTO" if ends.is_empty() => {
+                ends.push(crate::prune::renamed(row, &a, "t"))
+            }
+            "COMPARE_GREATERTHANOREQUALTO" => return Err("it has more than one end".into()),
+            _ => {
+                return Err(
+                    "it compares with the period's end other than by < (begun) or >= (not ended)"
+                        .into(),
+                )
+            }
+        }
+    }
+    if !grouped || begins.is_empty() {
+        return Err(GRID.into());
+    }
+    let render = |v: Value| crate::prune::render(conn, v).ok_or("cannot write the roll-up's SQL");
+    let days = |v: Vec<Value>| -> std::result::Result<Vec<String>, &str> {
+        v.into_iter()
+            .map(|x| Ok(format!("CAST(({}) AS DATE)", render(x)?)))
+            .collect()
+    };
+    let begins = days(begins)?;
+    let ends = days(ends)?;
+    let conditions: Vec<String> = conditions
+        .into_iter()
+        .map(|c| Ok(format!("({})", render(c)?)))
+        .collect::<std::result::Result<_, &str>>()?;
+    let unit = crate::tables::data_tables()
+        .find(|(t, _)| *t == table)
+        .map(|(_, u)| u)
+        .unwrap_or("unit_id");
+    let begin = match begins.as_slice() {
+        [one] => one.clone(),
+        many => format!("greatest({})", many.join(", ")),
+    };
+    let mut counts: Vec<String> = std::iter::once(format!(
+        "t.{} IS NOT NULL",
+        crate::tables::quote_ident(&weight)
+    ))
+    .chain(begins.iter().map(|b| format!("{b} IS NOT NULL")))
+    .chain(
+        ends.iter()
+            .map(|e| format!("{e} IS NOT NULL AND {begin} <= {e}")),
+    )
+    .chain(conditions)
+    .collect();
+    counts.dedup();
+    let when = counts.join(" AND ");
+    let end = ends.first().map_or("CAST(NULL AS DATE)".to_string(), |e| {
+        format!("CASE WHEN {when} THEN {e} END")
+    });
+    let body = format!("t.{unit}, CASE WHEN {when} THEN {begin} END, {end}");
+    let fingerprint = hex::encode(Sha256::digest(format!("{STOCK_FORMAT}\n{table}\n{body}")));
+    Ok(Daily {
+        kpi: kpi.to_string(),
+        table,
+        column: String::new(),
+        body,
+        fingerprint,
+        per: None,
+    })
+}
+
+/// The per-group route for `body` (a checked KPI SELECT giving a numerator and a denominator),
+/// or why it cannot take it: a count of rows placed on a day over a number of the group, as
+///
+/// ```sql
+/// SELECT g.grp, p.period, count(a.<column>) AS numerator, any_value(g.population) AS denominator
+/// FROM groups AS g CROSS JOIN periods AS p
+/// LEFT JOIN <data table> AS a ON a.grp = g.grp
+///  AND a.<day> >= p.period AND a.<day> < p.period_end [AND <condition on the row> ...]
+/// GROUP BY g.grp, p.period
+/// ```
+///
+/// The numerator is then a daily roll-up like any other (the count of the rows of each unit
+/// and day), summed over the group's units and the period's days, and the denominator is read
+/// from `groups` as the SELECT reads it; a group and period without rows counts 0, as the LEFT
+/// JOIN does.
+pub fn per_group(conn: &Connection, kpi: &str, body: &str) -> std::result::Result<Daily, String> {
+    let Grid {
+        table,
+        g,
+        p,
+        a,
+        select,
+        join,
+    } = grid(conn, body)?;
+    let columns = "its columns are not g.grp, p.period, count(a.<column>) AS numerator, \
+                   any_value(g.<column>) AS denominator";
+    if select.len() != 2
+        || !named_as(&select[0], "numerator")
+        || !named_as(&select[1], "denominator")
+    {
+        return Err(columns.into());
+    }
+    let weight = counted(&select[0], &a).ok_or(columns)?;
+    let of_group = &select[1];
+    let per = match of_group["children"].as_array().map(Vec::as_slice) {
+        Some([child])
+            if of_group["class"] == "FUNCTION"
+                && ["any_value", "min", "max", "first"]
+                    .contains(&of_group["function_name"].as_str().unwrap_or_default())
+                && of_group["filter"].is_null()
+                && of_group["distinct"] != Value::Bool(true) =>
+        {
+            column_ref(child, &g, None).ok_or(columns)?
+        }
+        _ => return Err(columns.into()),
+    };
+    let mut conjuncts = Vec::new();
+    crate::prune::flatten_and(&join["condition"], &mut conjuncts);
+    let (mut grouped, mut days, mut conditions) = (false, Vec::new(), Vec::new());
+    for c in conjuncts {
+        let (l, r) = (&c["left"], &c["right"]);
+        let grp = |x: &Value, y: &Value| {
+            column_ref(x, &a, Some("grp")).is_some() && column_ref(y, &g, Some("grp")).is_some()
+        };
+        if c["type"] == "COMPARE_EQUAL" && (grp(l, r) || grp(r, l)) {
+            grouped = true;
+        } else if column_ref(l, &a, None).is_some()
+            && (column_ref(r, &p, Some("period")).is_some()
+                || column_ref(r, &p, Some("period_end")).is_some())
+        {
+            days.push(c);
+        } else {
+            row_level(c, &p).map_err(|why| format!("its join condition {why}"))?;
+            if !only_columns_of(c, &a) {
+                return Err("its join has a condition on something else than the row, the group or the period".into());
+            }
+            conditions.push(
+                crate::prune::render(conn, c.clone()).ok_or("cannot write the roll-up's SQL")?,
+            );
+        }
+    }
+    let on = Value::Object(serde_json::Map::from_iter([
+        ("type".to_string(), Value::from("CONJUNCTION_AND")),
+        (
+            "children".to_string(),
+            Value::Array(days.into_iter().cloned().collect()),
+        ),
+    ]));
+    let day = period_column(&on, &a, &p).ok_or(
+        "its join does not place a row in a period by a.day >= p.period AND a.day < p.period_end",
+    )?;
+    if !grouped {
+        return Err(GRID.into());
+    }
+    let quote = crate::tables::quote_ident;
+    let filter = match conditions.is_empty() {
+        true => String::new(),
+        false => format!("WHERE {}", conditions.join(" AND ")),
+    };
+    // The same rows, counted by unit and day as a daily roll-up counts them.
+    let daily = format!(
+        "SELECT {a}.grp, {p}.period, count({a}.{w}) AS numerator, count({a}.{w}) AS denominator \
+         FROM {table} AS {a} JOIN periods AS {p} ON {a}.{d} >= {p}.period AND {a}.{d} < {p}.period_end \
+         {filter} GROUP BY {a}.grp, {p}.period",
+        a = quote(&a),
+        p = quote(&p),
+        w = quote(&weight),
+        d = quote(&day),
+    );
+    let mut daily = additive(conn, kpi, &daily)?;
+    daily.per = Some(per);
+    Ok(daily)
+}
+
+/// What a stock or a per-group rate must look like around its columns and its join.
+const GRID: &str = "it is not groups CROSS JOIN periods LEFT JOIN one data table ON the group";
+
+/// A SELECT over every group and period, with the rows of one data table joined on (see
+/// [`stock`]): the table, the aliases of groups, periods and the table, its columns after
+/// grp and period, and the join.
+struct Grid {
+    table: &'static str,
+    g: String,
+    p: String,
+    a: String,
+    select: Vec<Value>,
+    join: Value,
+}
+
+fn grid(conn: &Connection, body: &str) -> std::result::Result<Grid, String> {
+    let tree = serialize(conn, body).map_err(|e| e.to_string())?;
+    let node = &tree["statements"][0]["node"];
+    plain_select(node)?;
+    if !is_empty(&node["where_clause"]) {
+        return Err("it has a WHERE (conditions on the row go in its join)".into());
+    }
+    let join = &node["from_table"];
+    if join["type"] != "JOIN" || join["join_type"] != "LEFT" || join["ref_type"] != "REGULAR" {
+        return Err(GRID.into());
+    }
+    let cross = &join["left"];
+    if cross["type"] != "JOIN" || cross["ref_type"] != "CROSS" {
+        return Err(GRID.into());
+    }
+    let named = |t: &Value, name: &str| {
+        t["type"] == "BASE_TABLE"
+            && t["schema_name"].as_str().unwrap_or_default().is_empty()
+            && t["table_name"].as_str().map(str::to_lowercase).as_deref() == Some(name)
+    };
+    let (groups, periods) = match (&cross["left"], &cross["right"]) {
+        (l, r) if named(l, "groups") && named(r, "periods") => (l, r),
+        (l, r) if named(l, "periods") && named(r, "groups") => (r, l),
+        _ => return Err(GRID.into()),
+    };
+    let table = crate::prune::plain_data_table(&join["right"]).ok_or(GRID)?;
+    let (g, p, a) = (
+        crate::prune::alias(groups),
+        crate::prune::alias(periods),
+        crate::prune::alias(&join["right"]),
+    );
+    if g == p || g == a || p == a {
+        return Err(GRID.into());
+    }
+    let mut select = node["select_list"].as_array().cloned().unwrap_or_default();
+    if select.len() < 2
+        || column_ref(&select[0], &g, Some("grp")).is_none()
+        || column_ref(&select[1], &p, Some("period")).is_none()
+    {
+        return Err("its first columns are not g.grp and p.period".into());
+    }
+    let groups_by = node["group_expressions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if groups_by.len() != 2
+        || !groups_by
+            .iter()
+            .any(|e| column_ref(e, &g, Some("grp")).is_some())
+        || !groups_by
+            .iter()
+            .any(|e| column_ref(e, &p, Some("period")).is_some())
+    {
+        return Err("it does not group by g.grp and p.period alone".into());
+    }
+    select.drain(..2);
+    Ok(Grid {
+        table,
+        g,
+        p,
+        a,
+        select,
+        join: join.clone(),
+    })
+}
+
+/// `t.c` (and `c` is `name`, if given): the column, lower-cased.
+fn column_ref(v: &Value, t: &str, name: Option<&str>) -> Option<String> {
+    if v["class"] != "COLUMN_REF" {
+        return None;
+    }
+    match v["column_names"].as_array()?.as_slice() {
+        [x, c] if x.as_str()?.to_lowercase() == t => {
+            let c = c.as_str()?.to_lowercase();
+            name.is_none_or(|n| n == c).then_some(c)
+        }
+        _ => None,
+    }
+}
+
+fn named_as(expr: &Value, name: &str) -> bool {
+    expr["alias"].as_str().map(str::to_lowercase).as_deref() == Some(name)
+}
+
+/// `count(a.c)` (no DISTINCT, FILTER or ORDER BY): the column `c`.
+fn counted(expr: &Value, a: &str) -> Option<String> {
+    let plain = expr["class"] == "FUNCTION"
+        && expr["function_name"] == "count"
+        && expr["distinct"] != Value::Bool(true)
+        && expr["filter"].is_null()
+        && expr["order_bys"]["orders"]
+            .as_array()
+            .is_none_or(|o| o.is_empty());
+    match expr["children"].as_array().map(Vec::as_slice) {
+        Some([child]) if plain => column_ref(child, a, None),
+        _ => None,
+    }
+}
+
+/// True when every column `v` reads is one of `alias`'s (and it reads some).
+fn only_columns_of(v: &Value, alias: &str) -> bool {
+    fn walk(v: &Value, alias: &str, seen: &mut usize) -> bool {
+        match v {
+            Value::Object(map) => {
+                if map.get("class").and_then(Value::as_str) == Some("COLUMN_REF") {
+                    *seen += 1;
+                    return map["column_names"].as_array().is_some_and(|n| {
+                        n.len() == 2
+                            && n[0].as_str().map(str::to_lowercase).as_deref() == Some(alias)
+                    });
+                }
+                map.values().all(|x| walk(x, alias, seen))
+            }
+            Value::Array(items) => items.iter().all(|x| walk(x, alias, seen)),
+            _ => true,
+        }
+    }
+    let mut seen = 0;
+    walk(v, alias, &mut seen) && seen > 0
+}
+
+/// The stock's rows (unit, day, begun, ended) over `rows` (a SELECT with the table's columns),
+/// in one pass over them.
+fn stock_days_sql(stock: &Daily, rows: &str) -> String {
+    format!(
+        "SELECT unit_id, day, sum(begun) AS begun, sum(ended) AS ended FROM ( \
+           SELECT c.unit_id, unnest([c.b, c.e]) AS day, unnest([1.0, 0.0]) AS begun, unnest([0.0, 1.0]) AS ended \
+           FROM (SELECT {body} FROM ({rows}) AS t) AS c(unit_id, b, e) WHERE c.b IS NOT NULL) AS d \
+         WHERE day IS NOT NULL GROUP BY unit_id, day",
+        body = stock.body
+    )
+}
+
+/// Builds a stock's roll-up whole.
+fn build_stock(conn: &Connection, stock: &Daily) -> Result<()> {
+    conn.execute(
+        &format!(
+            "INSERT INTO main.rollup_days (kpi, unit_id, day, numerator, denominator) \
+             SELECT CAST($1 AS VARCHAR), unit_id, day, begun, ended FROM ({}) AS s",
+            stock_days_sql(stock, &format!("SELECT * FROM main.{}", stock.table))
+        ),
+        [&stock.kpi],
+    )?;
+    Ok(())
+}
+
+/// What an import changes in the stocks over its table: the rows it takes away and brings, as
+/// begun and ended per stock, unit and day (in `temp.stock_changes`, and the rows taken away
+/// as DELETE ... RETURNING reads them), added to the roll-ups by [`Changes::apply`].
+#[derive(Default)]
+pub struct Changes {
+    table: bool,
+    removed: std::collections::HashMap<(String, String, NaiveDate), (f64, f64)>,
+}
+
+impl Changes {
+    /// Counts the rows of `rows` (a SELECT with the table's columns) in (`sign` 1) or out (-1).
+    pub fn add(
+        &mut self,
+        conn: &Connection,
+        stocks: &[Daily],
+        rows: &str,
+        sign: f64,
+    ) -> Result<()> {
+        for stock in stocks.iter().filter(|s| s.is_stock()) {
+            self.create(conn)?;
+            conn.execute(
+                &format!(
+                    "INSERT INTO temp.stock_changes SELECT CAST($1 AS VARCHAR), unit_id, day, $2 * begun, $2 * ended FROM ({}) AS s",
+                    stock_days_sql(stock, rows)
+                ),
+                duckdb::params![stock.kpi, sign],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn create(&mut self, conn: &Connection) -> Result<()> {
+        if !self.table {
+            conn.execute_batch(
+                "CREATE OR REPLACE TEMP TABLE stock_changes (kpi VARCHAR, unit_id VARCHAR, day DATE, begun DOUBLE, ended DOUBLE)",
+            )?;
+            self.table = true;
+        }
+        Ok(())
+    }
+
+    /// Counts out the row a stock's columns `(unit, begins, ends)` describe (from RETURNING).
+    pub fn remove(
+        &mut self,
+        kpi: &str,
+        unit: Option<String>,
+        begins: Option<NaiveDate>,
+        ends: Option<NaiveDate>,
+    ) {
+        let (Some(unit), Some(begins)) = (unit, begins) else {
+            return;
+        };
+        let mut count = |day: NaiveDate, begun: f64, ended: f64| {
+            let e = self
+                .removed
+                .entry((kpi.to_string(), unit.clone(), day))
+                .or_default();
+            e.0 += begun;
+            e.1 += ended;
+        };
+        count(begins, -1.0, 0.0);
+        if let Some(day) = ends {
+            count(day, 0.0, -1.0);
+        }
+    }
+
+    /// Adds the changes to the stored roll-ups (inside the import's transaction).
+    pub fn apply(mut self, conn: &Connection) -> Result<()> {
+        if !self.removed.is_empty() {
+            self.create(conn)?;
+            let mut insert =
+                conn.prepare("INSERT INTO temp.stock_changes VALUES (?, ?, ?, ?, ?)")?;
+            for ((kpi, unit, day), (b, e)) in &self.removed {
+                insert.execute(duckdb::params![kpi, unit, day, b, e])?;
+            }
+        }
+        if !self.table {
+            return Ok(());
+        }
+        conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE stock_net AS \
+               SELECT kpi, unit_id, day, sum(begun) AS begun, sum(ended) AS ended FROM temp.stock_changes \
+               GROUP BY kpi, unit_id, day HAVING sum(begun) <> 0 OR sum(ended) <> 0; \
+             UPDATE main.rollup_days AS r SET numerator = r.numerator + c.begun, denominator = r.denominator + c.ended \
+               FROM temp.stock_net AS c WHERE r.kpi = c.kpi AND r.unit_id = c.unit_id AND r.day = c.day; \
+             INSERT INTO main.rollup_days (kpi, unit_id, day, numerator, denominator) \
+               SELECT c.kpi, c.unit_id, c.day, c.begun, c.ended FROM temp.stock_net AS c \
+               WHERE NOT EXISTS (SELECT 1 FROM main.rollup_days AS r WHERE r.kpi = c.kpi AND r.unit_id = c.unit_id AND r.day = c.day); \
+             DROP TABLE temp.stock_net; DROP TABLE temp.stock_changes;",
+        )?;
+        Ok(())
+    }
+}
+
+/// The SQL text of a syntax tree of [`serialize`]'s (DuckDB's own rendering of it).
+pub(crate) fn deserialize(conn: &Connection, tree: &Value) -> duckdb::Result<String> {
+    conn.query_row(
+        "SELECT json_deserialize_sql(CAST($1 AS JSON))",
+        [tree.to_string()],
+        |r| r.get(0),
+    )
+}
+
+pub(crate) fn serialize(conn: &Connection, sql: &str) -> Result<Value> {
     let json: String = conn.query_row(
         "SELECT json_serialize_sql(CAST($1 AS VARCHAR))",
         [sql],
@@ -152,33 +709,8 @@ fn aliases(join: &Value) -> (String, String) {
 /// Checks the SELECT's shape (see the module's documentation); gives the data table, the day
 /// column, and the node.
 fn route_of(node: Value) -> std::result::Result<(&'static str, String, Value), String> {
-    if node["type"] != "SELECT_NODE" {
-        return Err("the SELECT is not a single SELECT ... FROM ... GROUP BY".into());
-    }
-    let empty = |v: &Value| match v {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o
-            .get("map")
-            .and_then(Value::as_array)
-            .is_some_and(|a| a.is_empty()),
-        _ => false,
-    };
-    if !empty(&node["cte_map"]) {
-        return Err("it has a WITH clause".into());
-    }
-    if !empty(&node["modifiers"]) {
-        return Err("it has DISTINCT, ORDER BY or LIMIT".into());
-    }
-    for clause in ["having", "qualify", "sample"] {
-        if !empty(&node[clause]) {
-            return Err(format!("it has a {} clause", clause.to_uppercase()));
-        }
-    }
-    let sets = node["group_sets"].as_array().map_or(0, Vec::len);
-    if node["aggregate_handling"] != "STANDARD_HANDLING" || sets != 1 {
-        return Err("it groups by more than grp and period".into());
-    }
+    plain_select(&node)?;
+    let empty = is_empty;
     let join = &node["from_table"];
     if join["type"] != "JOIN" || join["join_type"] != "INNER" || join["ref_type"] != "REGULAR" {
         return Err("it does not read one data table joined to periods".into());
@@ -248,6 +780,43 @@ fn route_of(node: Value) -> std::result::Result<(&'static str, String, Value), S
         row_level(&node["where_clause"], &p).map_err(|why| format!("its WHERE {why}"))?;
     }
     Ok((table, column, node))
+}
+
+/// An empty clause of DuckDB's syntax tree.
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o
+            .get("map")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.is_empty()),
+        _ => false,
+    }
+}
+
+/// One SELECT ... FROM ... GROUP BY, with no WITH, DISTINCT, ORDER BY, LIMIT, HAVING, QUALIFY,
+/// SAMPLE or grouping sets.
+fn plain_select(node: &Value) -> std::result::Result<(), String> {
+    if node["type"] != "SELECT_NODE" {
+        return Err("the SELECT is not a single SELECT ... FROM ... GROUP BY".into());
+    }
+    if !is_empty(&node["cte_map"]) {
+        return Err("it has a WITH clause".into());
+    }
+    if !is_empty(&node["modifiers"]) {
+        return Err("it has DISTINCT, ORDER BY or LIMIT".into());
+    }
+    for clause in ["having", "qualify", "sample"] {
+        if !is_empty(&node[clause]) {
+            return Err(format!("it has a {} clause", clause.to_uppercase()));
+        }
+    }
+    let sets = node["group_sets"].as_array().map_or(0, Vec::len);
+    if node["aggregate_handling"] != "STANDARD_HANDLING" || sets != 1 {
+        return Err("it groups by more than grp and period".into());
+    }
+    Ok(())
 }
 
 /// `x.c >= p.period AND x.c < p.period_end` (either order): the column `c`.
@@ -430,21 +999,15 @@ fn built(conn: &Connection) -> Result<Vec<(String, String)>> {
         .collect::<duckdb::Result<_>>()?)
 }
 
-/// Builds, whole, each roll-up of `wanted` not yet built from its current text, and forgets those
-/// no longer wanted. Returns the KPIs that could not be built, with why (they stay on raw rows).
+/// Builds, whole, each roll-up of `wanted` not yet built from its current text. Returns the KPIs
+/// that could not be built, with why (they stay on raw rows).
+///
+/// One no longer wanted is kept (and kept current) until the next import ([`forget`]): a KPI file
+/// edited and put back then finds its roll-up, and every answer cached over it, as it left them.
 pub fn ensure(conn: &Connection, wanted: &[Daily]) -> Result<(usize, Vec<(String, String)>)> {
     let built = built(conn)?;
     let mut failed = Vec::new();
     let mut rebuilt = 0;
-    for (kpi, _) in &built {
-        if !wanted.iter().any(|d| &d.kpi == kpi) {
-            crate::db::in_transaction(conn, || {
-                conn.execute("DELETE FROM main.rollup_days WHERE kpi = ?", [kpi])?;
-                conn.execute("DELETE FROM main.rollup_kpis WHERE kpi = ?", [kpi])?;
-                Ok(())
-            })?;
-        }
-    }
     for daily in wanted {
         if built
             .iter()
@@ -458,7 +1021,9 @@ pub fn ensure(conn: &Connection, wanted: &[Daily]) -> Result<(usize, Vec<(String
         let outcome = crate::db::in_transaction(conn, || {
             conn.execute("DELETE FROM main.rollup_days WHERE kpi = ?", [&daily.kpi])?;
             conn.execute("DELETE FROM main.rollup_kpis WHERE kpi = ?", [&daily.kpi])?;
-            if let Some((lo, hi)) = extent(conn, daily.table, &daily.column)? {
+            if daily.is_stock() {
+                build_stock(conn, daily)?;
+            } else if let Some((lo, hi)) = extent(conn, daily.table, &daily.column)? {
                 rebuild_days(conn, daily, &lo, &hi)?;
             }
             conn.execute(
@@ -481,6 +1046,24 @@ pub fn ensure(conn: &Connection, wanted: &[Daily]) -> Result<(usize, Vec<(String
         }
     }
     Ok((rebuilt, failed))
+}
+
+/// Drops the roll-ups no KPI of `wanted` takes (before an import, which changes every answer
+/// anyway, so that imports keep only what is used).
+pub fn forget(conn: &Connection, wanted: &[Daily]) -> Result<()> {
+    for (kpi, fingerprint) in built(conn)? {
+        if !wanted
+            .iter()
+            .any(|d| d.kpi == kpi && d.fingerprint == fingerprint)
+        {
+            crate::db::in_transaction(conn, || {
+                conn.execute("DELETE FROM main.rollup_days WHERE kpi = ?", [&kpi])?;
+                conn.execute("DELETE FROM main.rollup_kpis WHERE kpi = ?", [&kpi])?;
+                Ok(())
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// The roll-ups of `wanted` not built from their current text (read only: a lake's roll-ups
@@ -520,6 +1103,7 @@ pub fn recorded(conn: &Connection, table: &str) -> Result<Vec<Daily>> {
             column,
             body,
             fingerprint,
+            per: None,
         })
         .collect())
 }
@@ -576,7 +1160,13 @@ pub fn refresh(conn: &Connection, rollups: &[Daily], spans: &[Span]) -> Result<(
 /// A KPI's values from its roll-up, in the shape the raw SQL gives (grp, period, numerator,
 /// denominator): `rows` says which units roll up to which group (as [`crate::kpi`] scopes them),
 /// `periods` the buckets. Parameters: `$1` the scope's unit(s), `$2` the periods, `$3` the KPI.
-pub fn values_sql(periods: &str, rows: &str) -> String {
+pub fn values_sql(daily: &Daily, periods: &str, rows: &str, groups: &str) -> String {
+    if daily.is_stock() {
+        return stock_values_sql(periods, rows, groups);
+    }
+    if let Some(per) = &daily.per {
+        return per_group_values_sql(periods, rows, groups, per);
+    }
     format!(
         "SELECT CAST(s.grp AS VARCHAR), CAST(p.period AS DATE), CAST(sum(r.numerator) AS DOUBLE), \
                 CAST(sum(r.denominator) AS DOUBLE), NULL::DOUBLE, NULL::DOUBLE \
@@ -585,6 +1175,40 @@ pub fn values_sql(periods: &str, rows: &str) -> String {
          JOIN ({rows}) AS s ON r.unit_id = s.unit_id \
          WHERE r.kpi = CAST($3 AS VARCHAR) \
          GROUP BY s.grp, p.period"
+    )
+}
+
+/// A count per group's values from its roll-up ([`per_group`]): every group and period, the
+/// rows counted (0 if none) over the group's `per`. Parameters as [`values_sql`]'s.
+fn per_group_values_sql(periods: &str, rows: &str, groups: &str, per: &str) -> String {
+    format!(
+        "WITH {periods}, \
+              counted AS (SELECT s.grp, p.period, sum(r.numerator) AS n \
+                          FROM periods AS p JOIN main.rollup_days AS r ON r.day >= p.period AND r.day < p.period_end \
+                          JOIN ({rows}) AS s ON r.unit_id = s.unit_id \
+                          WHERE r.kpi = CAST($3 AS VARCHAR) GROUP BY s.grp, p.period) \
+         SELECT CAST(g.grp AS VARCHAR), CAST(p.period AS DATE), CAST(coalesce(counted.n, 0) AS DOUBLE), \
+                CAST(g.{per} AS DOUBLE), NULL::DOUBLE, NULL::DOUBLE \
+         FROM ({groups}) AS g CROSS JOIN periods AS p \
+         LEFT JOIN counted ON counted.grp = g.grp AND counted.period = p.period",
+        per = crate::tables::quote_ident(per)
+    )
+}
+
+/// A stock's values from its roll-up, as its raw SQL gives them (grp, period, value), every group
+/// and period with a row: per group, the running total of rows begun less rows ended, day by
+/// day, read at the last day before each period's end. Parameters as [`values_sql`]'s.
+fn stock_values_sql(periods: &str, rows: &str, groups: &str) -> String {
+    format!(
+        "WITH {periods}, \
+              net AS (SELECT s.grp, r.day, sum(r.numerator - r.denominator) AS n \
+                      FROM main.rollup_days AS r JOIN ({rows}) AS s ON r.unit_id = s.unit_id \
+                      WHERE r.kpi = CAST($3 AS VARCHAR) GROUP BY s.grp, r.day), \
+              running AS (SELECT grp, day, sum(n) OVER (PARTITION BY grp ORDER BY day ROWS UNBOUNDED PRECEDING) AS total FROM net), \
+              grid AS (SELECT CAST(g.grp AS VARCHAR) AS grp, p.period, p.period_end FROM ({groups}) AS g CROSS JOIN periods AS p) \
+         SELECT grid.grp, CAST(grid.period AS DATE), CAST(coalesce(running.total, 0) AS DOUBLE), \
+                NULL::DOUBLE, NULL::DOUBLE, NULL::DOUBLE \
+         FROM grid ASOF LEFT JOIN running ON grid.grp = running.grp AND grid.period_end > running.day"
     )
 }
 
@@ -629,11 +1253,28 @@ mod tests {
             routed,
             [
                 "appeal_on_time_share",
+                "appeal_overdue_open",
                 "e_service_share",
                 "feedback_platform_share",
-                "resident_satisfaction_share"
+                "resident_satisfaction_share",
+                "service_cases_per_1000"
             ]
         );
+        let catalog = state.catalog();
+        assert_eq!(
+            catalog.kpis["service_cases_per_1000"]
+                .rollup
+                .as_ref()
+                .unwrap()
+                .per
+                .as_deref(),
+            Some("population")
+        );
+        assert!(catalog.kpis["appeal_overdue_open"]
+            .rollup
+            .as_ref()
+            .unwrap()
+            .is_stock());
         let ratio = |select: &str, tail: &str| {
             format!(
                 "SELECT a.grp, p.period, {select} FROM appeals AS a JOIN periods AS p \
@@ -665,6 +1306,103 @@ mod tests {
         ] {
             let refused = route(&ratio(select, tail)).unwrap_err();
             assert!(refused.contains(why), "{select} {tail}: {refused}");
+        }
+        // Stocks: rows begun before a period's end and not ended by it.
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        let stock = |on: &str, count: &str| {
+            super::stock(
+                &conn,
+                "s",
+                &format!(
+                    "SELECT g.grp, p.period, {count} AS value FROM groups AS g CROSS JOIN periods AS p \
+                     LEFT JOIN appeals AS a ON a.grp = g.grp AND {on} GROUP BY g.grp, p.period"
+                ),
+            )
+        };
+        let open = stock(
+            "p.period_end > a.received_at AND a.due_at < p.period_end \
+             AND coalesce(a.closed_at, TIMESTAMP '9999-12-31') >= p.period_end AND a.channel = 'phone'",
+            "count(a.appeal_id)",
+        )
+        .unwrap();
+        assert!(open.is_stock() && open.table == "appeals");
+        assert!(
+            open.body
+                .contains("greatest(CAST((t.received_at) AS DATE), CAST((t.due_at) AS DATE))")
+                && open.body.contains("(t.channel = 'phone')"),
+            "{}",
+            open.body
+        );
+        for (on, count, why) in [
+            ("a.received_at <= p.period_end", "count(a.appeal_id)", "other than by <"),
+            ("a.received_at < p.period", "count(a.appeal_id)", "reads the period"),
+            ("a.rating < p.period_end", "count(a.appeal_id)", "date or timestamp column"),
+            ("a.received_at < p.period_end", "count(*)", "count(a.<column>)"),
+            ("a.received_at < p.period_end", "count(DISTINCT a.unit_id)", "count(a.<column>)"),
+            (
+                "a.received_at < p.period_end AND a.closed_at >= p.period_end AND a.due_at >= p.period_end",
+                "count(a.appeal_id)",
+                "more than one end",
+            ),
+            (
+                "a.received_at < p.period_end AND g.population > 10",
+                "count(a.appeal_id)",
+                "something else than the row",
+            ),
+            (
+                "a.received_at < p.period_end AND a.unit_id IN (SELECT id FROM org_units)",
+                "count(a.appeal_id)",
+                "subquery",
+            ),
+        ] {
+            let refused = stock(on, count).unwrap_err();
+            assert!(refused.contains(why), "{on} {count}: {refused}");
+        }
+        // Counts per group: over a number of the group, every group and period with a row.
+        let per_group = |on: &str, select: &str| {
+            super::per_group(
+                &conn,
+                "r",
+                &format!(
+                    "SELECT g.grp, p.period, {select} FROM groups AS g CROSS JOIN periods AS p \
+                     LEFT JOIN service_cases AS c ON c.grp = g.grp AND {on} GROUP BY g.grp, p.period"
+                ),
+            )
+        };
+        let within = "c.submitted_at >= p.period AND c.submitted_at < p.period_end";
+        let rate = per_group(
+            &format!("{within} AND c.channel = 'portal'"),
+            "count(c.case_id) AS numerator, max(g.population) AS denominator",
+        )
+        .unwrap();
+        assert_eq!(
+            (rate.column.as_str(), rate.per.as_deref()),
+            ("submitted_at", Some("population"))
+        );
+        for (on, select, why) in [
+            (
+                within,
+                "count(c.case_id) AS numerator, sum(g.population) AS denominator",
+                "its columns",
+            ),
+            (
+                within,
+                "count(*) AS numerator, any_value(g.population) AS denominator",
+                "its columns",
+            ),
+            (
+                "c.submitted_at >= p.period AND c.completed_at < p.period_end",
+                "count(c.case_id) AS numerator, any_value(g.population) AS denominator",
+                "a.day >= p.period",
+            ),
+            (
+                &format!("{within} AND g.population > 0"),
+                "count(c.case_id) AS numerator, any_value(g.population) AS denominator",
+                "something else than the row",
+            ),
+        ] {
+            let refused = per_group(on, select).unwrap_err();
+            assert!(refused.contains(why), "{on} {select}: {refused}");
         }
         // The stock of staff is joined by month, not by the day of a row: not additive.
         assert!(
@@ -779,6 +1517,7 @@ mod tests {
                 ) => assert_eq!((n1, d1), (n2, d2), "{what}: {} {}", a.grp, a.period),
                 (x, y) => assert_eq!(x, y, "{what}: {} {}", a.grp, a.period),
             }
+            assert_eq!(a.value, b.value, "{what}: {} {}", a.grp, a.period);
         }
     }
 
@@ -869,7 +1608,7 @@ mod tests {
             .values()
             .filter(|k| k.rollup.is_some())
             .collect();
-        assert_eq!(routed.len(), 4);
+        assert_eq!(routed.len(), 6);
         let units = state.units();
         let operator = Jurisdiction::operator();
         let mut compared = 0;
@@ -920,5 +1659,136 @@ mod tests {
                 &b,
             );
         }
+    }
+
+    /// The engine's faster forms of the raw SELECTs ([`crate::prune`]): the same cells as the
+    /// files as written, at every unit, for weeks, Solar Hijri months, comparisons and staff.
+    #[test]
+    fn the_faster_forms_answer_as_the_files_are_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (state, files) = seeded(dir.path());
+        for f in &files {
+            state
+                .import(f, &f.file_name().unwrap().to_string_lossy())
+                .unwrap();
+        }
+        let catalog = state.catalog();
+        let planned: Vec<&Kpi> = catalog
+            .kpis
+            .values()
+            .filter(|k| k.plan != crate::prune::Plan::default())
+            .collect();
+        let ids: Vec<&str> = planned.iter().map(|k| k.def.id.as_str()).collect();
+        for id in [
+            "appeal_response_hours_median",
+            "service_days_median",
+            "service_cases_per_1000",
+            "appeal_overdue_open",
+        ] {
+            assert!(ids.contains(&id), "{id} has a faster form: {ids:?}");
+        }
+        let units = state.units();
+        let operator = Jurisdiction::operator();
+        let run = |k: &Kpi, scope: Scope, periods: &Periods| {
+            kpi::evaluate(
+                &state.sandbox,
+                k,
+                scope,
+                periods,
+                &operator,
+                Duration::from_secs(30),
+            )
+            .unwrap()
+        };
+        let mut compared = 0;
+        for kpi in &planned {
+            let mut written = (*kpi).clone();
+            written.plan = crate::prune::Plan::default();
+            written.rollup = None;
+            let mut fast = (*kpi).clone();
+            fast.rollup = None;
+            let forms = [
+                Periods::grain(Grain::Week, d("2021-10-01"), d("2021-12-31")),
+                Periods::in_calendar(
+                    Calendar::Persian,
+                    Grain::Month,
+                    d("2020-03-20"),
+                    d("2021-03-20"),
+                ),
+                Periods::comparisons(d("2021-07-01"), d("2021-09-30")).0,
+            ];
+            // Every unit with units under it, and every 8th of the others.
+            let parents: Vec<&str> = units
+                .iter()
+                .filter_map(|u| u.parent_id.as_deref())
+                .collect();
+            let leaves = units.iter().filter(|u| !parents.contains(&u.id.as_str()));
+            let some = units
+                .iter()
+                .filter(|u| parents.contains(&u.id.as_str()))
+                .chain(leaves.step_by(8));
+            for unit in some {
+                for (i, periods) in forms.iter().enumerate() {
+                    let scope = match i {
+                        2 => Scope::ChildrenOf(&unit.id),
+                        _ => Scope::Unit(&unit.id),
+                    };
+                    let (a, b) = (run(&fast, scope, periods), run(&written, scope, periods));
+                    let what = format!("{} {} {i}", kpi.def.id, unit.id);
+                    assert_same(&what, &a, &b);
+                    for (x, y) in a.iter().zip(&b) {
+                        assert_eq!(x.value, y.value, "{what}: {} {}", x.grp, x.period);
+                    }
+                    compared += a.len();
+                }
+            }
+            let city = &units.iter().find(|u| u.parent_id.is_some()).unwrap().id;
+            let periods = Periods::grain(Grain::Month, d("2021-01-01"), d("2021-12-31"));
+            let (a, b) = (
+                run(&fast, Scope::StaffOf(city), &periods),
+                run(&written, Scope::StaffOf(city), &periods),
+            );
+            assert_same(&format!("{} staff of {city}", kpi.def.id), &a, &b);
+            compared += a.len();
+        }
+        assert!(compared > 10_000, "{compared} cells compared");
+    }
+
+    #[test]
+    fn a_roll_up_no_kpi_takes_is_kept_until_the_next_import() {
+        let (state, _dir) = tiny_state();
+        let wanted: Vec<super::Daily> = state
+            .catalog()
+            .kpis
+            .values()
+            .filter_map(|k| k.rollup.clone())
+            .collect();
+        let others: Vec<super::Daily> = wanted
+            .iter()
+            .filter(|d| d.kpi != "appeal_overdue_open")
+            .cloned()
+            .collect();
+        let kept = || {
+            state
+                .db
+                .with(|c| {
+                    Ok(c.query_row(
+                        "SELECT count(*) FROM main.rollup_kpis WHERE kpi = 'appeal_overdue_open'",
+                        [],
+                        |r| r.get::<_, i64>(0),
+                    )?)
+                })
+                .unwrap()
+        };
+        assert_eq!(kept(), 1);
+        // The file was edited (the KPI no longer rolls up): kept, so that putting the text back
+        // finds it built.
+        let (built, failed) = state.db.with_writer(|c| super::ensure(c, &others)).unwrap();
+        assert_eq!((built, failed.len(), kept()), (0, 0, 1));
+        let (built, _) = state.db.with_writer(|c| super::ensure(c, &wanted)).unwrap();
+        assert_eq!(built, 0, "put back: nothing to build");
+        // Before an import: dropped.
+        state.db.with_writer(|c| super::forget(c, &others)).unwrap();
+        assert_eq!(kept(), 0);
     }
 }

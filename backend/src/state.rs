@@ -480,6 +480,16 @@ impl AppState {
         ip: Option<&str>,
     ) -> Result<kpi_api::ImportReport> {
         let catalog = self.catalog();
+        if self.db.lake().is_none() {
+            let wanted: Vec<crate::rollup::Daily> = catalog
+                .kpis
+                .values()
+                .filter_map(|k| k.rollup.clone())
+                .collect();
+            if let Err(e) = self.db.with_writer(|c| crate::rollup::forget(c, &wanted)) {
+                tracing::warn!("cannot drop the roll-ups no KPI takes: {e}");
+            }
+        }
         let result =
             import::import_file(&self.db, path, name, by, &|k| catalog.kpis.contains_key(k));
         let (action, detail) = match &result {

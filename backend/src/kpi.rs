@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 use crate::auth::Jurisdiction;
 use crate::error::{Error, Result};
+use crate::prune::PERIOD_DAYS_SQL;
 use crate::sandbox::{Cancel, Request, Rows, Sandbox};
 
 /// How a KPI's SELECT hands over its numbers.
@@ -63,6 +64,16 @@ pub struct Catalog {
     pub annotations: Vec<kpi_api::Annotation>,
     /// Evaluation schemes (`evaluations/*.json`).
     pub evaluations: Vec<kpi_api::evaluation::Scheme>,
+}
+
+impl Catalog {
+    /// The roll-ups its KPIs take ([`crate::rollup`]).
+    pub fn rollups(&self) -> Vec<crate::rollup::Daily> {
+        self.kpis
+            .values()
+            .filter_map(|k| k.rollup.clone())
+            .collect()
+    }
 }
 
 /// Which rows a KPI is evaluated over, and how they are grouped.
@@ -590,8 +601,6 @@ fn filter(table: &str, filters: &[(&str, String)], joiner: &str) -> String {
         .map(|(_, condition)| format!("{joiner}({condition})"))
         .unwrap_or_default()
 }
-
-use crate::prune::PERIOD_DAYS_SQL;
 
 /// The SELECT around a KPI's body over `tables`, casting its columns to the shape's.
 fn outer(tables: &str, body: &str, shape: Option<Shape>) -> String {

@@ -85,14 +85,11 @@ impl Window {
     }
 }
 
-/// The windows of a checked KPI SELECT: one per data table whose every reference is bounded by
-/// the periods. (A SELECT the parser refuses has none: it does not load anyway.)
-pub fn windows(conn: &Connection, body: &str) -> Vec<Window> {
-    let Ok(tree) = crate::rollup::serialize(conn, body) else {
-        return Vec::new();
-    };
+/// The windows of a checked KPI SELECT (DuckDB's syntax tree of it): one per data table whose
+/// every reference is bounded by the periods.
+fn windows(conn: &Connection, tree: &Value) -> Vec<Window> {
     let mut shadowed = Vec::new();
-    cte_names(&tree, &mut shadowed);
+    cte_names(tree, &mut shadowed);
     if shadowed.iter().any(|n| n == "periods") {
         return Vec::new();
     }
@@ -102,7 +99,7 @@ pub fn windows(conn: &Connection, body: &str) -> Vec<Window> {
             continue;
         }
         let mut references = Vec::new();
-        visit(&tree, table, &mut references);
+        visit(tree, table, &mut references);
         let bounded: Option<Vec<Vec<Raw>>> = references.into_iter().collect();
         let Some(references) = bounded.filter(|r| !r.is_empty()) else {
             continue;
@@ -149,10 +146,14 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan of a checked KPI SELECT (none for one the parser refuses: it does not load).
     pub fn of(conn: &Connection, body: &str) -> Plan {
+        let Ok(tree) = crate::rollup::serialize(conn, body) else {
+            return Plan::default();
+        };
         Plan {
-            windows: windows(conn, body),
-            body: day_joins(conn, body),
+            windows: windows(conn, &tree),
+            body: day_joins(conn, tree),
         }
     }
 
@@ -174,8 +175,7 @@ impl Plan {
 /// row and a period that met still meets once. DuckDB joins an equality by hashing, instead of
 /// merging ranges: 4 to 5 times faster. `p` gains a column (`__day`), so a SELECT with a `*`
 /// anywhere is left as written, as is one that names `periods` or `__period_days` in a WITH.
-pub fn day_joins(conn: &Connection, body: &str) -> Option<String> {
-    let mut tree = crate::rollup::serialize(conn, body).ok()?;
+fn day_joins(conn: &Connection, mut tree: Value) -> Option<String> {
     let mut names = Vec::new();
     cte_names(&tree, &mut names);
     if names.iter().any(|n| n == "periods" || n == PERIOD_DAYS) || has_star(&tree) {
@@ -281,46 +281,25 @@ fn rewrite(v: &mut Value, and: &Value, rewritten: &mut usize) {
 
 /// Among `conjuncts`, `a.c >= p.period` and `a.c < p.period_end` (either way round) for one
 /// date or timestamp column `c` of `table`: the column and the two conjuncts' places.
-fn day_column(conjuncts: &[&Value], table: &str, a: &str, p: &str) -> Option<(String, [usize; 2])> {
-    let column = |v: &Value, t: &str| -> Option<String> {
-        if v["class"] != "COLUMN_REF" {
-            return None;
-        }
-        match v["column_names"].as_array()?.as_slice() {
-            [x, c] if lower(x) == t => Some(lower(c)),
-            _ => None,
-        }
-    };
+pub(crate) fn day_column(
+    conjuncts: &[&Value],
+    table: &str,
+    a: &str,
+    p: &str,
+) -> Option<(String, [usize; 2])> {
     // (the row's column, op as `row op period`, which end) of a comparison.
     let side = |c: &Value| -> Option<(String, &'static str, String)> {
-        let op = match c["type"].as_str()? {
-            "COMPARE_LESSTHAN" => "<",
-            "COMPARE_GREATERTHANOREQUALTO" => ">=",
-            "COMPARE_GREATERTHAN" => ">",
-            "COMPARE_LESSTHANOREQUALTO" => "<=",
-            _ => return None,
-        };
-        if let (Some(row), Some(end)) = (column(&c["left"], a), column(&c["right"], p)) {
+        let op = comparison(c)?;
+        if let (Some(row), Some(end)) = (column_of(&c["left"], a), column_of(&c["right"], p)) {
             return Some((row, op, end));
         }
-        let (row, end) = (column(&c["right"], a)?, column(&c["left"], p)?);
+        let (row, end) = (column_of(&c["right"], a)?, column_of(&c["left"], p)?);
         Some((row, turned(op), end))
     };
     let sides: Vec<_> = conjuncts.iter().map(|c| side(c)).collect();
     for (i, from) in sides.iter().enumerate() {
         let Some((c, ">=", end)) = from else { continue };
-        if end != "period" {
-            continue;
-        }
-        let dated = crate::tables::spec(table)
-            .and_then(|s| s.columns.iter().find(|col| col.name == c))
-            .is_some_and(|col| {
-                matches!(
-                    col.ty,
-                    crate::tables::ColType::Timestamp | crate::tables::ColType::Date
-                )
-            });
-        if !dated {
+        if end != "period" || !dated(table, c) {
             continue;
         }
         let to = sides
@@ -331,6 +310,41 @@ fn day_column(conjuncts: &[&Value], table: &str, a: &str, p: &str) -> Option<(St
         }
     }
     None
+}
+
+/// The operator of a comparison, as SQL writes it.
+pub(crate) fn comparison(c: &Value) -> Option<&'static str> {
+    Some(match c["type"].as_str()? {
+        "COMPARE_LESSTHAN" => "<",
+        "COMPARE_LESSTHANOREQUALTO" => "<=",
+        "COMPARE_GREATERTHAN" => ">",
+        "COMPARE_GREATERTHANOREQUALTO" => ">=",
+        "COMPARE_EQUAL" => "=",
+        _ => return None,
+    })
+}
+
+/// `t.c` (a column named with the alias `t`): the column `c`, lower-cased.
+pub(crate) fn column_of(v: &Value, t: &str) -> Option<String> {
+    if v["class"] != "COLUMN_REF" {
+        return None;
+    }
+    match v["column_names"].as_array()?.as_slice() {
+        [x, c] if lower(x) == t => Some(lower(c)),
+        _ => None,
+    }
+}
+
+/// Whether `column` of the data table `table` holds dates or timestamps.
+pub(crate) fn dated(table: &str, column: &str) -> bool {
+    crate::tables::spec(table)
+        .and_then(|s| s.columns.iter().find(|col| col.name == column))
+        .is_some_and(|col| {
+            matches!(
+                col.ty,
+                crate::tables::ColType::Timestamp | crate::tables::ColType::Date
+            )
+        })
 }
 
 fn lower(v: &Value) -> String {
@@ -380,12 +394,7 @@ fn visit(v: &Value, table: &str, out: &mut Vec<Option<Vec<Raw>>>) {
                     ),
                 ] {
                     if side["type"] == "BASE_TABLE" && lower(&side["table_name"]) == table {
-                        let plain = side["schema_name"].as_str().unwrap_or_default().is_empty()
-                            && side["sample"].is_null()
-                            && side["at_clause"].is_null()
-                            && side["column_name_alias"]
-                                .as_array()
-                                .is_none_or(|a| a.is_empty());
+                        let plain = plain_data_table(side).is_some();
                         let bounds = (regular && kept && plain)
                             .then(|| bounds_of(&v["condition"], &alias(side), other))
                             .flatten();
@@ -448,13 +457,8 @@ fn bounds_of(condition: &Value, row: &str, other: &Value) -> Option<Vec<Raw>> {
     };
     let mut out = Vec::new();
     for c in conjuncts {
-        let op = match c["type"].as_str().unwrap_or_default() {
-            "COMPARE_LESSTHAN" => "<",
-            "COMPARE_LESSTHANOREQUALTO" => "<=",
-            "COMPARE_GREATERTHAN" => ">",
-            "COMPARE_GREATERTHANOREQUALTO" => ">=",
-            "COMPARE_EQUAL" => "=",
-            _ => continue,
+        let Some(op) = comparison(c) else {
+            continue;
         };
         // Written either way round: `row op period` or `period op row` (the op turned).
         let (expr, op, column) = match (edge_of(&c["left"]), edge_of(&c["right"])) {
@@ -477,7 +481,7 @@ fn bounds_of(condition: &Value, row: &str, other: &Value) -> Option<Vec<Raw>> {
     (!out.is_empty()).then_some(out)
 }
 
-fn turned(op: &'static str) -> &'static str {
+pub(crate) fn turned(op: &'static str) -> &'static str {
     match op {
         "<" => ">",
         "<=" => ">=",
@@ -584,7 +588,8 @@ mod tests {
                 .map(|(a, b)| (a.parse().unwrap(), b.parse().unwrap()))
                 .collect(),
         );
-        windows(&conn, body)
+        Plan::of(&conn, body)
+            .windows
             .into_iter()
             .map(|w| (w.table.to_string(), w.condition(&periods).unwrap()))
             .collect()
@@ -669,7 +674,7 @@ mod tests {
                       FROM appeals AS a JOIN periods AS p \
                       ON a.received_at >= p.period AND a.received_at < p.period_end AND a.rating > 2 \
                       GROUP BY a.grp, p.period) AS m";
-        let body = day_joins(&conn, median).unwrap();
+        let body = Plan::of(&conn, median).body.unwrap();
         assert!(
             body.contains("JOIN __period_days AS p ON (((CAST(a.received_at AS DATE) = p.__day) AND (a.rating > 2)))"),
             "{body}"
@@ -685,7 +690,7 @@ mod tests {
             "SELECT * FROM appeals AS a JOIN periods AS p \
              ON a.received_at >= p.period AND a.received_at < p.period_end",
         ] {
-            assert_eq!(day_joins(&conn, body), None, "{body}");
+            assert_eq!(Plan::of(&conn, body).body, None, "{body}");
         }
     }
 }

@@ -149,32 +149,17 @@ const STOCK_FORMAT: &str = "rollup-stock-1";
 /// (as the numerator) and end (as the denominator) on it, and imports add and take away the
 /// rows they bring and replace.
 pub fn stock(conn: &Connection, kpi: &str, body: &str) -> std::result::Result<Daily, String> {
-    let Grid {
-        table,
-        g,
-        p,
-        a,
-        select,
-        join,
-    } = grid(conn, body)?;
+    let grid = grid(conn, body)?;
+    let (table, p, a) = (grid.table, &grid.p, &grid.a);
     let columns = "its columns are not g.grp, p.period, count(a.<column>) AS value";
-    if select.len() != 1 || !named_as(&select[0], "value") {
+    if grid.select.len() != 1 || !named_as(&grid.select[0], "value") {
         return Err(columns.into());
     }
-    let weight = counted(&select[0], &a).ok_or(columns)?;
-    let dated = |c: &str| {
-        crate::tables::spec(table)
-            .and_then(|s| s.columns.iter().find(|col| col.name == c))
-            .is_some_and(|col| {
-                matches!(
-                    col.ty,
-                    crate::tables::ColType::Timestamp | crate::tables::ColType::Date
-                )
-            })
-    };
+    let weight = counted(&grid.select[0], a).ok_or(columns)?;
     // A date or timestamp column of the row, or coalesce of such columns and constants.
     let moment = |v: &Value| -> bool {
-        let column = |v: &Value| column_ref(v, &a, None).is_some_and(|c| dated(&c));
+        let column =
+            |v: &Value| column_ref(v, a, None).is_some_and(|c| crate::prune::dated(table, &c));
         let constant = |v: &Value| {
             v["class"] == "CONSTANT"
                 || (v["class"] == "CAST"
@@ -188,42 +173,18 @@ pub fn stock(conn: &Connection, kpi: &str, body: &str) -> std::result::Result<Da
                     c.iter().any(column) && c.iter().all(|x| column(x) || constant(x))
                 }))
     };
-    let mut conjuncts = Vec::new();
-    crate::prune::flatten_and(&join["condition"], &mut conjuncts);
-    let (mut grouped, mut begins, mut ends, mut conditions) = (false, vec![], vec![], vec![]);
-    for c in conjuncts {
+    let (mut begins, mut ends, mut conditions) = (vec![], vec![], vec![]);
+    for c in &grid.conjuncts {
         let (l, r) = (&c["left"], &c["right"]);
-        if c["type"] == "COMPARE_EQUAL"
-            && ((column_ref(l, &a, Some("grp")).is_some()
-                && column_ref(r, &g, Some("grp")).is_some())
-                || (column_ref(r, &a, Some("grp")).is_some()
-                    && column_ref(l, &g, Some("grp")).is_some()))
-        {
-            grouped = true;
-            continue;
-        }
-        let end = |v: &Value| column_ref(v, &p, Some("period_end")).is_some();
-        let op = c["type"].as_str().unwrap_or_default();
+        let end = |v: &Value| column_ref(v, p, Some("period_end")).is_some();
+        // Written either way round: `row op p.period_end` or `p.period_end op row` (turned).
+        let op = crate::prune::comparison(c);
         let (row, op) = match (end(l), end(r)) {
-            (false, true) => (l, op.to_string()),
-            (true, false) => (
-                r,
-                match op {
-                    "COMPARE_LESSTHAN" => "COMPARE_GREATERTHAN",
-                    "COMPARE_GREATERTHAN" => "COMPARE_LESSTHAN",
-                    "COMPARE_LESSTHANOREQUALTO" => "COMPARE_GREATERTHANOREQUALTO",
-                    "COMPARE_GREATERTHANOREQUALTO" => "COMPARE_LESSTHANOREQUALTO",
-                    other => other,
-                }
-                .to_string(),
-            ),
+            (false, true) => (l, op),
+            (true, false) => (r, op.map(crate::prune::turned)),
             (false, false) => {
-                let own = only_columns_of(c, &a);
-                row_level(c, &p).map_err(|why| format!("its join condition {why}"))?;
-                if !own {
-                    return Err("its join has a condition on something else than the row, the group or the period's end".into());
-                }
-                conditions.push(crate::prune::renamed(c, &a, "t"));
+                grid.row_condition(c)?;
+                conditions.push(crate::prune::renamed(c, a, "t"));
                 continue;
             }
             (true, true) => return Err("it compares the period's end with itself".into()),
@@ -231,12 +192,10 @@ pub fn stock(conn: &Connection, kpi: &str, body: &str) -> std::result::Result<Da
         if !moment(row) {
             return Err("it compares the period's end with something else than a date or timestamp column of the row".into());
         }
-        match op.as_str() {
-            "COMPARE_LESSTHAN" => begins.push(crate::prune::renamed(row, &a, "t")),
-            "COMPARE_GREATERTHANOREQUALTO" if ends.is_empty() => {
-                ends.push(crate::prune::renamed(row, &a, "t"))
-            }
-            "COMPARE_GREATERTHANOREQUALTO" => return Err("it has more than one end".into()),
+        match op {
+            Some("<") => begins.push(crate::prune::renamed(row, a, "t")),
+            Some(">=") if ends.is_empty() => ends.push(crate::prune::renamed(row, a, "t")),
+            Some(">=") => return Err("it has more than one end".into()),
             _ => {
                 return Err(
                     "it compares with the period's end other than by < (begun) or >= (not ended)"
@@ -245,7 +204,7 @@ pub fn stock(conn: &Connection, kpi: &str, body: &str) -> std::result::Result<Da
             }
         }
     }
-    if !grouped || begins.is_empty() {
+    if begins.is_empty() {
         return Err(GRID.into());
     }
     let render = |v: Value| crate::prune::render(conn, v).ok_or("cannot write the roll-up's SQL");
@@ -260,10 +219,7 @@ pub fn stock(conn: &Connection, kpi: &str, body: &str) -> std::result::Result<Da
         .into_iter()
         .map(|c| Ok(format!("({})", render(c)?)))
         .collect::<std::result::Result<_, &str>>()?;
-    let unit = crate::tables::data_tables()
-        .find(|(t, _)| *t == table)
-        .map(|(_, u)| u)
-        .unwrap_or("unit_id");
+    let unit = unit_column(table);
     let begin = match begins.as_slice() {
         [one] => one.clone(),
         many => format!("greatest({})", many.join(", ")),
@@ -312,14 +268,8 @@ pub fn stock(conn: &Connection, kpi: &str, body: &str) -> std::result::Result<Da
 /// from `groups` as the SELECT reads it; a group and period without rows counts 0, as the LEFT
 /// JOIN does.
 pub fn per_group(conn: &Connection, kpi: &str, body: &str) -> std::result::Result<Daily, String> {
-    let Grid {
-        table,
-        g,
-        p,
-        a,
-        select,
-        join,
-    } = grid(conn, body)?;
+    let grid = grid(conn, body)?;
+    let (table, g, p, a, select) = (grid.table, &grid.g, &grid.p, &grid.a, &grid.select);
     let columns = "its columns are not g.grp, p.period, count(a.<column>) AS numerator, \
                    any_value(g.<column>) AS denominator";
     if select.len() != 2
@@ -328,7 +278,7 @@ pub fn per_group(conn: &Connection, kpi: &str, body: &str) -> std::result::Resul
     {
         return Err(columns.into());
     }
-    let weight = counted(&select[0], &a).ok_or(columns)?;
+    let weight = counted(&select[0], a).ok_or(columns)?;
     let of_group = &select[1];
     let per = match of_group["children"].as_array().map(Vec::as_slice) {
         Some([child])
@@ -338,47 +288,22 @@ pub fn per_group(conn: &Connection, kpi: &str, body: &str) -> std::result::Resul
                 && of_group["filter"].is_null()
                 && of_group["distinct"] != Value::Bool(true) =>
         {
-            column_ref(child, &g, None).ok_or(columns)?
+            column_ref(child, g, None).ok_or(columns)?
         }
         _ => return Err(columns.into()),
     };
-    let mut conjuncts = Vec::new();
-    crate::prune::flatten_and(&join["condition"], &mut conjuncts);
-    let (mut grouped, mut days, mut conditions) = (false, Vec::new(), Vec::new());
-    for c in conjuncts {
-        let (l, r) = (&c["left"], &c["right"]);
-        let grp = |x: &Value, y: &Value| {
-            column_ref(x, &a, Some("grp")).is_some() && column_ref(y, &g, Some("grp")).is_some()
-        };
-        if c["type"] == "COMPARE_EQUAL" && (grp(l, r) || grp(r, l)) {
-            grouped = true;
-        } else if column_ref(l, &a, None).is_some()
-            && (column_ref(r, &p, Some("period")).is_some()
-                || column_ref(r, &p, Some("period_end")).is_some())
-        {
-            days.push(c);
-        } else {
-            row_level(c, &p).map_err(|why| format!("its join condition {why}"))?;
-            if !only_columns_of(c, &a) {
-                return Err("its join has a condition on something else than the row, the group or the period".into());
-            }
+    let conjuncts: Vec<&Value> = grid.conjuncts.iter().collect();
+    let (day, placed) = crate::prune::day_column(&conjuncts, table, a, p).ok_or(
+        "its join does not place a row in a period by a.day >= p.period AND a.day < p.period_end",
+    )?;
+    let mut conditions = Vec::new();
+    for (i, c) in conjuncts.into_iter().enumerate() {
+        if !placed.contains(&i) {
+            grid.row_condition(c)?;
             conditions.push(
                 crate::prune::render(conn, c.clone()).ok_or("cannot write the roll-up's SQL")?,
             );
         }
-    }
-    let on = Value::Object(serde_json::Map::from_iter([
-        ("type".to_string(), Value::from("CONJUNCTION_AND")),
-        (
-            "children".to_string(),
-            Value::Array(days.into_iter().cloned().collect()),
-        ),
-    ]));
-    let day = period_column(&on, &a, &p).ok_or(
-        "its join does not place a row in a period by a.day >= p.period AND a.day < p.period_end",
-    )?;
-    if !grouped {
-        return Err(GRID.into());
     }
     let quote = crate::tables::quote_ident;
     let filter = match conditions.is_empty() {
@@ -390,8 +315,8 @@ pub fn per_group(conn: &Connection, kpi: &str, body: &str) -> std::result::Resul
         "SELECT {a}.grp, {p}.period, count({a}.{w}) AS numerator, count({a}.{w}) AS denominator \
          FROM {table} AS {a} JOIN periods AS {p} ON {a}.{d} >= {p}.period AND {a}.{d} < {p}.period_end \
          {filter} GROUP BY {a}.grp, {p}.period",
-        a = quote(&a),
-        p = quote(&p),
+        a = quote(a),
+        p = quote(p),
         w = quote(&weight),
         d = quote(&day),
     );
@@ -405,14 +330,28 @@ const GRID: &str = "it is not groups CROSS JOIN periods LEFT JOIN one data table
 
 /// A SELECT over every group and period, with the rows of one data table joined on (see
 /// [`stock`]): the table, the aliases of groups, periods and the table, its columns after
-/// grp and period, and the join.
+/// grp and period, and the `AND`ed conditions of its join but `a.grp = g.grp`.
 struct Grid {
     table: &'static str,
     g: String,
     p: String,
     a: String,
     select: Vec<Value>,
-    join: Value,
+    conjuncts: Vec<Value>,
+}
+
+impl Grid {
+    /// A condition of the join on the row alone (no group, no period, nothing but its columns).
+    fn row_condition(&self, c: &Value) -> std::result::Result<(), String> {
+        row_level(c, &self.p).map_err(|why| format!("its join condition {why}"))?;
+        if !only_columns_of(c, &self.a) {
+            return Err(
+                "its join has a condition on something else than the row, the group or the period"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 fn grid(conn: &Connection, body: &str) -> std::result::Result<Grid, String> {
@@ -471,28 +410,41 @@ fn grid(conn: &Connection, body: &str) -> std::result::Result<Grid, String> {
         return Err("it does not group by g.grp and p.period alone".into());
     }
     select.drain(..2);
+    let mut conjuncts = Vec::new();
+    crate::prune::flatten_and(&join["condition"], &mut conjuncts);
+    let grouped = |c: &&Value| {
+        let (l, r) = (&c["left"], &c["right"]);
+        let grp = |x: &Value, y: &Value| {
+            column_ref(x, &a, Some("grp")).is_some() && column_ref(y, &g, Some("grp")).is_some()
+        };
+        c["type"] == "COMPARE_EQUAL" && (grp(l, r) || grp(r, l))
+    };
+    let Some(at) = conjuncts.iter().position(grouped) else {
+        return Err(GRID.into());
+    };
+    conjuncts.remove(at);
+    let conjuncts = conjuncts.into_iter().cloned().collect();
     Ok(Grid {
         table,
         g,
         p,
         a,
         select,
-        join: join.clone(),
+        conjuncts,
     })
 }
 
 /// `t.c` (and `c` is `name`, if given): the column, lower-cased.
 fn column_ref(v: &Value, t: &str, name: Option<&str>) -> Option<String> {
-    if v["class"] != "COLUMN_REF" {
-        return None;
-    }
-    match v["column_names"].as_array()?.as_slice() {
-        [x, c] if x.as_str()?.to_lowercase() == t => {
-            let c = c.as_str()?.to_lowercase();
-            name.is_none_or(|n| n == c).then_some(c)
-        }
-        _ => None,
-    }
+    let c = crate::prune::column_of(v, t)?;
+    name.is_none_or(|n| n == c).then_some(c)
+}
+
+/// The column of `table` that names a row's unit.
+fn unit_column(table: &str) -> &'static str {
+    crate::tables::data_tables()
+        .find(|(t, _)| *t == table)
+        .map_or("unit_id", |(_, u)| u)
 }
 
 fn named_as(expr: &Value, name: &str) -> bool {
@@ -948,10 +900,7 @@ fn row_level(expr: &Value, p: &str) -> std::result::Result<(), String> {
 /// The SQL that computes the roll-up's rows for the days `$1..=$2` (dates), as
 /// `(unit_id, day, numerator, denominator)`.
 fn days_sql(daily: &Daily) -> String {
-    let unit = crate::tables::data_tables()
-        .find(|(t, _)| *t == daily.table)
-        .map(|(_, u)| u)
-        .unwrap_or("unit_id");
+    let unit = unit_column(daily.table);
     format!(
         "SELECT CAST(grp AS VARCHAR) AS unit_id, CAST(period AS DATE) AS day, \
                 CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator \
@@ -1757,12 +1706,7 @@ mod tests {
     #[test]
     fn a_roll_up_no_kpi_takes_is_kept_until_the_next_import() {
         let (state, _dir) = tiny_state();
-        let wanted: Vec<super::Daily> = state
-            .catalog()
-            .kpis
-            .values()
-            .filter_map(|k| k.rollup.clone())
-            .collect();
+        let wanted = state.catalog().rollups();
         let others: Vec<super::Daily> = wanted
             .iter()
             .filter(|d| d.kpi != "appeal_overdue_open")

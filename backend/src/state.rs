@@ -300,11 +300,7 @@ impl AppState {
     /// lock, so no import runs meanwhile). A KPI whose roll-up cannot be built serves from its
     /// raw rows; the error goes to the log only, since it may quote any unit's rows.
     fn ensure_rollups(&self, catalog: &mut Catalog) {
-        let wanted: Vec<crate::rollup::Daily> = catalog
-            .kpis
-            .values()
-            .filter_map(|k| k.rollup.clone())
-            .collect();
+        let wanted = catalog.rollups();
         let started = std::time::Instant::now();
         // Over a lake, the roll-ups are the ones exported with it: a KPI routes to its roll-up
         // only if the lake's was built from the same text.
@@ -481,11 +477,7 @@ impl AppState {
     ) -> Result<kpi_api::ImportReport> {
         let catalog = self.catalog();
         if self.db.lake().is_none() {
-            let wanted: Vec<crate::rollup::Daily> = catalog
-                .kpis
-                .values()
-                .filter_map(|k| k.rollup.clone())
-                .collect();
+            let wanted = catalog.rollups();
             if let Err(e) = self.db.with_writer(|c| crate::rollup::forget(c, &wanted)) {
                 tracing::warn!("cannot drop the roll-ups no KPI takes: {e}");
             }
